@@ -1,0 +1,587 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * fp-traffic: real TCP and UDP traffic for flowpin's system tests and demo.
+ *
+ *   fp-traffic serve [-a ADDR] [-p PORT] [-l LOG]
+ *	TCP and UDP on one port. Every line or datagram gets one line back:
+ *	the source address and port the server saw it from. With -l, one line
+ *	per TCP connection and per UDP datagram is logged: "tcp|udp ADDR PORT".
+ *
+ *   fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] HOST PORT
+ *	N short connections in turn (source ports SPORT.. when given), each
+ *	asking the server what it saw. Prints "tried N", "ok N", "fail N" and
+ *	"seen ADDR N" per server-seen address.
+ *
+ *   fp-traffic udp  [-n N] [-k K] [-s SPORT] [-t MS] [-q] HOST PORT
+ *	N flows of K datagrams each. A flow is "split" when the server saw
+ *	its datagrams from more than one address. -q: send, do not wait.
+ *
+ *   fp-traffic icmp [-n N] [-t MS] HOST
+ *	N echo requests (raw socket); prints "sent N" and "answered N".
+ *
+ *   fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT
+ *	N long-lived connections, each exchanging a line every MS (100)
+ *	for -d MS or until SIGTERM/SIGINT. Prints "held N", "broken N" and
+ *	"moved N" (the server saw a connection from a new address).
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <netinet/ip.h>
+#include <netinet/ip_icmp.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_SEEN 64
+
+struct seen {
+	char addr[INET_ADDRSTRLEN];
+	unsigned long count;
+};
+
+static struct seen seen[MAX_SEEN];
+static int nseen;
+static volatile sig_atomic_t stop;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop = 1;
+}
+
+static void count_seen(const char *addr)
+{
+	for (int i = 0; i < nseen; i++) {
+		if (!strcmp(seen[i].addr, addr)) {
+			seen[i].count++;
+			return;
+		}
+	}
+	if (nseen < MAX_SEEN) {
+		snprintf(seen[nseen].addr, sizeof(seen[nseen].addr), "%s", addr);
+		seen[nseen++].count = 1;
+	}
+}
+
+static void print_seen(void)
+{
+	for (int i = 0; i < nseen; i++)
+		printf("seen %s %lu\n", seen[i].addr, seen[i].count);
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
+}
+
+static int make_addr(const char *host, unsigned int port,
+		     struct sockaddr_in *sin)
+{
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	sin->sin_port = htons((uint16_t)port);
+	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+		fprintf(stderr, "fp-traffic: bad address %s\n", host);
+		return -1;
+	}
+	return 0;
+}
+
+/* A socket bound to @src:@sport (either may be 0/NULL). */
+static int bound_socket(int type, const char *src, unsigned int sport)
+{
+	struct sockaddr_in sin;
+	int one = 1, fd;
+
+	fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -1;
+	if (!src && !sport)
+		return fd;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (make_addr(src ? src : "0.0.0.0", sport, &sin) ||
+	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+		fprintf(stderr, "fp-traffic: bind %s:%u: %s\n",
+			src ? src : "*", sport, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Wait for @fd to be readable or writable; 0 when ready, -1 on timeout. */
+static int wait_fd(int fd, short events, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+
+	for (;;) {
+		long long left = deadline - now_ms();
+		int r;
+
+		if (left <= 0)
+			return -1;
+		r = poll(&p, 1, (int)left);
+		if (r == 1)
+			return 0;
+		if (r < 0 && errno != EINTR)
+			return -1;
+	}
+}
+
+/* Read one line into @buf before @deadline. */
+static int read_line(int fd, char *buf, size_t size, long long deadline)
+{
+	size_t len = 0;
+
+	while (len + 1 < size) {
+		ssize_t n;
+
+		if (wait_fd(fd, POLLIN, deadline))
+			return -1;
+		n = read(fd, buf + len, 1);
+		if (n <= 0)
+			return -1;
+		if (buf[len] == '\n') {
+			buf[len] = '\0';
+			return 0;
+		}
+		len++;
+	}
+	return -1;
+}
+
+/* Connect with a deadline; returns the connected socket or -1. */
+static int connect_to(const struct sockaddr_in *dst, const char *src,
+		      unsigned int sport, long long deadline)
+{
+	int fd = bound_socket(SOCK_STREAM, src, sport), err = 0;
+	socklen_t len = sizeof(err);
+
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	if (connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) &&
+	    errno != EINPROGRESS)
+		goto fail;
+	if (wait_fd(fd, POLLOUT, deadline))
+		goto fail;
+	if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) || err)
+		goto fail;
+	return fd;
+fail:
+	close(fd);
+	return -1;
+}
+
+/* The server's answer carries "ADDR PORT"; keep the address. */
+static void answer_addr(char *line)
+{
+	char *sp = strchr(line, ' ');
+
+	if (sp)
+		*sp = '\0';
+}
+
+static int run_tcp(const struct sockaddr_in *dst, const char *src,
+		   unsigned int sport, unsigned long n, int timeout)
+{
+	unsigned long ok = 0;
+
+	for (unsigned long i = 0; i < n; i++) {
+		long long deadline = now_ms() + timeout;
+		char line[128];
+		int fd;
+
+		fd = connect_to(dst, src, sport ? sport + (unsigned int)i : 0,
+				deadline);
+		if (fd < 0)
+			continue;
+		if (write(fd, "hello\n", 6) == 6 &&
+		    read_line(fd, line, sizeof(line), deadline) == 0) {
+			answer_addr(line);
+			count_seen(line);
+			ok++;
+		}
+		close(fd);
+	}
+	printf("tried %lu\nok %lu\nfail %lu\n", n, ok, n - ok);
+	print_seen();
+	return 0;
+}
+
+static int run_udp(const struct sockaddr_in *dst, unsigned int sport,
+		   unsigned long n, unsigned long k, int timeout, bool quiet)
+{
+	unsigned long ok = 0, split = 0;
+
+	for (unsigned long f = 0; f < n; f++) {
+		char first[128] = "", line[128];
+		bool good = true, apart = false;
+		int fd;
+
+		fd = bound_socket(SOCK_DGRAM, NULL,
+				  sport ? sport + (unsigned int)f : 0);
+		if (fd < 0 || connect(fd, (const struct sockaddr *)dst,
+				      sizeof(*dst))) {
+			if (fd >= 0)
+				close(fd);
+			continue;
+		}
+		for (unsigned long i = 0; i < k && good; i++) {
+			long long deadline = now_ms() + timeout;
+			int len = snprintf(line, sizeof(line), "%lu %lu\n", f, i);
+			ssize_t r;
+
+			if (send(fd, line, (size_t)len, 0) != len) {
+				good = false;
+				break;
+			}
+			if (quiet)
+				continue;
+			if (wait_fd(fd, POLLIN, deadline)) {
+				good = false;
+				break;
+			}
+			r = recv(fd, line, sizeof(line) - 1, 0);
+			if (r <= 0) {
+				good = false;
+				break;
+			}
+			line[r] = '\0';
+			line[strcspn(line, "\n")] = '\0';
+			answer_addr(line);
+			if (!first[0])
+				memcpy(first, line, sizeof(first));
+			else if (strcmp(first, line))
+				apart = true;
+		}
+		close(fd);
+		if (good) {
+			ok++;
+			if (!quiet)
+				count_seen(first);
+		}
+		split += apart;
+	}
+	printf("flows %lu\nok %lu\nfail %lu\nsplit %lu\n", n, ok, n - ok,
+	       split);
+	print_seen();
+	return 0;
+}
+
+static uint16_t icmp_checksum(const void *data, size_t len)
+{
+	const uint8_t *p = data;
+	uint32_t sum = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return htons((uint16_t)~sum);
+}
+
+static int run_icmp(const struct sockaddr_in *dst, unsigned long n,
+		    int timeout)
+{
+	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
+	unsigned long answered = 0;
+	uint16_t id = (uint16_t)getpid();
+
+	if (fd < 0) {
+		perror("fp-traffic: icmp socket");
+		return 1;
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		struct icmphdr h = { .type = ICMP_ECHO };
+		long long deadline = now_ms() + timeout;
+		char buf[256];
+
+		h.un.echo.id = htons(id);
+		h.un.echo.sequence = htons((uint16_t)i);
+		h.checksum = icmp_checksum(&h, sizeof(h));
+		if (sendto(fd, &h, sizeof(h), 0, (const struct sockaddr *)dst,
+			   sizeof(*dst)) < 0)
+			continue;
+		while (wait_fd(fd, POLLIN, deadline) == 0) {
+			ssize_t r = recv(fd, buf, sizeof(buf), 0);
+			struct iphdr *ip = (struct iphdr *)buf;
+			struct icmphdr *e;
+
+			if (r < (ssize_t)(sizeof(*ip) + sizeof(*e)))
+				continue;
+			e = (struct icmphdr *)(buf + ip->ihl * 4);
+			if (e->type == ICMP_ECHOREPLY &&
+			    e->un.echo.id == htons(id) &&
+			    e->un.echo.sequence == htons((uint16_t)i)) {
+				answered++;
+				break;
+			}
+		}
+	}
+	close(fd);
+	printf("sent %lu\nanswered %lu\n", n, answered);
+	return 0;
+}
+
+struct held {
+	int fd;
+	char addr[64];
+	bool broken;
+};
+
+static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
+		    unsigned long n, int interval, long long duration)
+{
+	struct held *h = calloc(n, sizeof(*h));
+	unsigned long broken = 0, moved = 0, held = 0;
+	long long end = duration ? now_ms() + duration : 0;
+
+	if (!h)
+		return 1;
+	for (unsigned long i = 0; i < n; i++) {
+		h[i].fd = connect_to(dst, NULL,
+				     sport ? sport + (unsigned int)i : 0,
+				     now_ms() + 2000);
+		if (h[i].fd < 0)
+			h[i].broken = true;
+	}
+	/* Tell a waiting test that the connections are up. */
+	printf("ready\n");
+	fflush(stdout);
+
+	while (!stop && (!end || now_ms() < end)) {
+		for (unsigned long i = 0; i < n; i++) {
+			long long deadline = now_ms() + 2000;
+			char line[128];
+
+			if (h[i].broken)
+				continue;
+			if (write(h[i].fd, "ping\n", 5) != 5 ||
+			    read_line(h[i].fd, line, sizeof(line), deadline)) {
+				h[i].broken = true;
+				continue;
+			}
+			if (h[i].addr[0] && strcmp(h[i].addr, line))
+				moved++;
+			memcpy(h[i].addr, line, sizeof(h[i].addr));
+		}
+		struct timespec ts = { 0, (long)interval * 1000000L };
+
+		nanosleep(&ts, NULL);
+	}
+	for (unsigned long i = 0; i < n; i++) {
+		if (h[i].broken) {
+			broken++;
+		} else {
+			answer_addr(h[i].addr);
+			count_seen(h[i].addr);
+			held++;
+		}
+		if (h[i].fd >= 0)
+			close(h[i].fd);
+	}
+	printf("held %lu\nbroken %lu\nmoved %lu\n", held, broken, moved);
+	print_seen();
+	free(h);
+	return 0;
+}
+
+/* The server: one epoll loop for the TCP listener, its connections and UDP. */
+static int run_serve(const char *addr, unsigned int port, const char *log_path)
+{
+	struct sockaddr_in sin;
+	struct epoll_event ev = { .events = EPOLLIN };
+	int one = 1, ep, lfd, ufd;
+	FILE *log = NULL;
+
+	if (make_addr(addr, port, &sin))
+		return 1;
+	if (log_path) {
+		log = fopen(log_path, "a");
+		if (!log) {
+			perror(log_path);
+			return 1;
+		}
+		setvbuf(log, NULL, _IOLBF, 0);
+	}
+	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
+	    listen(lfd, 4096) ||
+	    bind(ufd, (struct sockaddr *)&sin, sizeof(sin))) {
+		fprintf(stderr, "fp-traffic: serve %s:%u: %s\n", addr, port,
+			strerror(errno));
+		return 1;
+	}
+	ep = epoll_create1(EPOLL_CLOEXEC);
+	ev.data.fd = lfd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
+	ev.data.fd = ufd;
+	epoll_ctl(ep, EPOLL_CTL_ADD, ufd, &ev);
+
+	while (!stop) {
+		struct epoll_event evs[64];
+		int n = epoll_wait(ep, evs, 64, 500);
+
+		for (int i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			struct sockaddr_in peer;
+			socklen_t plen = sizeof(peer);
+			char buf[512], who[64], ip[INET_ADDRSTRLEN];
+			ssize_t r;
+
+			if (fd == lfd) {
+				int c = accept4(lfd, (struct sockaddr *)&peer,
+						&plen, SOCK_CLOEXEC);
+
+				if (c < 0)
+					continue;
+				inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+				if (log)
+					fprintf(log, "tcp %s %u\n", ip,
+						ntohs(peer.sin_port));
+				ev.data.fd = c;
+				epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
+				continue;
+			}
+			if (fd == ufd) {
+				r = recvfrom(ufd, buf, sizeof(buf), 0,
+					     (struct sockaddr *)&peer, &plen);
+				if (r < 0)
+					continue;
+				inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+				if (log)
+					fprintf(log, "udp %s %u\n", ip,
+						ntohs(peer.sin_port));
+				int len = snprintf(who, sizeof(who), "%s %u\n",
+						   ip, ntohs(peer.sin_port));
+				sendto(ufd, who, (size_t)len, 0,
+				       (struct sockaddr *)&peer, plen);
+				continue;
+			}
+			/* One reply line per line received. */
+			r = read(fd, buf, sizeof(buf));
+			if (r <= 0 ||
+			    getpeername(fd, (struct sockaddr *)&peer, &plen)) {
+				close(fd);
+				continue;
+			}
+			inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+			int len = snprintf(who, sizeof(who), "%s %u\n", ip,
+					   ntohs(peer.sin_port));
+			for (ssize_t j = 0; j < r; j++)
+				if (buf[j] == '\n' &&
+				    write(fd, who, (size_t)len) != len)
+					break;
+		}
+	}
+	return 0;
+}
+
+static void usage(void)
+{
+	fprintf(stderr,
+		"usage: fp-traffic serve [-a ADDR] [-p PORT] [-l LOG]\n"
+		"       fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] HOST PORT\n"
+		"       fp-traffic udp  [-n N] [-k K] [-s SPORT] [-t MS] [-q] HOST PORT\n"
+		"       fp-traffic icmp [-n N] [-t MS] HOST\n"
+		"       fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT\n");
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	unsigned long n = 1, k = 1;
+	unsigned int sport = 0, port = 7000;
+	const char *addr = "0.0.0.0", *log = NULL, *src = NULL, *mode;
+	int timeout = 1000, interval = 100, opt;
+	long long duration = 0;
+	bool quiet = false;
+	struct sockaddr_in dst;
+
+	if (argc < 2)
+		usage();
+	mode = argv[1];
+	optind = 2;
+	while ((opt = getopt(argc, argv, "a:p:l:n:k:s:b:t:i:d:q")) != -1) {
+		switch (opt) {
+		case 'a':
+			addr = optarg;
+			break;
+		case 'p':
+			port = (unsigned int)atoi(optarg);
+			break;
+		case 'l':
+			log = optarg;
+			break;
+		case 'n':
+			n = strtoul(optarg, NULL, 0);
+			break;
+		case 'k':
+			k = strtoul(optarg, NULL, 0);
+			break;
+		case 's':
+			sport = (unsigned int)atoi(optarg);
+			break;
+		case 'b':
+			src = optarg;
+			break;
+		case 't':
+			timeout = atoi(optarg);
+			break;
+		case 'i':
+			interval = atoi(optarg);
+			break;
+		case 'd':
+			duration = atoll(optarg);
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		default:
+			usage();
+		}
+	}
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGTERM, on_signal);
+	signal(SIGINT, on_signal);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+
+	if (!strcmp(mode, "serve"))
+		return run_serve(addr, port, log);
+	if (!strcmp(mode, "icmp") && argc - optind == 1) {
+		if (make_addr(argv[optind], 0, &dst))
+			return 2;
+		return run_icmp(&dst, n, timeout);
+	}
+	if (argc - optind != 2)
+		usage();
+	if (make_addr(argv[optind], (unsigned int)atoi(argv[optind + 1]), &dst))
+		return 2;
+	if (!strcmp(mode, "tcp"))
+		return run_tcp(&dst, src, sport, n, timeout);
+	if (!strcmp(mode, "udp"))
+		return run_udp(&dst, sport, n, k, timeout, quiet);
+	if (!strcmp(mode, "hold"))
+		return run_hold(&dst, sport, n, interval, duration);
+	usage();
+	return 2;
+}
