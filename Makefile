@@ -8,7 +8,7 @@
 
 CC ?= gcc
 PKG_CONFIG ?= pkg-config
-PKGS := libnftables libmnl libnetfilter_conntrack inih json-c libpcap
+PKGS := libnftables libmnl libnetfilter_conntrack libnfnetlink inih json-c libpcap
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN)

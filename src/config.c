@@ -767,9 +767,9 @@ void config_free(struct config *c)
 
 uint32_t config_slots(const struct config *c)
 {
-	uint32_t m = c->mark_mask;
+	uint32_t m = c->mark_mask, n = m ? m / (m & -m) : 0;
 
-	return m ? m / (m & -m) : 0;
+	return n < SLOTS_MAX ? n : SLOTS_MAX;
 }
 
 uint32_t config_slot_mark(const struct config *c, unsigned int slot)

@@ -17,6 +17,7 @@
 #define LINK_NAME_MAX 16 /* including the NUL, like an interface name */
 #define LAN_MAX 16
 #define TRACK_MAX 8
+#define SLOTS_MAX 255 /* link marks within mark_mask: 1..255 */
 #define CONTROL_PATH_MAX 108 /* sizeof(sun_path) */
 
 #define DEFAULT_CONTROL "/run/flowpin.sock"
@@ -80,7 +81,7 @@ int config_find_link(const struct config *c, const char *name);
 
 /* The mark a link slot carries within mark_mask (slot >= 1). */
 uint32_t config_slot_mark(const struct config *c, unsigned int slot);
-/* How many link slots the mark mask can hold. */
+/* How many link slots the mark mask can hold (at most SLOTS_MAX). */
 uint32_t config_slots(const struct config *c);
 
 /* Shared value parsers, also used by the CLI for its arguments. */

@@ -403,6 +403,50 @@ static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
 	return 0;
 }
 
+/*
+ * Answer a datagram from the address it was sent to (IP_PKTINFO): a server
+ * bound to 0.0.0.0 would otherwise answer from its outgoing interface's
+ * address, and a connected client would not take the answer.
+ */
+static void udp_answer(int fd, FILE *log)
+{
+	char buf[512], who[64], ip[INET_ADDRSTRLEN];
+	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
+	struct sockaddr_in peer;
+	struct iovec iov = { buf, sizeof(buf) };
+	struct msghdr msg = {
+		.msg_name = &peer,
+		.msg_namelen = sizeof(peer),
+		.msg_iov = &iov,
+		.msg_iovlen = 1,
+		.msg_control = cbuf,
+		.msg_controllen = sizeof(cbuf),
+	};
+	struct in_pktinfo *pi = NULL;
+	struct cmsghdr *cm;
+
+	if (recvmsg(fd, &msg, 0) < 0)
+		return;
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
+			pi = (struct in_pktinfo *)CMSG_DATA(cm);
+	inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+	if (log)
+		fprintf(log, "udp %s %u\n", ip, ntohs(peer.sin_port));
+	iov.iov_base = who;
+	iov.iov_len = (size_t)snprintf(who, sizeof(who), "%s %u\n", ip,
+				       ntohs(peer.sin_port));
+	if (pi) {
+		pi->ipi_ifindex = 0;
+		pi->ipi_spec_dst = pi->ipi_addr;
+		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
+	} else {
+		msg.msg_control = NULL;
+		msg.msg_controllen = 0;
+	}
+	sendmsg(fd, &msg, 0);
+}
+
 /* The server: one epoll loop for the TCP listener, its connections and UDP. */
 static int run_serve(const char *addr, unsigned int port, const char *log_path)
 {
@@ -424,6 +468,7 @@ static int run_serve(const char *addr, unsigned int port, const char *log_path)
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	setsockopt(ufd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
 	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
 	    listen(lfd, 4096) ||
 	    bind(ufd, (struct sockaddr *)&sin, sizeof(sin))) {
@@ -463,18 +508,7 @@ static int run_serve(const char *addr, unsigned int port, const char *log_path)
 				continue;
 			}
 			if (fd == ufd) {
-				r = recvfrom(ufd, buf, sizeof(buf), 0,
-					     (struct sockaddr *)&peer, &plen);
-				if (r < 0)
-					continue;
-				inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
-				if (log)
-					fprintf(log, "udp %s %u\n", ip,
-						ntohs(peer.sin_port));
-				int len = snprintf(who, sizeof(who), "%s %u\n",
-						   ip, ntohs(peer.sin_port));
-				sendto(ufd, who, (size_t)len, 0,
-				       (struct sockaddr *)&peer, plen);
+				udp_answer(ufd, log);
 				continue;
 			}
 			/* One reply line per line received. */

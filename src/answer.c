@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "answer.h"
+#include "daemon.h"
+#include "nftables.h"
+
+static json_object *link_status(struct daemon *d, unsigned int i,
+				uint64_t packets, uint64_t bytes)
+{
+	const struct link_config *l = &d->cfg.links[i];
+	const struct uplink *u = &d->links[i];
+	json_object *o = json_object_new_object();
+	uint32_t owned = bucket_count(&d->buckets, (int)i);
+	char gw[INET_ADDRSTRLEN];
+
+	json_object_object_add(o, "name", json_object_new_string(l->name));
+	json_object_object_add(o, "interface", json_object_new_string(l->ifname));
+	if (l->has_gateway) {
+		inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
+		json_object_object_add(o, "gateway", json_object_new_string(gw));
+	}
+	json_object_object_add(o, "state",
+			       json_object_new_string(u->up ? "up" : "down"));
+	if (!u->up)
+		json_object_object_add(o, "reason", json_object_new_string(u->why));
+	json_object_object_add(o, "since", json_object_new_int64(u->since));
+	json_object_object_add(o, "weight", json_object_new_int(l->weight));
+	json_object_object_add(o, "tier", json_object_new_int(l->tier));
+	json_object_object_add(o, "mark", json_object_new_int64(u->mark));
+	json_object_object_add(o, "table", json_object_new_int64(u->table));
+	json_object_object_add(o, "buckets", json_object_new_int64(owned));
+	json_object_object_add(o, "share",
+			       json_object_new_double(100.0 * owned /
+						      d->buckets.size));
+	json_object_object_add(o, "flows",
+			       json_object_new_uint64(flowcount_get(&d->flows, i)));
+	json_object_object_add(o, "packets", json_object_new_uint64(packets));
+	json_object_object_add(o, "bytes", json_object_new_uint64(bytes));
+	return o;
+}
+
+static json_object *status(struct daemon *d)
+{
+	unsigned int n = d->cfg.nlinks;
+	uint64_t packets[n], bytes[n];
+	json_object *o = json_object_new_object(), *links;
+
+	nftables_counters(d->nft, &d->cfg, packets, bytes);
+	json_object_object_add(o, "hash",
+			       json_object_new_string(hash_mode_name(d->cfg.hash)));
+	json_object_object_add(o, "seed", json_object_new_int64(d->cfg.seed));
+	json_object_object_add(o, "buckets", json_object_new_int64(d->buckets.size));
+	links = json_object_new_array();
+	for (unsigned int i = 0; i < n; i++)
+		json_object_array_add(links, link_status(d, i, packets[i], bytes[i]));
+	json_object_object_add(o, "links", links);
+	return o;
+}
+
+static json_object *error(const char *msg)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "error", json_object_new_string(msg));
+	return o;
+}
+
+char *answer_request(struct daemon *d, const char *request)
+{
+	json_object *req = json_tokener_parse(request), *cmd, *reply;
+	const char *name;
+	char *text;
+
+	if (!req || !json_object_is_type(req, json_type_object) ||
+	    !json_object_object_get_ex(req, "command", &cmd) ||
+	    !json_object_is_type(cmd, json_type_string)) {
+		reply = error("bad request: want {\"command\":\"...\"}");
+		goto out;
+	}
+	name = json_object_get_string(cmd);
+	if (!strcmp(name, "status"))
+		reply = status(d);
+	else
+		reply = error("unknown command");
+out:
+	text = strdup(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+	json_object_put(reply);
+	json_object_put(req);
+	return text;
+}

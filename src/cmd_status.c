@@ -1,0 +1,137 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* flowpin status: the daemon's links, for people (text) or programs (-j). */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "config.h"
+#include "control.h"
+#include "print.h"
+
+static const char *str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
+						     : NULL;
+}
+
+static uint64_t u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+		       (uint64_t)json_object_get_int64(v) :
+		       0;
+}
+
+static double dbl(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v)
+						     : 0;
+}
+
+/* "3d4h", "2h05m", "4m10s", "12s": how long a state has lasted. */
+static void format_age(char *buf, size_t size, long long s)
+{
+	if (s < 0)
+		s = 0;
+	if (s >= 86400)
+		snprintf(buf, size, "%lldd%lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, size, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, size, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, size, "%llds", s);
+}
+
+static void print_link(json_object *l)
+{
+	const char *gw = str(l, "gateway"), *reason = str(l, "reason");
+	char age[32];
+
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "link %s", str(l, "name"));
+	print_string(PRINT_ANY, "interface", " dev %s", str(l, "interface"));
+	if (gw)
+		print_string(PRINT_ANY, "gateway", " via %s", gw);
+	print_string(PRINT_ANY, "state", " %s", str(l, "state"));
+	format_age(age, sizeof(age), (long long)(time(NULL) - (time_t)u64(l, "since")));
+	print_u64(PRINT_JSON, "since", NULL, u64(l, "since"));
+	print_text(" for %s", age);
+	if (reason)
+		print_string(PRINT_ANY, "reason", " (%s)", reason);
+	print_u64(PRINT_ANY, "weight", "\n    weight %" PRIu64, u64(l, "weight"));
+	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, u64(l, "tier"));
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64, u64(l, "buckets"));
+	print_double(PRINT_ANY, "share", " (%.1f%%)", dbl(l, "share"));
+	print_u64(PRINT_ANY, "mark", " mark 0x%" PRIx64, u64(l, "mark"));
+	print_u64(PRINT_ANY, "table", " table %" PRIu64, u64(l, "table"));
+	print_u64(PRINT_ANY, "flows", "\n    flows %" PRIu64, u64(l, "flows"));
+	print_u64(PRINT_ANY, "packets", " packets %" PRIu64, u64(l, "packets"));
+	print_u64(PRINT_ANY, "bytes", " bytes %" PRIu64, u64(l, "bytes"));
+	print_text("\n");
+	print_close_object();
+}
+
+static void print_status(json_object *st)
+{
+	json_object *links;
+
+	print_string(PRINT_ANY, "hash", "hash %s", str(st, "hash"));
+	print_u64(PRINT_ANY, "seed", " seed 0x%" PRIx64, u64(st, "seed"));
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64 "\n",
+		  u64(st, "buckets"));
+	print_open_array("links");
+	if (json_object_object_get_ex(st, "links", &links))
+		for (size_t i = 0; i < json_object_array_length(links); i++)
+			print_link(json_object_array_get_idx(links, i));
+	print_close_array();
+}
+
+int cmd_status(const struct options *o, int argc, char **argv)
+{
+	char path[CONTROL_PATH_MAX], *reply = NULL;
+	json_object *st = NULL;
+	const char *err;
+	int ret;
+
+	if (argc) {
+		fprintf(stderr, "flowpin status: unexpected argument \"%s\"\n",
+			argv[0]);
+		return 2;
+	}
+	if (control_path(o, path, sizeof(path)))
+		return 1;
+	ret = control_call(path, "{\"command\":\"status\"}", &reply);
+	if (ret) {
+		fprintf(stderr, "flowpin: no daemon on %s: %s\n", path,
+			strerror(-ret));
+		return 1;
+	}
+	st = json_tokener_parse(reply);
+	free(reply);
+	if (!st) {
+		fprintf(stderr, "flowpin: bad reply from the daemon\n");
+		return 1;
+	}
+	err = str(st, "error");
+	if (err) {
+		fprintf(stderr, "flowpin: %s\n", err);
+		json_object_put(st);
+		return 1;
+	}
+	print_begin(o->json, o->pretty);
+	print_status(st);
+	ret = print_end();
+	json_object_put(st);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,166 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <libnfnetlink/libnfnetlink.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "conntrack.h"
+#include "flowhash.h"
+
+/* Enough for a burst of some 100k events between two reads. */
+#define EVENT_RCVBUF (32 << 20)
+
+/* The identity of a connection: its original tuple and zone. */
+static uint64_t ct_key(const struct nf_conntrack *ct)
+{
+	struct {
+		uint8_t l3, l4;
+		uint16_t zone, sport, dport;
+		uint8_t src[16], dst[16];
+	} t;
+	uint8_t l4;
+
+	memset(&t, 0, sizeof(t));
+	t.l3 = nfct_get_attr_u8(ct, ATTR_ORIG_L3PROTO);
+	t.l4 = l4 = nfct_get_attr_u8(ct, ATTR_ORIG_L4PROTO);
+	if (nfct_attr_is_set(ct, ATTR_ZONE))
+		t.zone = nfct_get_attr_u16(ct, ATTR_ZONE);
+	if (t.l3 == AF_INET) {
+		memcpy(t.src, nfct_get_attr(ct, ATTR_ORIG_IPV4_SRC), 4);
+		memcpy(t.dst, nfct_get_attr(ct, ATTR_ORIG_IPV4_DST), 4);
+	} else if (t.l3 == AF_INET6) {
+		memcpy(t.src, nfct_get_attr(ct, ATTR_ORIG_IPV6_SRC), 16);
+		memcpy(t.dst, nfct_get_attr(ct, ATTR_ORIG_IPV6_DST), 16);
+	}
+	if (l4 == IPPROTO_ICMP || l4 == IPPROTO_ICMPV6) {
+		t.sport = nfct_get_attr_u16(ct, ATTR_ICMP_ID);
+		t.dport = (uint16_t)(nfct_get_attr_u8(ct, ATTR_ICMP_TYPE) << 8 |
+				     nfct_get_attr_u8(ct, ATTR_ICMP_CODE));
+	} else if (nfct_attr_is_set(ct, ATTR_ORIG_PORT_SRC)) {
+		t.sport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_SRC);
+		t.dport = nfct_get_attr_u16(ct, ATTR_ORIG_PORT_DST);
+	}
+	return (uint64_t)kernel_jhash(&t, sizeof(t), 0x666c6f77) << 32 |
+	       kernel_jhash(&t, sizeof(t), 0x70696e21);
+}
+
+static int event_cb(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
+		    void *data)
+{
+	struct ct_events *ctx = data;
+
+	ctx->cb(ctx->data, type == NFCT_T_DESTROY, ct_key(ct),
+		nfct_get_attr_u32(ct, ATTR_MARK));
+	return NFCT_CB_CONTINUE;
+}
+
+int ct_events_open(struct ct_events *ev, uint32_t mask, ct_cb cb, void *data)
+{
+	struct nfct_filter_dump_mark zero = { .val = 0, .mask = mask };
+	struct nfct_filter *filter = NULL;
+	int ret = 0;
+
+	memset(ev, 0, sizeof(*ev));
+	ev->h = nfct_open(CONNTRACK,
+			  NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_DESTROY);
+	if (!ev->h)
+		return -errno;
+	ev->fd = nfct_fd(ev->h);
+	ev->cb = cb;
+	ev->data = data;
+	nfnl_rcvbufsiz(nfct_nfnlh(ev->h), EVENT_RCVBUF);
+	fcntl(ev->fd, F_SETFL, fcntl(ev->fd, F_GETFL) | O_NONBLOCK);
+
+	/* In the kernel: only connections with some bit of ours set. */
+	filter = nfct_filter_create();
+	if (!filter) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	nfct_filter_add_attr(filter, NFCT_FILTER_MARK, &zero);
+	nfct_filter_set_logic(filter, NFCT_FILTER_MARK,
+			      NFCT_FILTER_LOGIC_NEGATIVE);
+	if (nfct_filter_attach(ev->fd, filter) < 0) {
+		ret = -errno;
+		goto err;
+	}
+	nfct_filter_destroy(filter);
+	filter = NULL;
+
+	nfct_callback_register(ev->h, NFCT_T_NEW | NFCT_T_DESTROY, event_cb,
+			       ev);
+	return 0;
+err:
+	if (filter)
+		nfct_filter_destroy(filter);
+	nfct_close(ev->h);
+	ev->h = NULL;
+	return ret;
+}
+
+void ct_events_close(struct ct_events *ev)
+{
+	if (!ev->h)
+		return;
+	nfct_close(ev->h);
+	ev->h = NULL;
+}
+
+int ct_events_read(struct ct_events *ev)
+{
+	if (nfct_catch(ev->h) < 0 && errno != EAGAIN && errno != EINTR)
+		return -errno;
+	return 0;
+}
+
+void ct_events_discard(struct ct_events *ev)
+{
+	char buf[8192];
+
+	while (recv(ev->fd, buf, sizeof(buf), MSG_DONTWAIT) > 0 ||
+	       errno == ENOBUFS)
+		;
+}
+
+static int filtered_query(const int query, uint32_t value, uint32_t mask,
+			  ct_cb cb, void *data)
+{
+	struct nfct_filter_dump_mark m = { .val = value, .mask = mask };
+	struct ct_events ctx = { .cb = cb, .data = data };
+	struct nfct_filter_dump *f;
+	struct nfct_handle *h;
+	int ret = 0;
+
+	h = nfct_open(CONNTRACK, 0);
+	if (!h)
+		return -errno;
+	f = nfct_filter_dump_create();
+	if (!f) {
+		ret = -ENOMEM;
+		goto out;
+	}
+	nfct_filter_dump_set_attr(f, NFCT_FILTER_DUMP_MARK, &m);
+	if (cb)
+		nfct_callback_register(h, NFCT_T_ALL, event_cb, &ctx);
+	if (nfct_query(h, query, f) < 0)
+		ret = -errno;
+	nfct_filter_dump_destroy(f);
+out:
+	nfct_close(h);
+	return ret;
+}
+
+int ct_dump_mark(uint32_t value, uint32_t mask, ct_cb cb, void *data)
+{
+	return filtered_query(NFCT_Q_DUMP_FILTER, value, mask, cb, data);
+}
+
+int ct_delete_mark(uint32_t value, uint32_t mask)
+{
+	return filtered_query(NFCT_Q_FLUSH_FILTER, value, mask, NULL, NULL);
+}

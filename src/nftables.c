@@ -1,0 +1,250 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <json-c/json.h>
+#include <nftables/libnftables.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nftables.h"
+#include "ruleset.h"
+
+struct nft_ctx *nftables_open(void)
+{
+	struct nft_ctx *ctx = nft_ctx_new(NFT_CTX_DEFAULT);
+
+	if (!ctx)
+		return NULL;
+	if (nft_ctx_buffer_output(ctx) || nft_ctx_buffer_error(ctx)) {
+		nft_ctx_free(ctx);
+		return NULL;
+	}
+	return ctx;
+}
+
+void nftables_close(struct nft_ctx *ctx)
+{
+	if (ctx)
+		nft_ctx_free(ctx);
+}
+
+/* libnftables reports errors as text only: keep its first line. */
+static char *first_error(struct nft_ctx *ctx)
+{
+	const char *e = nft_ctx_get_error_buffer(ctx);
+	size_t n;
+
+	if (!e || !*e)
+		return strdup("nftables rejected the ruleset");
+	n = strcspn(e, "\n");
+	return strndup(e, n);
+}
+
+int nftables_run(struct nft_ctx *ctx, const char *script, bool dry_run,
+		 char **err)
+{
+	int ret;
+
+	nft_ctx_set_dry_run(ctx, dry_run);
+	ret = nft_run_cmd_from_buffer(ctx, script);
+	nft_ctx_set_dry_run(ctx, false);
+	if (ret == 0)
+		return 0;
+	if (err)
+		*err = first_error(ctx);
+	/* EPERM shows through errno when the kernel refused us */
+	return errno == EPERM ? -EPERM : -EINVAL;
+}
+
+/* Run a "list" command with JSON output; the parsed "nftables" array. */
+static json_object *list_json(struct nft_ctx *ctx, const char *cmd,
+			      json_object **root)
+{
+	unsigned int flags = nft_ctx_output_get_flags(ctx);
+	json_object *array = NULL;
+	int ret;
+
+	nft_ctx_output_set_flags(ctx, flags | NFT_CTX_OUTPUT_JSON);
+	ret = nft_run_cmd_from_buffer(ctx, cmd);
+	nft_ctx_output_set_flags(ctx, flags);
+	if (ret)
+		return NULL;
+	*root = json_tokener_parse(nft_ctx_get_output_buffer(ctx));
+	if (*root && !json_object_object_get_ex(*root, "nftables", &array))
+		array = NULL;
+	return array;
+}
+
+static const char *obj_str(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
+						     : NULL;
+}
+
+static uint64_t obj_u64(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ?
+		       (uint64_t)json_object_get_int64(v) :
+		       0;
+}
+
+/* The target of a "goto" verdict, without its chain prefix ("pin_"). */
+static const char *goto_link(json_object *verdict, const char *prefix)
+{
+	json_object *g;
+	const char *target;
+	size_t n = strlen(prefix);
+
+	if (!json_object_object_get_ex(verdict, "goto", &g))
+		return NULL;
+	target = obj_str(g, "target");
+	if (!target || strncmp(target, prefix, n))
+		return NULL;
+	return target + n;
+}
+
+static int find_or_add(struct table_state *st, const char *name)
+{
+	struct table_link *links;
+
+	for (unsigned int i = 0; i < st->nlinks; i++)
+		if (!strcmp(st->links[i].name, name))
+			return (int)i;
+	if (strlen(name) >= LINK_NAME_MAX)
+		return -1;
+	links = realloc(st->links, (st->nlinks + 1) * sizeof(*links));
+	if (!links)
+		return -1;
+	st->links = links;
+	memset(&links[st->nlinks], 0, sizeof(*links));
+	strcpy(links[st->nlinks].name, name);
+	return (int)st->nlinks++;
+}
+
+static int read_map(struct table_state *st, json_object *map)
+{
+	const char *name = obj_str(map, "name");
+	json_object *elems;
+	bool marks = name && !strcmp(name, "marks");
+	bool buckets = name && !strcmp(name, "buckets");
+
+	if ((!marks && !buckets) || !json_object_object_get_ex(map, "elem", &elems))
+		return 0;
+	for (size_t i = 0; i < json_object_array_length(elems); i++) {
+		json_object *e = json_object_array_get_idx(elems, i);
+		json_object *key = json_object_array_get_idx(e, 0);
+		const char *link = goto_link(json_object_array_get_idx(e, 1),
+					     marks ? "via_" : "pin_");
+		int64_t k = json_object_get_int64(key);
+		int idx;
+
+		if (!link || k < 0 || k > UINT32_MAX)
+			continue;
+		idx = find_or_add(st, link);
+		if (idx < 0)
+			return -ENOMEM;
+		if (marks) {
+			st->links[idx].mark = (uint32_t)k;
+			continue;
+		}
+		if ((uint64_t)k >= st->nowner) {
+			uint32_t n = (uint32_t)k + 1;
+			int16_t *o;
+
+			if (n > 65536)
+				continue;
+			o = realloc(st->owner, n * sizeof(*o));
+			if (!o)
+				return -ENOMEM;
+			for (uint32_t b = st->nowner; b < n; b++)
+				o[b] = -1;
+			st->owner = o;
+			st->nowner = n;
+		}
+		st->owner[k] = (int16_t)idx;
+	}
+	return 0;
+}
+
+int nftables_read_state(struct nft_ctx *ctx, struct table_state *st)
+{
+	json_object *root = NULL, *array;
+	int ret = 0;
+
+	memset(st, 0, sizeof(*st));
+	array = list_json(ctx,
+			  "list table " RULESET_FAMILY " " RULESET_TABLE, &root);
+	if (!array)
+		goto out; /* no table */
+	st->present = true;
+	for (size_t i = 0; i < json_object_array_length(array) && !ret; i++) {
+		json_object *item = json_object_array_get_idx(array, i), *o;
+
+		if (json_object_object_get_ex(item, "map", &o)) {
+			ret = read_map(st, o);
+		} else if (json_object_object_get_ex(item, "counter", &o)) {
+			int idx = find_or_add(st, obj_str(o, "name") ?: "");
+
+			if (idx < 0) {
+				ret = -ENOMEM;
+				break;
+			}
+			st->links[idx].packets = obj_u64(o, "packets");
+			st->links[idx].bytes = obj_u64(o, "bytes");
+		}
+	}
+out:
+	json_object_put(root);
+	if (ret)
+		table_state_free(st);
+	return ret;
+}
+
+void table_state_free(struct table_state *st)
+{
+	free(st->links);
+	free(st->owner);
+	memset(st, 0, sizeof(*st));
+}
+
+int nftables_counters(struct nft_ctx *ctx, const struct config *c,
+		      uint64_t *packets, uint64_t *bytes)
+{
+	json_object *root = NULL, *array;
+
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		packets[i] = bytes[i] = 0;
+	array = list_json(ctx,
+			  "list counters table " RULESET_FAMILY " " RULESET_TABLE,
+			  &root);
+	if (!array) {
+		json_object_put(root);
+		return -ENOENT;
+	}
+	for (size_t i = 0; i < json_object_array_length(array); i++) {
+		json_object *o;
+		int idx;
+
+		if (!json_object_object_get_ex(json_object_array_get_idx(array, i),
+					       "counter", &o))
+			continue;
+		idx = config_find_link(c, obj_str(o, "name") ?: "");
+		if (idx < 0)
+			continue;
+		packets[idx] = obj_u64(o, "packets");
+		bytes[idx] = obj_u64(o, "bytes");
+	}
+	json_object_put(root);
+	return 0;
+}
+
+int nftables_delete_table(struct nft_ctx *ctx)
+{
+	return nftables_run(ctx,
+			    "add table " RULESET_FAMILY " " RULESET_TABLE "\n"
+			    "delete table " RULESET_FAMILY " " RULESET_TABLE "\n",
+			    false, NULL);
+}

@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * flowpin's nftables table, as nft script text. Pure: the nftables adapter
+ * loads what this writes, each script in one transaction.
+ */
+#ifndef FLOWPIN_RULESET_H
+#define FLOWPIN_RULESET_H
+
+#include <stdint.h>
+
+#include "bucket.h"
+#include "config.h"
+
+#define RULESET_FAMILY "inet"
+#define RULESET_TABLE "flowpin"
+
+/* A link as the ruleset sees it, in configuration order. */
+struct ruleset_link {
+	uint32_t mark; /* within cfg->mark_mask */
+	uint64_t packets, bytes; /* where its counter starts */
+};
+
+struct ruleset {
+	const struct config *cfg;
+	const struct ruleset_link *links; /* cfg->nlinks of them */
+	const struct bucket_table *buckets; /* owners index cfg->links */
+};
+
+/* The whole table, replacing any table of that name. malloc'd, or NULL. */
+char *ruleset_table(const struct ruleset *rs);
+
+/* A script that replaces the bucket map's contents. malloc'd, or NULL. */
+char *ruleset_buckets(const struct ruleset *rs);
+
+#endif

@@ -1,0 +1,160 @@
+# shellcheck shell=bash
+# The seed's network, in namespaces of this test run:
+#
+#   lan host ── router ──┬── isp1 ──┐
+#   192.168.1.2   lan0   ├── isp2 ──┼── net (internet): server 198.19.0.1
+#                        └── isp3 ──┘                   (and 198.19.0.2)
+#
+# router wanK 10.K.0.2/30, ispK 10.K.0.1/30 (tortr) and 198.18.K.2/24 (tonet);
+# each isp masquerades what leaves by "tonet" (the server sees 198.18.K.2) and
+# routes the LAN to the router, as the seed's border routers do. isp2
+# forwards its port 8080 to the lan host (an inbound connection).
+#
+# Everything is named after this shell's PID, so runs never collide, and
+# cleanup runs on every exit, failed or not.
+
+set -u
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+FLOWPIN=${FLOWPIN:-$ROOT/build/asan/flowpin}
+TRAFFIC=$ROOT/build/tools/fp-traffic
+P=fp$$
+WORK=$(mktemp -d "/tmp/$P.XXXXXX")
+NSES=()
+PIDS=()
+FAILED=0
+
+# A sanitizer report fails the run; leaks in libraries we link are not ours.
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=0:abort_on_error=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
+
+# run a command in a namespace (in the background, use ip netns exec itself)
+ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
+
+cleanup() {
+	local pid n
+	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	for n in "${NSES[@]}"; do
+		for pid in $(ip netns pids "$P$n" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+	done
+	for n in "${NSES[@]}"; do ip netns del "$P$n" 2>/dev/null; done
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+say() { printf '  %s\n' "$*"; }
+fail() { printf '  FAIL: %s\n' "$*"; FAILED=1; }
+ok() { printf '  ok: %s\n' "$*"; }
+# check DESCRIPTION COMMAND...: a test assertion
+check() {
+	local what=$1; shift
+	if "$@"; then ok "$what"; else fail "$what"; fi
+}
+finish() { [ "$FAILED" -eq 0 ] || exit 1; exit 0; }
+
+add_ns() {
+	ip netns add "$P$1"
+	NSES+=("$1")
+	# IPv4 only for now: no link-local routes appearing mid-test
+	ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
+		net.ipv6.conf.default.disable_ipv6=1
+	ns "$1" ip link set lo up
+	ns "$1" sysctl -qw net.ipv4.ip_forward=1
+}
+
+# veth between two namespaces: link NS1 IF1 ADDR1 NS2 IF2 ADDR2
+link() {
+	ip link add "$P-x" netns "$P$1" type veth peer name "$P-y" netns "$P$4"
+	ns "$1" ip link set "$P-x" name "$2"
+	ns "$4" ip link set "$P-y" name "$5"
+	ns "$1" ip addr add "$3" dev "$2"
+	ns "$4" ip addr add "$6" dev "$5"
+	ns "$1" ip link set "$2" up
+	ns "$4" ip link set "$5" up
+}
+
+# topology N: the seed's router with N providers (2 or 3)
+topology() {
+	local n=$1 k
+	add_ns lan; add_ns rtr; add_ns net
+	link lan eth0 192.168.1.2/24 rtr lan0 192.168.1.1/24
+	ns lan ip route add default via 192.168.1.1
+	ns net ip addr add 198.19.0.1/32 dev lo
+	ns net ip addr add 198.19.0.2/32 dev lo
+	for k in $(seq 1 "$n"); do
+		add_ns "isp$k"
+		link rtr "wan$k" "10.$k.0.2/30" "isp$k" tortr "10.$k.0.1/30"
+		link "isp$k" tonet "198.18.$k.2/24" net "isp$k" "198.18.$k.1/24"
+		ns "isp$k" ip route add default via "198.18.$k.1"
+		ns "isp$k" ip route add 192.168.1.0/24 via "10.$k.0.2"
+		ns "isp$k" nft -f - <<-EOF
+		table ip isp {
+			chain pre {
+				type nat hook prerouting priority dstnat;
+				iifname "tonet" tcp dport 8080 dnat to 192.168.1.2
+			}
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "tonet" masquerade
+			}
+		}
+		EOF
+	done
+	# the seed's main table: one multipath default route
+	local hops=""
+	for k in $(seq 1 "$n"); do hops="$hops nexthop via 10.$k.0.1 dev wan$k"; done
+	# shellcheck disable=SC2086
+	ns rtr ip route add default $hops
+}
+
+# A config for N links: conf N [weights...] > file
+conf() {
+	local n=$1 k; shift
+	printf '[global]\nlan = lan0\ncontrol = %s/flowpin.sock\n' "$WORK"
+	for k in $(seq 1 "$n"); do
+		printf '[link wan%d]\ninterface = wan%d\ngateway = 10.%d.0.1\nweight = %s\n' \
+			"$k" "$k" "$k" "${1:-1}"
+		[ $# -gt 0 ] && shift
+	done
+}
+
+# The kernel state flowpin must leave as it found it.
+snapshot() {
+	{
+		echo "== rules"; ns rtr ip rule
+		echo "== routes"; ns rtr ip route show table all
+		echo "== nft"; ns rtr nft list ruleset
+	} 2>&1
+}
+
+start_server() {
+	ip netns exec "${P}net" "$TRAFFIC" serve -p 7000 -l "$WORK/server.log" &
+	PIDS+=($!)
+	ip netns exec "${P}lan" "$TRAFFIC" serve -p 8080 &
+	PIDS+=($!)
+	sleep 0.2
+}
+
+# start_flowpin CONFIG: run the daemon in the router, wait for its socket
+start_flowpin() {
+	# not through ns(): $! must be the daemon, not a subshell
+	ip netns exec "${P}rtr" "$FLOWPIN" run -c "$1" 2>>"$WORK/flowpin.log" &
+	FLOWPIN_PID=$!
+	PIDS+=("$FLOWPIN_PID")
+	for _ in $(seq 1 100); do
+		[ -S "$WORK/flowpin.sock" ] && "$FLOWPIN" -c "$1" status >/dev/null 2>&1 && return 0
+		kill -0 "$FLOWPIN_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	echo "flowpin did not start:"; cat "$WORK/flowpin.log"
+	return 1
+}
+
+stop_flowpin() {
+	kill -TERM "$FLOWPIN_PID" 2>/dev/null
+	wait "$FLOWPIN_PID"
+}
+
+# value KEY FILE: the number after KEY in fp-traffic's output
+value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
