@@ -179,6 +179,7 @@ static int g_lan(struct parser *p, const char *value)
 	char buf[512], *save = NULL, *tok;
 	struct config *c = p->c;
 
+	c->lan_line = p->line;
 	snprintf(buf, sizeof(buf), "%s", value);
 	for (tok = strtok_r(buf, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {

@@ -56,6 +56,7 @@ struct config {
 	char path[256];
 	char lan[LAN_MAX][IF_NAMESIZE];
 	unsigned int nlan;
+	int lan_line; /* of the "lan" key */
 	enum hash_mode hash;
 	uint32_t seed;
 	char control[CONTROL_PATH_MAX];

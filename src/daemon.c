@@ -296,8 +296,8 @@ static int validate(struct daemon *d)
 		struct iface ifc;
 
 		if (iface_get(&d->nl, c->lan[i], &ifc) == -ENODEV) {
-			log_err("%s: lan interface %s does not exist", c->path,
-				c->lan[i]);
+			log_err("%s:%d: lan interface %s does not exist",
+				c->path, c->lan_line, c->lan[i]);
 			errors++;
 		}
 	}

@@ -134,7 +134,11 @@ static void put_sets(FILE *f, const struct ruleset *rs)
 	put_mark_map(f, rs, "pins", "pin");
 	put_mark_map(f, rs, "verify", "check");
 
-	fprintf(f, "\tmap buckets {\n\t\ttypeof jhash ip saddr mod %u : verdict\n",
+	/*
+	 * Keys are hash buckets. Declared through symhash: nft 1.0.6 loads
+	 * "typeof jhash ..." but crashes when it lists it back.
+	 */
+	fprintf(f, "\tmap buckets {\n\t\ttypeof symhash mod %u : verdict\n",
 		c->buckets);
 	if (bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
 		fputs("\t\telements = { ", f);

@@ -33,7 +33,15 @@ ns() { local n=$1; shift; ip netns exec "$P$n" "$@"; }
 
 cleanup() {
 	local pid n
+	# SIGTERM first, so that a daemon still running tears down
 	for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null; done
+	for pid in "${PIDS[@]}"; do
+		for _ in 1 2 3 4 5 6 7 8 9 10; do
+			kill -0 "$pid" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
+	wait 2>/dev/null
 	for n in "${NSES[@]}"; do
 		for pid in $(ip netns pids "$P$n" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
 	done
@@ -124,7 +132,7 @@ snapshot() {
 	{
 		echo "== rules"; ns rtr ip rule
 		echo "== routes"; ns rtr ip route show table all
-		echo "== nft"; ns rtr nft list ruleset
+		echo "== nft"; ns rtr nft list ruleset || echo "nft list ruleset failed: $?"
 	} 2>&1
 }
 

@@ -19,6 +19,9 @@
  *   fp-traffic icmp [-n N] [-t MS] HOST
  *	N echo requests (raw socket); prints "sent N" and "answered N".
  *
+ *   fp-traffic unix PATH TEXT
+ *	Send TEXT and a newline to a Unix stream socket; print the reply.
+ *
  *   fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT
  *	N long-lived connections, each exchanging a line every MS (100)
  *	for -d MS or until SIGTERM/SIGINT. Prints "held N", "broken N" and
@@ -40,6 +43,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -530,6 +534,27 @@ static int run_serve(const char *addr, unsigned int port, const char *log_path)
 	return 0;
 }
 
+static int run_unix(const char *path, const char *text)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	char buf[4096];
+	ssize_t n;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun))) {
+		perror(path);
+		return 1;
+	}
+	if (write(fd, text, strlen(text)) < 0 || write(fd, "\n", 1) < 0)
+		return 1;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	putchar('\n');
+	close(fd);
+	return 0;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -537,6 +562,7 @@ static void usage(void)
 		"       fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] HOST PORT\n"
 		"       fp-traffic udp  [-n N] [-k K] [-s SPORT] [-t MS] [-q] HOST PORT\n"
 		"       fp-traffic icmp [-n N] [-t MS] HOST\n"
+		"       fp-traffic unix PATH TEXT\n"
 		"       fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT\n");
 	exit(2);
 }
@@ -608,6 +634,8 @@ int main(int argc, char **argv)
 	}
 	if (argc - optind != 2)
 		usage();
+	if (!strcmp(mode, "unix"))
+		return run_unix(argv[optind], argv[optind + 1]);
 	if (make_addr(argv[optind], (unsigned int)atoi(argv[optind + 1]), &dst))
 		return 2;
 	if (!strcmp(mode, "tcp"))

@@ -1,0 +1,134 @@
+#!/bin/bash
+# Bad input is refused with a message naming the file and line (or the
+# problem), a non-zero exit, and no change at all to the kernel.
+source "$(dirname "$0")/lib.sh"
+
+topology 2
+conf 2 >"$WORK/good.conf"
+before=$(snapshot)
+
+# refused NAME EXPECTED-MESSAGE COMMAND...: the command must fail with that
+# message, and the router must be as it was.
+refused() {
+	local name=$1 want=$2 rc
+	shift 2
+	ns rtr "$@" >"$WORK/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		fail "$name: accepted"
+	elif ! grep -qF -- "$want" "$WORK/out"; then
+		fail "$name: message \"$(head -1 "$WORK/out")\" lacks \"$want\""
+	elif [ "$before" != "$(snapshot)" ]; then
+		fail "$name: the kernel changed"
+	else
+		ok "$name: exit $rc, $(grep -F -- "$want" "$WORK/out" | head -1)"
+	fi
+}
+
+# bad NAME "LINE: MESSAGE" < FILE: one broken file per class of error
+bad() {
+	local name=$1 want=$2 f="$WORK/$1.conf"
+	cat >"$f"
+	refused "run, $name" "$f:$want" "$FLOWPIN" run -c "$f"
+	refused "check, $name" "$f:$want" "$FLOWPIN" check -c "$f"
+}
+
+bad unknown-section "6: unknown section [wan9]" <<'END'
+[global]
+lan = lan0
+[link wan1]
+interface = wan1
+gateway = 10.1.0.1
+[wan9]
+END
+bad unknown-key "5: unknown key \"gatway\" in [link]" <<'END'
+[global]
+lan = lan0
+[link wan1]
+interface = wan1
+gatway = 10.1.0.1
+END
+bad duplicate-link "6: duplicate link \"wan1\" (first at line 3)" <<'END'
+[global]
+lan = lan0
+[link wan1]
+interface = wan1
+gateway = 10.1.0.1
+[link wan1]
+interface = wan2
+gateway = 10.2.0.1
+END
+bad bad-number "6: weight: \"0\" is not an integer in 1..255" <<'END'
+[global]
+lan = lan0
+[link wan1]
+interface = wan1
+gateway = 10.1.0.1
+weight = 0
+END
+bad bad-address "5: gateway: \"10.1.0.300\" is not a unicast IPv4 address" <<'END'
+[global]
+lan = lan0
+[link wan1]
+interface = wan1
+gateway = 10.1.0.300
+END
+bad missing-key "3: [link wan1]: missing required key \"interface\"" <<'END'
+[global]
+lan = lan0
+[link wan1]
+gateway = 10.1.0.1
+END
+bad syntax "4: expected \"key = value\"" <<'END'
+[global]
+lan = lan0
+[link wan1]
+interface wan1
+END
+refused "missing file" "/nonexistent.conf: No such file" "$FLOWPIN" run -c /nonexistent.conf
+
+# Valid files that do not fit this router.
+sed 's/interface = wan2/interface = wan7/' "$WORK/good.conf" >"$WORK/noif.conf"
+refused "missing interface" "link wan2: interface wan7 does not exist" \
+	"$FLOWPIN" run -c "$WORK/noif.conf"
+sed 's/lan = lan0/lan = lan9/' "$WORK/good.conf" >"$WORK/nolan.conf"
+refused "missing lan interface" "nolan.conf:2: lan interface lan9 does not exist" \
+	"$FLOWPIN" run -c "$WORK/nolan.conf"
+sed 's/gateway = 10.2.0.1/gateway = 10.9.0.1/' "$WORK/good.conf" >"$WORK/offlink.conf"
+refused "gateway off the link" "link wan2: gateway 10.9.0.1 is not on a network of wan2" \
+	"$FLOWPIN" run -c "$WORK/offlink.conf"
+sed '/gateway = 10.2.0.1/d' "$WORK/good.conf" >"$WORK/nogw.conf"
+refused "no gateway on ethernet" "link wan2: interface wan2 is not point-to-point: set its gateway" \
+	"$FLOWPIN" run -c "$WORK/nogw.conf"
+sed "s|control = .*|control = $WORK/no/such/dir/fp.sock|" "$WORK/good.conf" >"$WORK/nosock.conf"
+refused "control socket directory missing" "control socket $WORK/no/such/dir/fp.sock" \
+	"$FLOWPIN" run -c "$WORK/nosock.conf"
+refused "no CAP_NET_ADMIN" "run needs CAP_NET_ADMIN" \
+	setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$FLOWPIN" run -c "$WORK/good.conf"
+
+ns rtr ip route add 203.0.113.0/24 via 10.1.0.1 table 1002
+before=$(snapshot)
+refused "table in use" "routing table 1002 holds 1 routes flowpin did not add" \
+	"$FLOWPIN" run -c "$WORK/good.conf"
+ns rtr ip route flush table 1002
+before=$(snapshot)
+
+# Command line: a clear error and exit 2, before anything is read.
+refused "unknown command" "unknown command \"frobnicate\"" "$FLOWPIN" frobnicate
+refused "unknown option" "unrecognized option" "$FLOWPIN" --frobnicate status
+refused "extra argument" "flowpin run: unexpected argument \"now\"" \
+	"$FLOWPIN" run -c "$WORK/good.conf" now
+
+start_flowpin "$WORK/good.conf" || exit 1
+before=$(snapshot)
+refused "second daemon" "another flowpin is running (control socket $WORK/flowpin.sock)" \
+	"$FLOWPIN" run -c "$WORK/good.conf"
+
+# The control socket answers a bad request with an error and keeps serving.
+reply=$("$TRAFFIC" unix "$WORK/flowpin.sock" 'not json')
+check "bad request: $reply" grep -q '"error":"bad request' <<<"$reply"
+reply=$("$TRAFFIC" unix "$WORK/flowpin.sock" '{"command":"reboot"}')
+check "unknown request: $reply" grep -q '"error":"unknown command' <<<"$reply"
+check "the daemon still answers" "$FLOWPIN" -c "$WORK/good.conf" status
+stop_flowpin
+finish
