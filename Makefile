@@ -17,6 +17,11 @@ PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build
+V ?= 0
+ifeq ($(V),0)
+Q := @
+say = @printf '  %-6s %s\n' $(1) $(2);
+endif
 SRCS := $(wildcard src/*.c)
 LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
@@ -35,24 +40,24 @@ TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
 all: $(B)/flowpin $(B)/asan/flowpin $(TOOL_BINS)
 
 $(B)/obj/%.o: src/%.c $(HDRS) | $(B)/obj
-	$(CC) $(BASE_CFLAGS) -O2 $(PKG_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/flowpin: $(OBJS)
-	$(CC) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) -o $@ $^ $(PKG_LIBS)
 
 $(B)/asan/obj/%.o: src/%.c $(HDRS) | $(B)/asan/obj
-	$(CC) $(BASE_CFLAGS) -O1 $(SAN) $(PKG_CFLAGS) -c -o $@ $<
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O1 $(SAN) $(PKG_CFLAGS) -c -o $@ $<
 
 $(B)/asan/flowpin: $(SAN_LIB_OBJS) $(B)/asan/obj/main.o
-	$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
+	$(call say,LD,$@)$(CC) $(SAN) -o $@ $^ $(PKG_LIBS)
 
 $(B)/asan/test_%: tests/unit/test_%.c $(SAN_LIB_OBJS) $(HDRS)
-	$(CC) $(BASE_CFLAGS) -O1 $(SAN) -Isrc $(PKG_CFLAGS) -o $@ $< \
-		$(SAN_LIB_OBJS) $(PKG_LIBS) -lcmocka
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O1 $(SAN) -Isrc $(PKG_CFLAGS) \
+		-o $@ $< $(SAN_LIB_OBJS) $(PKG_LIBS) -lcmocka
 
 $(B)/tools/%: tests/tools/%.c $(LIB_OBJS) $(HDRS) | $(B)/tools
-	$(CC) $(BASE_CFLAGS) -O2 -Isrc $(PKG_CFLAGS) -o $@ $< \
-		$(LIB_OBJS) $(PKG_LIBS)
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 -Isrc $(PKG_CFLAGS) \
+		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
 $(B)/obj $(B)/asan/obj $(B)/tools:
 	mkdir -p $@
@@ -67,7 +72,10 @@ check: deps
 test: unit systest
 
 unit: $(UNIT_BINS)
-	@for t in $(UNIT_BINS); do echo "== $$t"; $$t || exit 1; done
+	@for t in $(UNIT_BINS); do \
+		$$t >$(B)/unit.log 2>&1 || { cat $(B)/unit.log; exit 1; }; \
+		echo "  PASS   $$t ($$(grep -o '[0-9]* test(s) run' $(B)/unit.log))"; \
+	done
 
 systest: all
 	@tests/system/run.sh

@@ -286,6 +286,47 @@ static void flows_resync(struct daemon *d)
 	}
 }
 
+/* An integer sysctl of interface @ifname ("all" for the global one). */
+static int conf_sysctl(const char *ifname, const char *name)
+{
+	char path[128];
+	int v = -1;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname,
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		return -1;
+	if (fscanf(f, "%d", &v) != 1)
+		v = -1;
+	fclose(f);
+	return v;
+}
+
+/*
+ * Settings that quietly break a multi-uplink router: say so at start. A
+ * strict reverse-path filter checks replies against the main table, where
+ * the link they arrive on is not the default, unless the check may use
+ * the packet's mark.
+ */
+static void warn_sysctls(const struct config *c)
+{
+	if (conf_sysctl("all", "forwarding") == 0)
+		log_warn("net.ipv4.ip_forward is 0: LAN traffic is not forwarded");
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const char *ifn = c->links[i].ifname;
+		int all = conf_sysctl("all", "rp_filter");
+		int dev = conf_sysctl(ifn, "rp_filter");
+		bool vmark = conf_sysctl("all", "src_valid_mark") > 0 ||
+			     conf_sysctl(ifn, "src_valid_mark") > 0;
+
+		if ((all > dev ? all : dev) == 1 && !vmark)
+			log_warn("link %s: strict rp_filter on %s drops replies flowpin routes by mark: set net.ipv4.conf.%s.src_valid_mark=1 (or rp_filter=2)",
+				 c->links[i].name, ifn, ifn);
+	}
+}
+
 /* Everything that can be checked without changing the system. */
 static int validate(struct daemon *d)
 {
@@ -330,6 +371,8 @@ static int validate(struct daemon *d)
 			errors++;
 		}
 	}
+	if (!errors)
+		warn_sysctls(c);
 	return errors ? -EINVAL : 0;
 }
 
