@@ -27,17 +27,19 @@ LIB_SRCS := $(filter-out src/main.c,$(SRCS))
 HDRS := $(wildcard src/*.h)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 TOOL_SRCS := $(wildcard tests/tools/*.c)
+BENCH_SRCS := $(wildcard bench/*.c)
 
 OBJS := $(SRCS:src/%.c=$(B)/obj/%.o)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/obj/%.o)
 SAN_LIB_OBJS := $(LIB_SRCS:src/%.c=$(B)/asan/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/asan/%)
 TOOL_BINS := $(TOOL_SRCS:tests/tools/%.c=$(B)/tools/%)
+BENCH_BINS := $(BENCH_SRCS:bench/%.c=$(B)/bench/%)
 
 .PHONY: all check deps unit systest test demo bench format clean install
 .DELETE_ON_ERROR:
 
-all: $(B)/flowpin $(B)/asan/flowpin $(TOOL_BINS)
+all: $(B)/flowpin $(B)/asan/flowpin $(TOOL_BINS) $(BENCH_BINS)
 
 $(B)/obj/%.o: src/%.c $(HDRS) | $(B)/obj
 	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 $(PKG_CFLAGS) -c -o $@ $<
@@ -59,7 +61,11 @@ $(B)/tools/%: tests/tools/%.c $(LIB_OBJS) $(HDRS) | $(B)/tools
 	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 -Isrc $(PKG_CFLAGS) \
 		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
 
-$(B)/obj $(B)/asan/obj $(B)/tools:
+$(B)/bench/%: bench/%.c $(LIB_OBJS) $(HDRS) | $(B)/bench
+	$(call say,CC,$@)$(CC) $(BASE_CFLAGS) -O2 -Isrc $(PKG_CFLAGS) \
+		-o $@ $< $(LIB_OBJS) $(PKG_LIBS)
+
+$(B)/obj $(B)/asan/obj $(B)/tools $(B)/bench:
 	mkdir -p $@
 
 # The quick start's two commands install what they need first, then build.
@@ -89,7 +95,7 @@ bench: deps
 	@bench/run.sh
 
 format:
-	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(TOOL_SRCS)
+	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(TOOL_SRCS) $(BENCH_SRCS)
 
 PREFIX ?= /usr/local
 install: $(B)/flowpin

@@ -37,6 +37,14 @@ enum {
 
 #define CAP_NET_ADMIN_BIT 12
 
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
 /* Effective CAP_NET_ADMIN, read without libcap. */
 static bool have_net_admin(void)
 {
@@ -68,6 +76,13 @@ static void ruleset_of(const struct daemon *d, struct ruleset_link *rl,
 	*rs = (struct ruleset){ &d->cfg, rl, &d->buckets };
 }
 
+/* The kernel now holds d->buckets: later changes are sent as differences. */
+static void remember_applied(struct daemon *d)
+{
+	memcpy(d->applied, d->buckets.owner,
+	       d->buckets.size * sizeof(*d->applied));
+}
+
 static int apply_table(struct daemon *d, const struct table_state *carry,
 		       bool dry_run)
 {
@@ -83,6 +98,8 @@ static int apply_table(struct daemon *d, const struct table_state *carry,
 	ret = nftables_run(d->nft, script, dry_run, &err);
 	if (ret)
 		log_err("nftables: %s", err ? err : strerror(-ret));
+	else if (!dry_run)
+		remember_applied(d);
 	free(err);
 	free(script);
 	return ret;
@@ -96,12 +113,14 @@ static int apply_buckets(struct daemon *d)
 	int ret;
 
 	ruleset_of(d, rl, &rs, NULL);
-	script = ruleset_buckets(&rs);
+	script = ruleset_buckets(&rs, d->applied);
 	if (!script)
 		return -ENOMEM;
 	ret = nftables_run(d->nft, script, false, &err);
 	if (ret)
 		log_err("nftables: bucket update failed: %s", err ? err : "");
+	else
+		remember_applied(d);
 	free(err);
 	free(script);
 	return ret;
@@ -222,12 +241,17 @@ static int rebalance(struct daemon *d, bool apply)
 	moved = bucket_table_balance(&d->buckets, eff, n);
 	if (!apply || moved == 0)
 		return 0;
+	double t0 = now_ms();
+	int ret = apply_buckets(d);
+
+	if (ret)
+		return ret;
 	if (active)
-		log_info("%u buckets moved; tier %u carries new connections",
-			 moved, active);
+		log_info("%u buckets moved; tier %u carries new connections (applied in %.1f ms)",
+			 moved, active, now_ms() - t0);
 	else
 		log_err("no link is up: new connections follow the main routing table");
-	return apply_buckets(d);
+	return 0;
 }
 
 /* Interfaces changed: routes, liveness, buckets, fallback route. */
@@ -682,6 +706,7 @@ static void cleanup(struct daemon *d)
 	if (d->sigfd >= 0)
 		close(d->sigfd);
 	bucket_table_free(&d->buckets);
+	free(d->applied);
 	free(d->stale_tables);
 	free(d->links);
 	config_free(&d->cfg);
@@ -717,6 +742,10 @@ int daemon_main(const char *config_path)
 		ret = nl_open(&d.nl, NETLINK_ROUTE, 0);
 	if (!ret)
 		ret = bucket_table_init(&d.buckets, d.cfg.buckets);
+	if (!ret) {
+		d.applied = calloc(d.cfg.buckets, sizeof(*d.applied));
+		ret = d.applied ? 0 : -ENOMEM;
+	}
 	if (ret) {
 		log_err("%s", strerror(-ret));
 		goto out;
@@ -742,6 +771,8 @@ int daemon_main(const char *config_path)
 		goto out;
 	}
 
+	double t0 = now_ms();
+
 	ret = install(&d, &st);
 	if (ret) {
 		/* A fresh install is undone; a taken-over one keeps forwarding. */
@@ -749,9 +780,9 @@ int daemon_main(const char *config_path)
 			teardown(&d);
 		goto out;
 	}
-	log_info("%s %u links from %s (hash %s, %u buckets)",
+	log_info("%s %u links from %s (hash %s, %u buckets; applied in %.1f ms)",
 		 d.takeover ? "took over" : "running", d.cfg.nlinks, d.cfg.path,
-		 hash_mode_name(d.cfg.hash), d.cfg.buckets);
+		 hash_mode_name(d.cfg.hash), d.cfg.buckets, now_ms() - t0);
 
 	ret = open_loop(&d);
 	if (!ret) {

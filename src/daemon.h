@@ -37,6 +37,7 @@ struct daemon {
 	struct config cfg;
 	struct uplink *links; /* parallel to cfg.links */
 	struct bucket_table buckets;
+	int16_t *applied; /* the bucket owners the kernel has */
 	uint32_t *stale_tables; /* tables of links a previous run had */
 	unsigned int nstale;
 	bool takeover; /* a previous flowpin's state was in the kernel */

@@ -17,6 +17,7 @@
  * pin_L also sets the conntrack mark, check_L unpins. Marks are written
  * under mark_mask only; the other bits stay as they are.
  */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -246,7 +247,51 @@ char *ruleset_table(const struct ruleset *rs)
 	return text;
 }
 
-char *ruleset_buckets(const struct ruleset *rs)
+/* The owner of bucket @b before (the kernel's) or after the change. */
+static int owner(const struct ruleset *rs, const int16_t *before, uint32_t b,
+		 bool after)
+{
+	return after ? rs->buckets->owner[b] : before[b];
+}
+
+static bool any_change(const struct ruleset *rs, const int16_t *before,
+		       bool after)
+{
+	for (uint32_t b = 0; b < rs->buckets->size; b++)
+		if (before[b] != rs->buckets->owner[b] &&
+		    owner(rs, before, b, after) != BUCKET_NONE)
+			return true;
+	return false;
+}
+
+/*
+ * "delete element ... { KEY, ... }" for the changed buckets that had an
+ * owner, or "add element ... { KEY : goto pin_LINK, ... }" for those that
+ * have one now.
+ */
+static void put_changes(FILE *f, const struct ruleset *rs,
+			const int16_t *before, bool after)
+{
+	const char *sep = "";
+
+	if (!any_change(rs, before, after))
+		return;
+	fprintf(f, "%s element " RULESET_FAMILY " " RULESET_TABLE " buckets { ",
+		after ? "add" : "delete");
+	for (uint32_t b = 0; b < rs->buckets->size; b++) {
+		int o = owner(rs, before, b, after);
+
+		if (before[b] == rs->buckets->owner[b] || o == BUCKET_NONE)
+			continue;
+		fprintf(f, "%s%u", sep, b);
+		if (after)
+			fprintf(f, " : goto pin_%s", rs->cfg->links[o].name);
+		sep = ", ";
+	}
+	fputs(" }\n", f);
+}
+
+char *ruleset_buckets(const struct ruleset *rs, const int16_t *before)
 {
 	size_t size = 0;
 	char *text = NULL;
@@ -255,13 +300,19 @@ char *ruleset_buckets(const struct ruleset *rs)
 	f = open_memstream(&text, &size);
 	if (!f)
 		return NULL;
-	fputs("flush map " RULESET_FAMILY " " RULESET_TABLE " buckets\n", f);
-	if (bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
-		fputs("add element " RULESET_FAMILY " " RULESET_TABLE
-		      " buckets { ",
-		      f);
-		put_bucket_elements(f, rs);
-		fputs(" }\n", f);
+	if (!before) {
+		fputs("flush map " RULESET_FAMILY " " RULESET_TABLE " buckets\n", f);
+		if (bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
+			fputs("add element " RULESET_FAMILY " " RULESET_TABLE
+			      " buckets { ",
+			      f);
+			put_bucket_elements(f, rs);
+			fputs(" }\n", f);
+		}
+	} else {
+		/* a changed element is deleted and added in one transaction */
+		put_changes(f, rs, before, false);
+		put_changes(f, rs, before, true);
 	}
 	if (fclose(f)) {
 		free(text);

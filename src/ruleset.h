@@ -29,7 +29,11 @@ struct ruleset {
 /* The whole table, replacing any table of that name. malloc'd, or NULL. */
 char *ruleset_table(const struct ruleset *rs);
 
-/* A script that replaces the bucket map's contents. malloc'd, or NULL. */
-char *ruleset_buckets(const struct ruleset *rs);
+/*
+ * A script that brings the bucket map from the owners in @before (the
+ * kernel's) to rs->buckets, changing only the buckets that differ; with
+ * @before NULL, one that replaces the whole map. malloc'd, or NULL.
+ */
+char *ruleset_buckets(const struct ruleset *rs, const int16_t *before);
 
 #endif

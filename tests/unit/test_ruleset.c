@@ -18,6 +18,15 @@ static void load(struct config *c, const char *text)
 	fclose(err);
 }
 
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
 struct fixture {
 	struct config c;
 	struct bucket_table t;
@@ -148,18 +157,40 @@ static void test_buckets_script(void **state)
 {
 	struct fixture f;
 	char *s;
-	uint32_t none[2] = { 0, 0 };
+	uint32_t none[2] = { 0, 0 }, one[2] = { 1, 0 };
+	int16_t before[16];
 
 	(void)state;
 	setup(&f, CONF(""));
-	s = ruleset_buckets(&f.rs);
+	s = ruleset_buckets(&f.rs, NULL);
 	assert_ptr_equal(strstr(s, "flush map inet flowpin buckets\n"
 				   "add element inet flowpin buckets { 0 : goto"),
 			 s);
 	free(s);
-	/* no link up: an empty map, new connections are not pinned */
+
+	/* no change: nothing to send */
+	memcpy(before, f.t.owner, sizeof(before));
+	s = ruleset_buckets(&f.rs, before);
+	assert_string_equal(s, "");
+	free(s);
+
+	/* wan2 down: exactly its 12 buckets are deleted and re-added */
+	bucket_table_balance(&f.t, one, 2);
+	s = ruleset_buckets(&f.rs, before);
+	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { "), s);
+	assert_non_null(strstr(s, "}\nadd element inet flowpin buckets { "));
+	assert_int_equal(count(s, "goto pin_wan1"), 12);
+	assert_null(strstr(s, "pin_wan2"));
+	free(s);
+
+	/* no link up: only deletions; the map ends empty */
+	memcpy(before, f.t.owner, sizeof(before));
 	bucket_table_balance(&f.t, none, 2);
-	s = ruleset_buckets(&f.rs);
+	s = ruleset_buckets(&f.rs, before);
+	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { 0, 1, "), s);
+	assert_null(strstr(s, "add element"));
+	free(s);
+	s = ruleset_buckets(&f.rs, NULL);
 	assert_string_equal(s, "flush map inet flowpin buckets\n");
 	free(s);
 	s = ruleset_table(&f.rs);
