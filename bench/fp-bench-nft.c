@@ -45,7 +45,8 @@ static double run(struct nft_ctx *ctx, const char *script)
 	double t0 = now_ms();
 
 	if (nftables_run(ctx, script, false, &err)) {
-		fprintf(stderr, "fp-bench-nft: %s\n", err ? err : "nftables failed");
+		fprintf(stderr, "fp-bench-nft: %s\n",
+			err ? err : "nftables failed");
 		exit(1);
 	}
 	return now_ms() - t0;
@@ -73,7 +74,8 @@ int main(int argc, char **argv)
 	if (!ctx || bucket_table_init(&t, c.buckets))
 		return 1;
 	for (unsigned int i = 0; i < c.nlinks; i++) {
-		rl[i] = (struct ruleset_link){ .mark = config_slot_mark(&c, i + 1) };
+		rl[i].mark = config_slot_mark(&c, i + 1);
+		rl[i].packets = rl[i].bytes = 0;
 		w[i] = c.links[i].weight;
 	}
 	bucket_table_balance(&t, w, c.nlinks);
@@ -82,7 +84,8 @@ int main(int argc, char **argv)
 	char *full = ruleset_table(&rs);
 
 	for (int r = 0; r < runs; r++) {
-		base[r] = run(ctx, "add table inet fpbench\ndelete table inet fpbench\n");
+		base[r] = run(ctx, "add table inet fpbench\n"
+				   "delete table inet fpbench\n");
 		table[r] = run(ctx, full);
 
 		unsigned int k = (unsigned int)r % c.nlinks;
@@ -90,7 +93,7 @@ int main(int argc, char **argv)
 		uint32_t keep = w[k];
 		char *s;
 
-		/* link k down: its buckets move, sent as the daemon sends them */
+		/* link k down: its buckets move, sent as a difference */
 		memcpy(before, t.owner, sizeof(before));
 		w[k] = 0;
 		bucket_table_balance(&t, w, c.nlinks);
@@ -110,8 +113,8 @@ int main(int argc, char **argv)
 	printf("baseline (empty transaction)   %7.2f ms\n", b);
 	printf("load table, %2u links, %5u buckets %7.2f ms  (%.1fx baseline)\n",
 	       c.nlinks, c.buckets, tb, tb / b);
-	printf("table change (one link down)   %7.2f ms  (%.1fx baseline)\n", ch,
-	       ch / b);
+	printf("table change (one link down)   %7.2f ms  (%.1fx baseline)\n",
+	       ch, ch / b);
 	run(ctx, "delete table inet flowpin\n");
 	free(full);
 	nftables_close(ctx);

@@ -19,15 +19,18 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 	char gw[INET_ADDRSTRLEN];
 
 	json_object_object_add(o, "name", json_object_new_string(l->name));
-	json_object_object_add(o, "interface", json_object_new_string(l->ifname));
+	json_object_object_add(o, "interface",
+			       json_object_new_string(l->ifname));
 	if (l->has_gateway) {
 		inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
-		json_object_object_add(o, "gateway", json_object_new_string(gw));
+		json_object_object_add(o, "gateway",
+				       json_object_new_string(gw));
 	}
 	json_object_object_add(o, "state",
 			       json_object_new_string(u->up ? "up" : "down"));
 	if (!u->up)
-		json_object_object_add(o, "reason", json_object_new_string(u->why));
+		json_object_object_add(o, "reason",
+				       json_object_new_string(u->why));
 	json_object_object_add(o, "since", json_object_new_int64(u->since));
 	json_object_object_add(o, "weight", json_object_new_int(l->weight));
 	json_object_object_add(o, "tier", json_object_new_int(l->tier));
@@ -38,7 +41,8 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 			       json_object_new_double(100.0 * owned /
 						      d->buckets.size));
 	json_object_object_add(o, "flows",
-			       json_object_new_uint64(flowcount_get(&d->flows, i)));
+			       json_object_new_uint64(
+				       flowcount_get(&d->flows, i)));
 	json_object_object_add(o, "packets", json_object_new_uint64(packets));
 	json_object_object_add(o, "bytes", json_object_new_uint64(bytes));
 	return o;
@@ -52,12 +56,15 @@ static json_object *status(struct daemon *d)
 
 	nftables_counters(d->nft, &d->cfg, packets, bytes);
 	json_object_object_add(o, "hash",
-			       json_object_new_string(hash_mode_name(d->cfg.hash)));
+			       json_object_new_string(
+				       hash_mode_name(d->cfg.hash)));
 	json_object_object_add(o, "seed", json_object_new_int64(d->cfg.seed));
-	json_object_object_add(o, "buckets", json_object_new_int64(d->buckets.size));
+	json_object_object_add(o, "buckets",
+			       json_object_new_int64(d->buckets.size));
 	links = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)
-		json_object_array_add(links, link_status(d, i, packets[i], bytes[i]));
+		json_object_array_add(links,
+				      link_status(d, i, packets[i], bytes[i]));
 	json_object_object_add(o, "links", links);
 	return o;
 }
@@ -88,7 +95,8 @@ char *answer_request(struct daemon *d, const char *request)
 	else
 		reply = error("unknown command");
 out:
-	text = strdup(json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
+	text = strdup(
+		json_object_to_json_string_ext(reply, JSON_C_TO_STRING_PLAIN));
 	json_object_put(reply);
 	json_object_put(req);
 	return text;

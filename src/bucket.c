@@ -61,7 +61,8 @@ static void targets(uint32_t size, const uint32_t *weight, unsigned int n,
 				continue;
 			if (best < 0)
 				best = (int)i;
-			else if ((cur[i] > target[i]) != (cur[best] > target[best]))
+			else if ((cur[i] > target[i]) !=
+				 (cur[best] > target[best]))
 				best = cur[i] > target[i] ? (int)i : best;
 			else if (rem[i] > rem[best])
 				best = (int)i;

@@ -17,8 +17,9 @@ static const char *str(json_object *o, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
-						     : NULL;
+	return json_object_object_get_ex(o, key, &v) ?
+		       json_object_get_string(v) :
+		       NULL;
 }
 
 static uint64_t u64(json_object *o, const char *key)
@@ -34,8 +35,9 @@ static double dbl(json_object *o, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_double(v)
-						     : 0;
+	return json_object_object_get_ex(o, key, &v) ?
+		       json_object_get_double(v) :
+		       0;
 }
 
 /* "3d4h", "2h05m", "4m10s", "12s": how long a state has lasted. */
@@ -64,12 +66,14 @@ static void print_link(json_object *l)
 	if (gw)
 		print_string(PRINT_ANY, "gateway", " via %s", gw);
 	print_string(PRINT_ANY, "state", " %s", str(l, "state"));
-	format_age(age, sizeof(age), (long long)(time(NULL) - (time_t)u64(l, "since")));
+	format_age(age, sizeof(age),
+		   (long long)(time(NULL) - (time_t)u64(l, "since")));
 	print_u64(PRINT_JSON, "since", NULL, u64(l, "since"));
 	print_text(" for %s", age);
 	if (reason)
 		print_string(PRINT_ANY, "reason", " (%s)", reason);
-	print_u64(PRINT_ANY, "weight", "\n    weight %" PRIu64, u64(l, "weight"));
+	print_u64(PRINT_ANY, "weight", "\n    weight %" PRIu64,
+		  u64(l, "weight"));
 	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, u64(l, "tier"));
 	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64, u64(l, "buckets"));
 	print_double(PRINT_ANY, "share", " (%.1f%%)", dbl(l, "share"));

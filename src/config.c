@@ -99,7 +99,8 @@ int parse_duration_ms(const char *s, uint32_t *ms)
 			return -EINVAL;
 		for (; isdigit((unsigned char)*p); p++) {
 			if (scale < 1000000) {
-				frac = frac * 10 + (unsigned long long)(*p - '0');
+				frac = frac * 10 +
+				       (unsigned long long)(*p - '0');
 				scale *= 10;
 			}
 		}
@@ -184,14 +185,14 @@ static int g_lan(struct parser *p, const char *value)
 	for (tok = strtok_r(buf, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
 		if (!valid_ifname(tok)) {
-			report(p, p->line, "lan: \"%s\" is not an interface name",
-			       tok);
+			report(p, p->line,
+			       "lan: \"%s\" is not an interface name", tok);
 			return -EINVAL;
 		}
 		for (unsigned int i = 0; i < c->nlan; i++) {
 			if (!strcmp(c->lan[i], tok)) {
-				report(p, p->line, "lan: \"%s\" is listed twice",
-				       tok);
+				report(p, p->line,
+				       "lan: \"%s\" is listed twice", tok);
 				return -EINVAL;
 			}
 		}
@@ -253,8 +254,8 @@ static int g_mark_mask(struct parser *p, const char *value)
 			return 0;
 		}
 	}
-	report(p, p->line, "mark_mask: \"%s\" is not a contiguous nonzero bit mask",
-	       value);
+	report(p, p->line,
+	       "mark_mask: \"%s\" is not a contiguous nonzero bit mask", value);
 	return -EINVAL;
 }
 
@@ -270,14 +271,10 @@ static int g_priority(struct parser *p, const char *value)
 }
 
 static const struct key global_keys[] = {
-	{ "lan", g_lan },
-	{ "hash", g_hash },
-	{ "seed", g_seed },
-	{ "control", g_control },
-	{ "buckets", g_buckets },
-	{ "mark_mask", g_mark_mask },
-	{ "table", g_table },
-	{ "priority", g_priority },
+	{ "lan", g_lan },	  { "hash", g_hash },
+	{ "seed", g_seed },	  { "control", g_control },
+	{ "buckets", g_buckets }, { "mark_mask", g_mark_mask },
+	{ "table", g_table },	  { "priority", g_priority },
 	{ NULL, NULL },
 };
 
@@ -299,8 +296,8 @@ static int l_gateway(struct parser *p, const char *value)
 	struct in_addr a;
 
 	if (parse_ipv4(value, &a) || !unicast_ipv4(a)) {
-		report(p, p->line, "gateway: \"%s\" is not a unicast IPv4 address",
-		       value);
+		report(p, p->line,
+		       "gateway: \"%s\" is not a unicast IPv4 address", value);
 		return -EINVAL;
 	}
 	p->link->gateway = a;
@@ -330,7 +327,8 @@ static int l_track(struct parser *p, const char *value)
 
 		if (parse_ipv4(tok, &a) || !unicast_ipv4(a)) {
 			report(p, p->line,
-			       "track: \"%s\" is not a unicast IPv4 address", tok);
+			       "track: \"%s\" is not a unicast IPv4 address",
+			       tok);
 			return -EINVAL;
 		}
 		for (unsigned int i = 0; i < l->ntrack; i++) {
@@ -655,14 +653,15 @@ static void check_config(struct parser *p)
 	else if (c->nlan == 0)
 		report(p, gline, "[global]: missing required key \"lan\"");
 	if (c->nlinks == 0)
-		report(p, gline, "no [link NAME] section: at least one link is needed");
+		report(p, gline,
+		       "no [link NAME] section: at least one link is needed");
 	if (c->nlinks > config_slots(c))
-		report(p, gline, "mark_mask 0x%x holds %u links, %u are configured",
+		report(p, gline,
+		       "mark_mask 0x%x holds %u links, %u are configured",
 		       c->mark_mask, config_slots(c), c->nlinks);
 	/* the fallback table and one table per link slot */
 	uint64_t last = (uint64_t)c->table + config_slots(c);
-	if (last > 0x7fffffffULL ||
-	    (c->table <= 255 && last >= 253))
+	if (last > 0x7fffffffULL || (c->table <= 255 && last >= 253))
 		report(p, gline,
 		       "table: %u..%llu must not reach the reserved tables 253-255 or 2^31",
 		       c->table, (unsigned long long)last);

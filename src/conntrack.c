@@ -66,8 +66,8 @@ int ct_events_open(struct ct_events *ev, uint32_t mask, ct_cb cb, void *data)
 	int ret = 0;
 
 	memset(ev, 0, sizeof(*ev));
-	ev->h = nfct_open(CONNTRACK,
-			  NF_NETLINK_CONNTRACK_NEW | NF_NETLINK_CONNTRACK_DESTROY);
+	ev->h = nfct_open(CONNTRACK, NF_NETLINK_CONNTRACK_NEW |
+					     NF_NETLINK_CONNTRACK_DESTROY);
 	if (!ev->h)
 		return -errno;
 	ev->fd = nfct_fd(ev->h);

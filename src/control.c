@@ -99,7 +99,8 @@ int control_call(const char *path, const char *request, char **reply)
 	fd = connect_to(path);
 	if (fd < 0)
 		return fd;
-	if (write(fd, request, len) != (ssize_t)len || write(fd, "\n", 1) != 1) {
+	if (write(fd, request, len) != (ssize_t)len ||
+	    write(fd, "\n", 1) != 1) {
 		ret = -errno;
 		goto out;
 	}

@@ -67,7 +67,8 @@ static void ruleset_of(const struct daemon *d, struct ruleset_link *rl,
 	for (unsigned int i = 0; i < d->cfg.nlinks; i++) {
 		rl[i] = (struct ruleset_link){ .mark = d->links[i].mark };
 		for (unsigned int k = 0; carry && k < carry->nlinks; k++) {
-			if (!strcmp(carry->links[k].name, d->cfg.links[i].name)) {
+			if (!strcmp(carry->links[k].name,
+				    d->cfg.links[i].name)) {
 				rl[i].packets = carry->links[k].packets;
 				rl[i].bytes = carry->links[k].bytes;
 			}
@@ -133,7 +134,8 @@ static int primary_link(const struct daemon *d)
 
 	for (unsigned int i = 0; i < d->cfg.nlinks; i++)
 		if (d->links[i].up &&
-		    (best < 0 || d->cfg.links[i].tier < d->cfg.links[best].tier))
+		    (best < 0 ||
+		     d->cfg.links[i].tier < d->cfg.links[best].tier))
 			best = (int)i;
 	return best;
 }
@@ -146,7 +148,8 @@ static int sync_link_routes(struct daemon *d, unsigned int i)
 	int ret;
 
 	if (u->usable)
-		n = routing_link_routes(&d->cfg.links[i], &u->ifc, u->table, want);
+		n = routing_link_routes(&d->cfg.links[i], &u->ifc, u->table,
+					want);
 	ret = route_sync(&d->nl, u->table, want, n, RTPROT_FLOWPIN);
 	if (ret)
 		log_err("link %s: routes of table %u: %s", d->cfg.links[i].name,
@@ -337,7 +340,8 @@ static int conf_sysctl(const char *ifname, const char *name)
 static void warn_sysctls(const struct config *c)
 {
 	if (conf_sysctl("all", "forwarding") == 0)
-		log_warn("net.ipv4.ip_forward is 0: LAN traffic is not forwarded");
+		log_warn(
+			"net.ipv4.ip_forward is 0: LAN traffic is not forwarded");
 	for (unsigned int i = 0; i < c->nlinks; i++) {
 		const char *ifn = c->links[i].ifname;
 		int all = conf_sysctl("all", "rp_filter");
@@ -437,7 +441,8 @@ static int plan(struct daemon *d, struct table_state *st)
 
 	ret = takeover_plan(c, st, slots, &d->buckets, gone, &ngone);
 	if (ret) {
-		log_err("mark_mask 0x%x has no room for the links", c->mark_mask);
+		log_err("mark_mask 0x%x has no room for the links",
+			c->mark_mask);
 		return ret;
 	}
 	d->takeover = st->present;
@@ -562,7 +567,8 @@ static void on_rtnl(struct daemon *d)
 			relevant = true; /* lost some: look at everything */
 			continue;
 		}
-		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len)) {
+		for (; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
 			const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
 			uint32_t t = rtm->rtm_table;
 
@@ -593,7 +599,8 @@ static void on_signal(struct daemon *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_warn("SIGHUP: reloading is not supported yet; restart to apply changes");
+			log_warn(
+				"SIGHUP: reloading is not supported yet; restart to apply changes");
 			continue;
 		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));
@@ -672,7 +679,8 @@ static void loop(struct daemon *d)
 				break;
 			case EV_CONNTRACK:
 				if (ct_events_read(&d->ct) == -ENOBUFS) {
-					log_warn("conntrack events overflowed: recounting");
+					log_warn(
+						"conntrack events overflowed: recounting");
 					flows_resync(d);
 				}
 				break;
@@ -775,7 +783,7 @@ int daemon_main(const char *config_path)
 
 	ret = install(&d, &st);
 	if (ret) {
-		/* A fresh install is undone; a taken-over one keeps forwarding. */
+		/* undo a fresh install; a taken-over one keeps forwarding */
 		if (!d.takeover)
 			teardown(&d);
 		goto out;

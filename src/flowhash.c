@@ -50,44 +50,44 @@ static inline uint32_t rol32(uint32_t word, unsigned int shift)
 
 #define JHASH_INITVAL 0xdeadbeef
 
-#define jhash_mix(a, b, c)                  \
-	{                                   \
-		a -= c;                     \
-		a ^= rol32(c, 4);           \
-		c += b;                     \
-		b -= a;                     \
-		b ^= rol32(a, 6);           \
-		a += c;                     \
-		c -= b;                     \
-		c ^= rol32(b, 8);           \
-		b += a;                     \
-		a -= c;                     \
-		a ^= rol32(c, 16);          \
-		c += b;                     \
-		b -= a;                     \
-		b ^= rol32(a, 19);          \
-		a += c;                     \
-		c -= b;                     \
-		c ^= rol32(b, 4);           \
-		b += a;                     \
+#define jhash_mix(a, b, c)         \
+	{                          \
+		a -= c;            \
+		a ^= rol32(c, 4);  \
+		c += b;            \
+		b -= a;            \
+		b ^= rol32(a, 6);  \
+		a += c;            \
+		c -= b;            \
+		c ^= rol32(b, 8);  \
+		b += a;            \
+		a -= c;            \
+		a ^= rol32(c, 16); \
+		c += b;            \
+		b -= a;            \
+		b ^= rol32(a, 19); \
+		a += c;            \
+		c -= b;            \
+		c ^= rol32(b, 4);  \
+		b += a;            \
 	}
 
-#define jhash_final(a, b, c)        \
-	{                           \
-		c ^= b;             \
-		c -= rol32(b, 14);  \
-		a ^= c;             \
-		a -= rol32(c, 11);  \
-		b ^= a;             \
-		b -= rol32(a, 25);  \
-		c ^= b;             \
-		c -= rol32(b, 16);  \
-		a ^= c;             \
-		a -= rol32(c, 4);   \
-		b ^= a;             \
-		b -= rol32(a, 14);  \
-		c ^= b;             \
-		c -= rol32(b, 24);  \
+#define jhash_final(a, b, c)       \
+	{                          \
+		c ^= b;            \
+		c -= rol32(b, 14); \
+		a ^= c;            \
+		a -= rol32(c, 11); \
+		b ^= a;            \
+		b -= rol32(a, 25); \
+		c ^= b;            \
+		c -= rol32(b, 16); \
+		a ^= c;            \
+		a -= rol32(c, 4);  \
+		b ^= a;            \
+		b -= rol32(a, 14); \
+		c ^= b;            \
+		c -= rol32(b, 24); \
 	}
 
 static inline uint32_t load_cpu32(const uint8_t *p)

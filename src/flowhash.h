@@ -12,7 +12,8 @@
 #include <stdint.h>
 
 enum hash_mode {
-	HASH_L4, /* saddr, daddr, protocol, ports (where the protocol has ports) */
+	HASH_L4, /* saddr, daddr, protocol, ports (where the protocol has ports)
+		  */
 	HASH_L3, /* saddr, daddr */
 	HASH_SRC, /* saddr */
 };

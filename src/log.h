@@ -7,7 +7,8 @@
 
 /* One line per event: to stderr, and to syslog when stderr is no terminal. */
 void log_open(const char *ident, bool daemon);
-void log_msg(int prio, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void log_msg(int prio, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #define log_err(...) log_msg(LOG_ERR, __VA_ARGS__)
 #define log_warn(...) log_msg(LOG_WARNING, __VA_ARGS__)

@@ -19,7 +19,8 @@ static void usage(FILE *f)
 		"  status                   links, their state and their connections\n"
 		"\n"
 		"Options:\n"
-		"  -c, --config FILE        configuration (default " DEFAULT_CONFIG ")\n"
+		"  -c, --config FILE        configuration (default " DEFAULT_CONFIG
+		")\n"
 		"  -j, --json               JSON output\n"
 		"  -p, --pretty             indented JSON output\n"
 		"  -V, --version            print the version\n"
@@ -50,7 +51,8 @@ int main(int argc, char **argv)
 	struct options o = { .config = DEFAULT_CONFIG };
 	int opt;
 
-	while ((opt = getopt_long(argc, argv, "c:jpVh", longopts, NULL)) != -1) {
+	while ((opt = getopt_long(argc, argv, "c:jpVh", longopts, NULL)) !=
+	       -1) {
 		switch (opt) {
 		case 'c':
 			o.config = optarg;

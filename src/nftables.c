@@ -78,8 +78,9 @@ static const char *obj_str(json_object *o, const char *key)
 {
 	json_object *v;
 
-	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v)
-						     : NULL;
+	return json_object_object_get_ex(o, key, &v) ?
+		       json_object_get_string(v) :
+		       NULL;
 }
 
 static uint64_t obj_u64(json_object *o, const char *key)
@@ -131,7 +132,8 @@ static int read_map(struct table_state *st, json_object *map)
 	bool marks = name && !strcmp(name, "marks");
 	bool buckets = name && !strcmp(name, "buckets");
 
-	if ((!marks && !buckets) || !json_object_object_get_ex(map, "elem", &elems))
+	if ((!marks && !buckets) ||
+	    !json_object_object_get_ex(map, "elem", &elems))
 		return 0;
 	for (size_t i = 0; i < json_object_array_length(elems); i++) {
 		json_object *e = json_object_array_get_idx(elems, i);
@@ -175,8 +177,8 @@ int nftables_read_state(struct nft_ctx *ctx, struct table_state *st)
 	int ret = 0;
 
 	memset(st, 0, sizeof(*st));
-	array = list_json(ctx,
-			  "list table " RULESET_FAMILY " " RULESET_TABLE, &root);
+	array = list_json(ctx, "list table " RULESET_FAMILY " " RULESET_TABLE,
+			  &root);
 	if (!array)
 		goto out; /* no table */
 	st->present = true;
@@ -218,7 +220,8 @@ int nftables_counters(struct nft_ctx *ctx, const struct config *c,
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		packets[i] = bytes[i] = 0;
 	array = list_json(ctx,
-			  "list counters table " RULESET_FAMILY " " RULESET_TABLE,
+			  "list counters table " RULESET_FAMILY
+			  " " RULESET_TABLE,
 			  &root);
 	if (!array) {
 		json_object_put(root);
@@ -228,7 +231,8 @@ int nftables_counters(struct nft_ctx *ctx, const struct config *c,
 		json_object *o;
 		int idx;
 
-		if (!json_object_object_get_ex(json_object_array_get_idx(array, i),
+		if (!json_object_object_get_ex(json_object_array_get_idx(array,
+									 i),
 					       "counter", &o))
 			continue;
 		idx = config_find_link(c, obj_str(o, "name") ?: "");
@@ -245,6 +249,7 @@ int nftables_delete_table(struct nft_ctx *ctx)
 {
 	return nftables_run(ctx,
 			    "add table " RULESET_FAMILY " " RULESET_TABLE "\n"
-			    "delete table " RULESET_FAMILY " " RULESET_TABLE "\n",
+			    "delete table " RULESET_FAMILY " " RULESET_TABLE
+			    "\n",
 			    false, NULL);
 }

@@ -51,7 +51,8 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 	uint32_t seq = nlh->nlmsg_seq;
 	int ret;
 
-	/* NLM_F_DUMP is two bits, each reused by NEW requests (EXCL, REPLACE) */
+	/* NLM_F_DUMP is two bits, each reused by NEW requests (EXCL, REPLACE)
+	 */
 	if ((nlh->nlmsg_flags & NLM_F_DUMP) != NLM_F_DUMP)
 		nlh->nlmsg_flags |= NLM_F_ACK;
 	if (mnl_socket_sendto(nl->sock, nlh, nlh->nlmsg_len) < 0)

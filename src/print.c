@@ -32,8 +32,9 @@ bool print_is_json(void)
 
 int print_end(void)
 {
-	int flags = json_pretty ? JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
-				  JSON_C_TO_STRING_PLAIN;
+	int flags = json_pretty ?
+			    JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_SPACED :
+			    JSON_C_TO_STRING_PLAIN;
 	int ret = 0;
 
 	if (!json_mode || depth < 0)

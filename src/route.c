@@ -15,15 +15,16 @@ bool route_equal(const struct route *a, const struct route *b)
 	       a->scope == b->scope && a->protocol == b->protocol;
 }
 
-static struct nlmsghdr *route_msg(struct nl *nl, uint16_t type,
-				  uint16_t flags, const struct route *r)
+static struct nlmsghdr *route_msg(struct nl *nl, uint16_t type, uint16_t flags,
+				  const struct route *r)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 
 	rtm->rtm_family = AF_INET;
 	rtm->rtm_dst_len = r->dst_len;
-	rtm->rtm_table = r->table < 256 ? (unsigned char)r->table : RT_TABLE_UNSPEC;
+	rtm->rtm_table = r->table < 256 ? (unsigned char)r->table :
+					  RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = r->protocol;
 	rtm->rtm_scope = r->scope;
 	rtm->rtm_type = RTN_UNICAST;
@@ -42,8 +43,8 @@ static struct nlmsghdr *route_msg(struct nl *nl, uint16_t type,
 int route_replace(struct nl *nl, const struct route *r)
 {
 	return nl_talk(nl,
-		       route_msg(nl, RTM_NEWROUTE,
-				 NLM_F_CREATE | NLM_F_REPLACE, r),
+		       route_msg(nl, RTM_NEWROUTE, NLM_F_CREATE | NLM_F_REPLACE,
+				 r),
 		       NULL, NULL);
 }
 

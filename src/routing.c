@@ -41,8 +41,8 @@ bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 	}
 	if (!source_addr(l, ifc)) {
 		inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
-		snprintf(why, whylen, "gateway %s is not on a network of %s", gw,
-			 l->ifname);
+		snprintf(why, whylen, "gateway %s is not on a network of %s",
+			 gw, l->ifname);
 		return false;
 	}
 	why[0] = '\0';

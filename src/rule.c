@@ -21,7 +21,8 @@ static struct nlmsghdr *rule_msg(struct nl *nl, uint16_t type, uint16_t flags,
 				 const struct rule *r)
 {
 	struct nlmsghdr *nlh = nl_msg(nl, type, flags);
-	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	struct fib_rule_hdr *frh =
+		mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 
 	frh->family = AF_INET;
 	frh->action = FR_ACT_TO_TBL;
@@ -101,7 +102,8 @@ int rule_list(struct nl *nl, rule_cb cb, void *data)
 {
 	struct list_ctx ctx = { cb, data };
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETRULE, NLM_F_DUMP);
-	struct fib_rule_hdr *frh = mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
+	struct fib_rule_hdr *frh =
+		mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 
 	frh->family = AF_INET;
 	return nl_talk(nl, nlh, list_cb, &ctx);

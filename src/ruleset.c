@@ -88,7 +88,8 @@ static void put_mark_map(FILE *f, const struct ruleset *rs, const char *name,
 {
 	const struct config *c = rs->cfg;
 
-	fprintf(f, "\tmap %s {\n\t\ttypeof ct mark : verdict\n\t\telements = { ",
+	fprintf(f,
+		"\tmap %s {\n\t\ttypeof ct mark : verdict\n\t\telements = { ",
 		name);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f, "%s0x%08x : goto %s_%s", i ? ", " : "",
@@ -113,12 +114,14 @@ static void put_sets(FILE *f, const struct ruleset *rs)
 			if (!strcmp(c->links[j].ifname, c->links[i].ifname))
 				first = 0;
 		if (first)
-			fprintf(f, "%s\"%s\"", n++ ? ", " : "", c->links[i].ifname);
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "",
+				c->links[i].ifname);
 	}
 	fputs(" }\n\t}\n", f);
 
 	/* A shared interface pins inbound connections to its first link. */
-	fputs("\tmap inbound {\n\t\ttype ifname : verdict\n\t\telements = { ", f);
+	fputs("\tmap inbound {\n\t\ttype ifname : verdict\n\t\telements = { ",
+	      f);
 	for (unsigned int i = 0, n = 0; i < c->nlinks; i++) {
 		int first = 1;
 
@@ -301,8 +304,11 @@ char *ruleset_buckets(const struct ruleset *rs, const int16_t *before)
 	if (!f)
 		return NULL;
 	if (!before) {
-		fputs("flush map " RULESET_FAMILY " " RULESET_TABLE " buckets\n", f);
-		if (bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
+		fputs("flush map " RULESET_FAMILY " " RULESET_TABLE
+		      " buckets\n",
+		      f);
+		if (bucket_count(rs->buckets, BUCKET_NONE) <
+		    rs->buckets->size) {
 			fputs("add element " RULESET_FAMILY " " RULESET_TABLE
 			      " buckets { ",
 			      f);

@@ -33,16 +33,19 @@ int main(int argc, char **argv)
 			char *save = NULL, *tok;
 
 			nmarks = 0;
-			for (tok = strtok_r(optarg, ",", &save); tok && nmarks < 64;
+			for (tok = strtok_r(optarg, ",", &save);
+			     tok && nmarks < 64;
 			     tok = strtok_r(NULL, ",", &save))
-				marks[nmarks++] = (uint32_t)strtoul(tok, NULL, 0);
+				marks[nmarks++] =
+					(uint32_t)strtoul(tok, NULL, 0);
 			break;
 		}
 		case 't':
 			timeout = (uint32_t)strtoul(optarg, NULL, 0);
 			break;
 		default:
-			fprintf(stderr, "usage: fp-ctfill -n N [-m MARKS] [-t S]\n");
+			fprintf(stderr,
+				"usage: fp-ctfill -n N [-m MARKS] [-t S]\n");
 			return 2;
 		}
 	}
@@ -66,8 +69,8 @@ int main(int argc, char **argv)
 		nfct_set_attr_u8(ct, ATTR_TCP_STATE, TCP_CONNTRACK_ESTABLISHED);
 		nfct_set_attr_u32(ct, ATTR_TIMEOUT, timeout);
 		nfct_set_attr_u32(ct, ATTR_MARK, marks[i % nmarks]);
-		nfct_set_attr_u32(ct, ATTR_STATUS, IPS_SEEN_REPLY |
-							   IPS_ASSURED);
+		nfct_set_attr_u32(ct, ATTR_STATUS,
+				  IPS_SEEN_REPLY | IPS_ASSURED);
 		if (nfct_query(h, NFCT_Q_CREATE, ct) == 0)
 			created++;
 		else if (created == 0 && i == 0)

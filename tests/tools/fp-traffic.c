@@ -73,7 +73,8 @@ static void count_seen(const char *addr)
 		}
 	}
 	if (nseen < MAX_SEEN) {
-		snprintf(seen[nseen].addr, sizeof(seen[nseen].addr), "%s", addr);
+		snprintf(seen[nseen].addr, sizeof(seen[nseen].addr), "%s",
+			 addr);
 		seen[nseen++].count = 1;
 	}
 }
@@ -119,8 +120,8 @@ static int bound_socket(int type, const char *src, unsigned int sport)
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	if (make_addr(src ? src : "0.0.0.0", sport, &sin) ||
 	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
-		fprintf(stderr, "fp-traffic: bind %s:%u: %s\n",
-			src ? src : "*", sport, strerror(errno));
+		fprintf(stderr, "fp-traffic: bind %s:%u: %s\n", src ? src : "*",
+			sport, strerror(errno));
 		close(fd);
 		return -1;
 	}
@@ -239,15 +240,16 @@ static int run_udp(const struct sockaddr_in *dst, unsigned int sport,
 
 		fd = bound_socket(SOCK_DGRAM, NULL,
 				  sport ? sport + (unsigned int)f : 0);
-		if (fd < 0 || connect(fd, (const struct sockaddr *)dst,
-				      sizeof(*dst))) {
+		if (fd < 0 ||
+		    connect(fd, (const struct sockaddr *)dst, sizeof(*dst))) {
 			if (fd >= 0)
 				close(fd);
 			continue;
 		}
 		for (unsigned long i = 0; i < k && good; i++) {
 			long long deadline = now_ms() + timeout;
-			int len = snprintf(line, sizeof(line), "%lu %lu\n", f, i);
+			int len =
+				snprintf(line, sizeof(line), "%lu %lu\n", f, i);
 			ssize_t r;
 
 			if (send(fd, line, (size_t)len, 0) != len) {
@@ -301,8 +303,7 @@ static uint16_t icmp_checksum(const void *data, size_t len)
 	return htons((uint16_t)~sum);
 }
 
-static int run_icmp(const struct sockaddr_in *dst, unsigned long n,
-		    int timeout)
+static int run_icmp(const struct sockaddr_in *dst, unsigned long n, int timeout)
 {
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
 	unsigned long answered = 0;
@@ -503,7 +504,8 @@ static int run_serve(const char *addr, unsigned int port, const char *log_path)
 
 				if (c < 0)
 					continue;
-				inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+				inet_ntop(AF_INET, &peer.sin_addr, ip,
+					  sizeof(ip));
 				if (log)
 					fprintf(log, "tcp %s %u\n", ip,
 						ntohs(peer.sin_port));

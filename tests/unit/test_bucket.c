@@ -179,7 +179,8 @@ static void test_random_events(void **state)
 			continue;
 		}
 		assert_shares(&t, w, 8);
-		/* lower bound: every link must shed at least its excess over ceil */
+		/* lower bound: every link must shed at least its excess over
+		 * ceil */
 		for (int i = 0; i < 8; i++) {
 			uint32_t now = bucket_count(&t, i);
 

@@ -62,62 +62,60 @@ static void test_full(void **state)
 	struct config c;
 
 	(void)state;
-	assert_int_equal(
-		parse(&c, "; comment\n"
-			  "# another\n"
-			  "\xef\xbb\xbf"
-			  "[global]\n"
-			  "  lan = lan0  lan1\t; trailing comment\n"
-			  "hash = src\n"
-			  "seed = 0xdeadbeef\n"
-			  "control = /tmp/fp.sock\n"
-			  "buckets = 4096\n"
-			  "mark_mask = 0x00ff0000\n"
-			  "table = 5000\n"
-			  "priority = 200\n"
-			  "\n"
-			  "[link wan1]\n"
-			  "interface = wan1\n"
-			  "gateway = 10.1.0.1\n"
-			  "weight = 2\n"
-			  "tier = 1\n"
-			  "track = 192.0.2.1 198.51.100.7\n"
-			  "probe = tcp:443\n"
-			  "interval = 0.25s\n"
-			  "timeout = 900ms\n"
-			  "down = 4\n"
-			  "up = 8 # inline comment\n"
-			  "[ link ppp-backup ]\n"
-			  "interface = ppp0\n"
-			  "tier = 2\n"),
-		-EINVAL);
+	assert_int_equal(parse(&c, "; comment\n"
+				   "# another\n"
+				   "\xef\xbb\xbf"
+				   "[global]\n"
+				   "  lan = lan0  lan1\t; trailing comment\n"
+				   "hash = src\n"
+				   "seed = 0xdeadbeef\n"
+				   "control = /tmp/fp.sock\n"
+				   "buckets = 4096\n"
+				   "mark_mask = 0x00ff0000\n"
+				   "table = 5000\n"
+				   "priority = 200\n"
+				   "\n"
+				   "[link wan1]\n"
+				   "interface = wan1\n"
+				   "gateway = 10.1.0.1\n"
+				   "weight = 2\n"
+				   "tier = 1\n"
+				   "track = 192.0.2.1 198.51.100.7\n"
+				   "probe = tcp:443\n"
+				   "interval = 0.25s\n"
+				   "timeout = 900ms\n"
+				   "down = 4\n"
+				   "up = 8 # inline comment\n"
+				   "[ link ppp-backup ]\n"
+				   "interface = ppp0\n"
+				   "tier = 2\n"),
+			 -EINVAL);
 	/* the BOM is only allowed at the start: that line is an error */
 	assert_non_null(strstr(errbuf, "test.conf:3: expected"));
 
-	assert_int_equal(
-		parse(&c, "\xef\xbb\xbf[global]\n"
-			  "  lan = lan0  lan1\t; trailing comment\n"
-			  "hash = src\n"
-			  "seed = 0xdeadbeef\n"
-			  "control = /tmp/fp.sock\n"
-			  "buckets = 4096\n"
-			  "mark_mask = 0x00ff0000\n"
-			  "table = 5000\n"
-			  "priority = 200\n"
-			  "[link wan1]\n"
-			  "interface = wan1\n"
-			  "gateway = 10.1.0.1\n"
-			  "weight = 2\n"
-			  "track = 192.0.2.1 198.51.100.7\n"
-			  "probe = tcp:443\n"
-			  "interval = 0.25s\n"
-			  "timeout = 900ms\n"
-			  "down = 4\n"
-			  "up = 8 # inline comment\n"
-			  "[ link ppp-backup ]\n"
-			  "interface = ppp0\n"
-			  "tier = 2\n"),
-		0);
+	assert_int_equal(parse(&c, "\xef\xbb\xbf[global]\n"
+				   "  lan = lan0  lan1\t; trailing comment\n"
+				   "hash = src\n"
+				   "seed = 0xdeadbeef\n"
+				   "control = /tmp/fp.sock\n"
+				   "buckets = 4096\n"
+				   "mark_mask = 0x00ff0000\n"
+				   "table = 5000\n"
+				   "priority = 200\n"
+				   "[link wan1]\n"
+				   "interface = wan1\n"
+				   "gateway = 10.1.0.1\n"
+				   "weight = 2\n"
+				   "track = 192.0.2.1 198.51.100.7\n"
+				   "probe = tcp:443\n"
+				   "interval = 0.25s\n"
+				   "timeout = 900ms\n"
+				   "down = 4\n"
+				   "up = 8 # inline comment\n"
+				   "[ link ppp-backup ]\n"
+				   "interface = ppp0\n"
+				   "tier = 2\n"),
+			 0);
 	assert_int_equal(c.nlan, 2);
 	assert_string_equal(c.lan[1], "lan1");
 	assert_int_equal(c.hash, HASH_SRC);
@@ -155,14 +153,17 @@ struct bad {
 /* One case per class of error; each must name the right line. */
 static const struct bad bad_configs[] = {
 	{ GLOBAL LINK1 "[wan2]\n", "test.conf:6: unknown section [wan2]" },
-	{ GLOBAL LINK1 "[link]\n", "test.conf:6: [link]: a link needs one name" },
-	{ GLOBAL LINK1 "[link a b]\n", "test.conf:6: [link a b]: a link needs" },
+	{ GLOBAL LINK1 "[link]\n",
+	  "test.conf:6: [link]: a link needs one name" },
+	{ GLOBAL LINK1 "[link a b]\n",
+	  "test.conf:6: [link a b]: a link needs" },
 	{ GLOBAL LINK1 "[link 9x]\n", "test.conf:6: [link 9x]: a link needs" },
 	{ GLOBAL LINK1 "[link wan1]\ninterface = x\n",
 	  "test.conf:6: duplicate link \"wan1\" (first at line 3)" },
 	{ GLOBAL GLOBAL LINK1,
 	  "test.conf:3: duplicate section [global] (first at line 1)" },
-	{ GLOBAL LINK1 "[link wan2\n", "test.conf:6: section header without ']'" },
+	{ GLOBAL LINK1 "[link wan2\n",
+	  "test.conf:6: section header without ']'" },
 	{ GLOBAL "colour = blue\n" LINK1,
 	  "test.conf:3: unknown key \"colour\" in [global]" },
 	{ GLOBAL LINK1 "mtu = 1500\n",
@@ -300,7 +301,8 @@ static void test_load_missing_file(void **state)
 	assert_int_equal(config_load(&c, "/nonexistent/flowpin.conf", err),
 			 -ENOENT);
 	fclose(err);
-	assert_non_null(strstr(errbuf, "/nonexistent/flowpin.conf: No such file"));
+	assert_non_null(
+		strstr(errbuf, "/nonexistent/flowpin.conf: No such file"));
 }
 
 static void test_parsers(void **state)

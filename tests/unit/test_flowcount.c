@@ -18,7 +18,8 @@ static void test_add_del(void **state)
 	assert_int_equal(flowcount_add(&fc, 42, 1), 0);
 	assert_int_equal(flowcount_add(&fc, 42, 1), 0); /* seen twice: once */
 	assert_int_equal(flowcount_add(&fc, 42, 2), 0); /* stays put */
-	assert_int_equal(flowcount_add(&fc, 0, 2), 0); /* digest 0 is stored as 1 */
+	assert_int_equal(flowcount_add(&fc, 0, 2), 0); /* digest 0 is stored as
+							  1 */
 	assert_int_equal(flowcount_get(&fc, 1), 1);
 	assert_int_equal(flowcount_get(&fc, 2), 1);
 	flowcount_del(&fc, 42);

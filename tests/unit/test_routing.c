@@ -20,8 +20,11 @@ static struct in_addr a4(const char *s)
 
 static struct link_config eth_link(void)
 {
-	struct link_config l = { .name = "wan1", .ifname = "eth1",
-				 .has_gateway = true, .weight = 1, .tier = 1 };
+	struct link_config l = { .name = "wan1",
+				 .ifname = "eth1",
+				 .has_gateway = true,
+				 .weight = 1,
+				 .tier = 1 };
 
 	l.gateway = a4("10.1.0.1");
 	return l;
@@ -31,7 +34,8 @@ static struct iface eth_iface(void)
 {
 	struct iface ifc = { .index = 7, .flags = IFF_UP | IFF_RUNNING };
 
-	ifc.addr[0] = (struct iface_addr){ .local = a4("10.1.0.2"), .plen = 30 };
+	ifc.addr[0] =
+		(struct iface_addr){ .local = a4("10.1.0.2"), .plen = 30 };
 	ifc.naddr = 1;
 	return ifc;
 }
@@ -58,7 +62,8 @@ static void test_usable(void **state)
 	ifc = eth_iface();
 	l.gateway = a4("10.9.0.1");
 	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
-	assert_string_equal(why, "gateway 10.9.0.1 is not on a network of eth1");
+	assert_string_equal(why,
+			    "gateway 10.9.0.1 is not on a network of eth1");
 
 	l = eth_link();
 	l.has_gateway = false;
@@ -79,8 +84,10 @@ static void test_link_routes(void **state)
 
 	(void)state;
 	/* a second address in the same prefix adds no route; a /32 none */
-	ifc.addr[1] = (struct iface_addr){ .local = a4("10.1.0.3"), .plen = 30 };
-	ifc.addr[2] = (struct iface_addr){ .local = a4("192.0.2.9"), .plen = 32 };
+	ifc.addr[1] =
+		(struct iface_addr){ .local = a4("10.1.0.3"), .plen = 30 };
+	ifc.addr[2] =
+		(struct iface_addr){ .local = a4("192.0.2.9"), .plen = 32 };
 	ifc.naddr = 3;
 	assert_int_equal(routing_link_routes(&l, &ifc, 1001, r), 2);
 
@@ -121,8 +128,11 @@ static void test_pointopoint_routes(void **state)
 static void test_rules(void **state)
 {
 	struct link_config links[2];
-	struct config c = { .nlinks = 2, .links = links, .mark_mask = 0xff00,
-			    .table = 1000, .priority = 500 };
+	struct config c = { .nlinks = 2,
+			    .links = links,
+			    .mark_mask = 0xff00,
+			    .table = 1000,
+			    .priority = 500 };
 	uint32_t marks[] = { 0x100, 0x300 }, tables[] = { 1001, 1003 };
 	struct rule r[4];
 

@@ -58,9 +58,9 @@ static void teardown(struct fixture *f)
 	config_free(&f->c);
 }
 
-#define CONF(extra)                                                    \
-	"[global]\nlan = lan0 lan1\nbuckets = 16\n" extra              \
-	"[link wan1]\ninterface = eth1\ngateway = 10.1.0.1\n"          \
+#define CONF(extra)                                           \
+	"[global]\nlan = lan0 lan1\nbuckets = 16\n" extra     \
+	"[link wan1]\ninterface = eth1\ngateway = 10.1.0.1\n" \
 	"[link wan2]\ninterface = eth2\ngateway = 10.2.0.1\nweight = 3\n"
 
 static void test_table_l4(void **state)
@@ -78,25 +78,37 @@ static void test_table_l4(void **state)
 				   "table inet flowpin {\n"),
 			 s);
 	/* counters carried over */
-	assert_non_null(strstr(s, "counter wan2 {\n\t\tpackets 10 bytes 1000\n"));
+	assert_non_null(
+		strstr(s, "counter wan2 {\n\t\tpackets 10 bytes 1000\n"));
 	assert_non_null(strstr(s, "elements = { \"lan0\", \"lan1\" }"));
 	assert_non_null(strstr(s, "elements = { \"eth1\", \"eth2\" }"));
-	assert_non_null(strstr(s, "\"eth1\" : goto pin_wan1, \"eth2\" : goto pin_wan2"));
+	assert_non_null(
+		strstr(s,
+		       "\"eth1\" : goto pin_wan1, \"eth2\" : goto pin_wan2"));
 	/* marks written under the mask only */
-	assert_non_null(strstr(s, "meta mark set meta mark & 0xffff00ff | 0x00000200"));
-	assert_non_null(strstr(s, "ct mark set ct mark & 0xffff00ff | 0x00000100"));
-	assert_non_null(strstr(s, "oifname != \"eth2\" ct mark set ct mark & 0xffff00ff"));
+	assert_non_null(
+		strstr(s, "meta mark set meta mark & 0xffff00ff | 0x00000200"));
+	assert_non_null(
+		strstr(s, "ct mark set ct mark & 0xffff00ff | 0x00000100"));
+	assert_non_null(
+		strstr(s,
+		       "oifname != \"eth2\" ct mark set ct mark & 0xffff00ff"));
 	/* the l4 hash, with ports where the protocol has them */
-	assert_non_null(strstr(s, "meta l4proto { tcp, udp, udplite, sctp, dccp } "
-				  "jhash ip saddr . ip daddr . meta l4proto . th sport . th dport "
-				  "mod 16 seed 0x1234 vmap @buckets"));
-	assert_non_null(strstr(s, "\t\tjhash ip saddr . ip daddr . meta l4proto "
-				  "mod 16 seed 0x1234 vmap @buckets"));
+	assert_non_null(strstr(
+		s,
+		"meta l4proto { tcp, udp, udplite, sctp, dccp } "
+		"jhash ip saddr . ip daddr . meta l4proto . th sport . th dport "
+		"mod 16 seed 0x1234 vmap @buckets"));
+	assert_non_null(strstr(s,
+			       "\t\tjhash ip saddr . ip daddr . meta l4proto "
+			       "mod 16 seed 0x1234 vmap @buckets"));
 	/* 3:1 over 16 buckets */
 	assert_non_null(strstr(s, "typeof symhash mod 16 : verdict"));
 	assert_non_null(strstr(s, "0 : goto pin_wan2"));
-	assert_non_null(strstr(s, "oifname \"eth2\" ct mark & 0x0000ff00 == 0x00000200 "
-				  "fib saddr type local fib saddr . oif type != local masquerade"));
+	assert_non_null(strstr(
+		s,
+		"oifname \"eth2\" ct mark & 0x0000ff00 == 0x00000200 "
+		"fib saddr type local fib saddr . oif type != local masquerade"));
 	free(s);
 	teardown(&f);
 }
@@ -131,7 +143,8 @@ static void test_mask(void **state)
 	setup(&f, CONF("mark_mask = 0x00f00000\n"));
 	s = ruleset_table(&f.rs);
 	assert_non_null(strstr(s, "ct mark & 0x00f00000 vmap @marks"));
-	assert_non_null(strstr(s, "meta mark set meta mark & 0xff0fffff | 0x00200000"));
+	assert_non_null(
+		strstr(s, "meta mark set meta mark & 0xff0fffff | 0x00200000"));
 	free(s);
 	teardown(&f);
 }
@@ -163,8 +176,9 @@ static void test_buckets_script(void **state)
 	(void)state;
 	setup(&f, CONF(""));
 	s = ruleset_buckets(&f.rs, NULL);
-	assert_ptr_equal(strstr(s, "flush map inet flowpin buckets\n"
-				   "add element inet flowpin buckets { 0 : goto"),
+	assert_ptr_equal(strstr(s,
+				"flush map inet flowpin buckets\n"
+				"add element inet flowpin buckets { 0 : goto"),
 			 s);
 	free(s);
 
@@ -177,7 +191,8 @@ static void test_buckets_script(void **state)
 	/* wan2 down: exactly its 12 buckets are deleted and re-added */
 	bucket_table_balance(&f.t, one, 2);
 	s = ruleset_buckets(&f.rs, before);
-	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { "), s);
+	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { "),
+			 s);
 	assert_non_null(strstr(s, "}\nadd element inet flowpin buckets { "));
 	assert_int_equal(count(s, "goto pin_wan1"), 12);
 	assert_null(strstr(s, "pin_wan2"));
@@ -187,7 +202,9 @@ static void test_buckets_script(void **state)
 	memcpy(before, f.t.owner, sizeof(before));
 	bucket_table_balance(&f.t, none, 2);
 	s = ruleset_buckets(&f.rs, before);
-	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { 0, 1, "), s);
+	assert_ptr_equal(strstr(s,
+				"delete element inet flowpin buckets { 0, 1, "),
+			 s);
 	assert_null(strstr(s, "add element"));
 	free(s);
 	s = ruleset_buckets(&f.rs, NULL);

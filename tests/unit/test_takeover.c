@@ -55,8 +55,11 @@ static void test_takeover(void **state)
 		{ .name = "b", .mark = 0x100 },
 	};
 	int16_t owner[16];
-	struct table_state st = { .present = true, .links = tl, .nlinks = 3,
-				  .owner = owner, .nowner = 16 };
+	struct table_state st = { .present = true,
+				  .links = tl,
+				  .nlinks = 3,
+				  .owner = owner,
+				  .nowner = 16 };
 	struct bucket_table t;
 	struct config c;
 	unsigned int slots[3], ngone;
@@ -90,8 +93,11 @@ static void test_bucket_count_changed(void **state)
 {
 	struct table_link tl[] = { { .name = "a", .mark = 0x500 } };
 	int16_t owner[8] = { 0 };
-	struct table_state st = { .present = true, .links = tl, .nlinks = 1,
-				  .owner = owner, .nowner = 8 };
+	struct table_state st = { .present = true,
+				  .links = tl,
+				  .nlinks = 1,
+				  .owner = owner,
+				  .nowner = 8 };
 	struct bucket_table t;
 	struct config c;
 	unsigned int slots[1], ngone;
