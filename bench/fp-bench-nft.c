@@ -79,7 +79,7 @@ int main(int argc, char **argv)
 		w[i] = c.links[i].weight;
 	}
 	bucket_table_balance(&t, w, c.nlinks);
-	struct ruleset rs = { &c, rl, &t };
+	struct ruleset rs = { &c, rl, &t, false };
 	double base[runs], table[runs], change[runs];
 	char *full = ruleset_table(&rs);
 

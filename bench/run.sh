@@ -6,6 +6,11 @@
 #           each (target < 20 ms); baseline: an empty transaction
 #   status  flowpin status with 100,000 connections in conntrack (target
 #           < 20 ms); baseline: the same with an empty conntrack table
+#   health  on three masquerading providers with the default probes:
+#           detection time of a cut upstream, median and worst of 20
+#           (target 1 s); failover applied with 100,000 connections in
+#           conntrack, 20,000 on the failed link (target 50 ms), against
+#           the same failover with an empty conntrack table; probe traffic
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make bench needs root (network namespaces, nftables)" >&2
 	exit 1
@@ -73,3 +78,66 @@ echo "  $CONNS connections:        $full ms ($(ratio "$full" "$base") baseline; 
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$FLOWPIN_PID/status")
 echo "  daemon resident memory:        $((rss / 1024)) MiB"
 stop_flowpin
+
+# Namespaces of the first part go; the seed's topology comes.
+for n in "${NSES[@]}"; do ip netns del "$P$n"; done
+NSES=()
+rm -f "$WORK/flowpin.log"
+topology 3
+conf 3 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/fp.conf"
+
+# cut_once FILL: a fresh daemon, optionally FILL conntrack entries, then
+# provider 2's upstream cut; prints "DETECTION_MS APPLY_MS DROPPED".
+cut_once() {
+	local t0 line
+	: >"$WORK/flowpin.log"
+	ns rtr conntrack -F >/dev/null 2>&1
+	start_flowpin "$WORK/fp.conf" || exit 1
+	[ "$1" -gt 0 ] && ns rtr "$ROOT/build/tools/fp-ctfill" -n "$1" \
+		-m 0x100,0x200,0x300,0x100,0x300 >/dev/null
+	sleep 1.2 # probes answered on every link
+	sleep "0.0$((RANDOM % 50))" # any phase of the probe schedule
+	t0=$(date +%s.%N)
+	ns isp2 ip link set tonet down
+	for _ in $(seq 1 100); do
+		line=$(grep -m1 'link wan2 down' "$WORK/flowpin.log") && break
+		sleep 0.02
+	done
+	ns isp2 ip link set tonet up
+	ns isp2 ip route add default via 198.18.2.1
+	stop_flowpin
+	awk -v t0="$t0" -v t1="$(date -d "$(cut -d' ' -f1 <<<"$line")" +%s.%N)" \
+		-v line="$line" 'BEGIN {
+			match(line, /applied in [0-9.]+/); apply = substr(line, RSTART + 11, RLENGTH - 11)
+			match(line, /[0-9]+ connections dropped/); dropped = substr(line, RSTART, RLENGTH)
+			printf "%d %s %d\n", (t1 - t0) * 1000, apply, dropped
+		}'
+}
+
+echo "== health: detection of a cut upstream, 20 cuts (defaults: 50ms, 400ms, down 10)"
+for i in $(seq 1 20); do cut_once 0; done >"$WORK/cuts"
+sort -n "$WORK/cuts" | awk '{ d[NR] = $1; a[NR] = $2 } END {
+	printf "  detection: median %d ms, worst %d ms, best %d ms (target 1000 ms)\n", d[int((NR + 1) / 2)], d[NR], d[1]
+}'
+base=$(sort -n -k2 "$WORK/cuts" | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }')
+echo "  failover applied (empty conntrack, baseline): median $base ms"
+
+echo "== health: failover with $CONNS connections in conntrack, 20% on the failed link"
+for i in $(seq 1 5); do cut_once $CONNS; done >"$WORK/fullcuts"
+full=$(sort -n -k2 "$WORK/fullcuts" | awk '{ a[NR] = $2 } END { print a[int((NR + 1) / 2)] }')
+dropped=$(awk '{ print $3 }' "$WORK/fullcuts" | sort -n | tail -1)
+echo "  failover applied: median $full ms of 5, worst $(sort -n -k2 "$WORK/fullcuts" | tail -1 | awk '{ print $2 }') ms ($(ratio "$full" "$base") baseline; $dropped connections dropped; target 50 ms)"
+
+echo "== health: probe traffic"
+ns isp1 nft add table ip count
+ns isp1 nft add chain ip count c '{ type filter hook forward priority filter; }'
+ns isp1 nft add rule ip count c ip saddr 10.1.0.2 counter
+ns isp1 nft add rule ip count c ip daddr 10.1.0.2 counter
+start_flowpin "$WORK/fp.conf" || exit 1
+sleep 1
+ns isp1 nft reset counters table ip count >/dev/null
+sleep 10
+pk=$(ns isp1 nft list chain ip count c | grep -o 'packets [0-9]*' | awk '{ print $2 }' | tr '\n' ' ')
+stop_flowpin
+read -r out in <<<"$pk"
+echo "  per link: $((out / 10)) probes/s out, $((in / 10)) answers/s in ($(( (out + in) * 84 / 10 )) bytes/s with ICMP echo of 64 bytes)"

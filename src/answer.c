@@ -12,10 +12,10 @@
 static json_object *link_status(struct daemon *d, unsigned int i,
 				uint64_t packets, uint64_t bytes)
 {
-	const struct link_config *l = &d->cfg.links[i];
-	const struct uplink *u = &d->links[i];
+	const struct link_config *l = &d->m.cfg.links[i];
+	const struct uplink *u = &d->m.links[i];
 	json_object *o = json_object_new_object();
-	uint32_t owned = bucket_count(&d->buckets, (int)i);
+	uint32_t owned = bucket_count(&d->m.buckets, (int)i);
 	char gw[INET_ADDRSTRLEN];
 
 	json_object_object_add(o, "name", json_object_new_string(l->name));
@@ -32,6 +32,16 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 		json_object_object_add(o, "reason",
 				       json_object_new_string(u->why));
 	json_object_object_add(o, "since", json_object_new_int64(u->since));
+	if (l->ntrack) {
+		json_object_object_add(o, "rtt",
+				       u->health.rtt_ms < 0 ?
+					       NULL :
+					       json_object_new_double(
+						       u->health.rtt_ms));
+		json_object_object_add(o, "loss",
+				       json_object_new_double(
+					       health_loss(&u->health)));
+	}
 	json_object_object_add(o, "weight", json_object_new_int(l->weight));
 	json_object_object_add(o, "tier", json_object_new_int(l->tier));
 	json_object_object_add(o, "mark", json_object_new_int64(u->mark));
@@ -39,7 +49,7 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 	json_object_object_add(o, "buckets", json_object_new_int64(owned));
 	json_object_object_add(o, "share",
 			       json_object_new_double(100.0 * owned /
-						      d->buckets.size));
+						      d->m.buckets.size));
 	json_object_object_add(o, "flows",
 			       json_object_new_uint64(
 				       flowcount_get(&d->flows, i)));
@@ -50,17 +60,17 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 
 static json_object *status(struct daemon *d)
 {
-	unsigned int n = d->cfg.nlinks;
+	unsigned int n = d->m.cfg.nlinks;
 	uint64_t packets[n], bytes[n];
 	json_object *o = json_object_new_object(), *links;
 
-	nftables_counters(d->nft, &d->cfg, packets, bytes);
+	nftables_counters(d->nft, &d->m.cfg, packets, bytes);
 	json_object_object_add(o, "hash",
 			       json_object_new_string(
-				       hash_mode_name(d->cfg.hash)));
-	json_object_object_add(o, "seed", json_object_new_int64(d->cfg.seed));
+				       hash_mode_name(d->m.cfg.hash)));
+	json_object_object_add(o, "seed", json_object_new_int64(d->m.cfg.seed));
 	json_object_object_add(o, "buckets",
-			       json_object_new_int64(d->buckets.size));
+			       json_object_new_int64(d->m.buckets.size));
 	links = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)
 		json_object_array_add(links,

@@ -58,6 +58,7 @@ static void format_age(char *buf, size_t size, long long s)
 static void print_link(json_object *l)
 {
 	const char *gw = str(l, "gateway"), *reason = str(l, "reason");
+	json_object *v;
 	char age[32];
 
 	print_open_object(NULL);
@@ -72,6 +73,15 @@ static void print_link(json_object *l)
 	print_text(" for %s", age);
 	if (reason)
 		print_string(PRINT_ANY, "reason", " (%s)", reason);
+	/* probed links: the last round trip and the recent loss */
+	if (json_object_object_get_ex(l, "loss", &v)) {
+		if (json_object_object_get_ex(l, "rtt", &v) && v)
+			print_double(PRINT_ANY, "rtt", " rtt %.1fms",
+				     json_object_get_double(v));
+		else
+			print_null("rtt");
+		print_double(PRINT_ANY, "loss", " loss %.0f%%", dbl(l, "loss"));
+	}
 	print_u64(PRINT_ANY, "weight", "\n    weight %" PRIu64,
 		  u64(l, "weight"));
 	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, u64(l, "tier"));

@@ -636,6 +636,11 @@ static void check_links(struct parser *p)
 				       "[link %s]: same interface and gateway as link %s (line %d)",
 				       l->name, o->name, o->line);
 		}
+		/* probes in flight are bounded (PROBE_RING in probe.h) */
+		if (l->timeout_ms > 250 * l->interval_ms)
+			report(p, l->line,
+			       "[link %s]: timeout is more than 250 intervals",
+			       l->name);
 		if (l->probe == PROBE_TCP && l->ntrack == 0)
 			report(p, l->line,
 			       "[link %s]: probe = tcp:%u needs \"track\" targets",

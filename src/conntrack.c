@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
+#include <linux/netfilter/nfnetlink.h>
+#include <linux/netfilter/nfnetlink_conntrack.h>
 #include <libnfnetlink/libnfnetlink.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -11,6 +13,7 @@
 
 #include "conntrack.h"
 #include "flowhash.h"
+#include "nl.h"
 
 /* Enough for a burst of some 100k events between two reads. */
 #define EVENT_RCVBUF (32 << 20)
@@ -118,6 +121,18 @@ int ct_events_read(struct ct_events *ev)
 	return 0;
 }
 
+int ct_events_destroy_group(struct ct_events *ev, bool member)
+{
+	int group = NFNLGRP_CONNTRACK_DESTROY;
+
+	return setsockopt(ev->fd, SOL_NETLINK,
+			  member ? NETLINK_ADD_MEMBERSHIP :
+				   NETLINK_DROP_MEMBERSHIP,
+			  &group, sizeof(group)) ?
+		       -errno :
+		       0;
+}
+
 void ct_events_discard(struct ct_events *ev)
 {
 	char buf[8192];
@@ -127,8 +142,7 @@ void ct_events_discard(struct ct_events *ev)
 		;
 }
 
-static int filtered_query(const int query, uint32_t value, uint32_t mask,
-			  ct_cb cb, void *data)
+static int filtered_dump(uint32_t value, uint32_t mask, ct_cb cb, void *data)
 {
 	struct nfct_filter_dump_mark m = { .val = value, .mask = mask };
 	struct ct_events ctx = { .cb = cb, .data = data };
@@ -145,9 +159,8 @@ static int filtered_query(const int query, uint32_t value, uint32_t mask,
 		goto out;
 	}
 	nfct_filter_dump_set_attr(f, NFCT_FILTER_DUMP_MARK, &m);
-	if (cb)
-		nfct_callback_register(h, NFCT_T_ALL, event_cb, &ctx);
-	if (nfct_query(h, query, f) < 0)
+	nfct_callback_register(h, NFCT_T_ALL, event_cb, &ctx);
+	if (nfct_query(h, NFCT_Q_DUMP_FILTER, f) < 0)
 		ret = -errno;
 	nfct_filter_dump_destroy(f);
 out:
@@ -157,10 +170,27 @@ out:
 
 int ct_dump_mark(uint32_t value, uint32_t mask, ct_cb cb, void *data)
 {
-	return filtered_query(NFCT_Q_DUMP_FILTER, value, mask, cb, data);
+	return filtered_dump(value, mask, cb, data);
 }
 
-int ct_delete_mark(uint32_t value, uint32_t mask)
+/*
+ * One IPCTNL_MSG_CT_DELETE without a tuple: the kernel flushes the entries
+ * that match CTA_MARK/CTA_MARK_MASK. Built here because
+ * libnetfilter_conntrack 1.0.9 (Debian 12) sends NFCT_Q_FLUSH_FILTER
+ * without its filter, and the kernel then flushes every connection. The
+ * socket is the caller's, open for good: closing a netfilter netlink
+ * socket costs some 17 ms, more than the deletion itself.
+ */
+int ct_delete_mark(struct nl *nl, uint32_t value, uint32_t mask)
 {
-	return filtered_query(NFCT_Q_FLUSH_FILTER, value, mask, NULL, NULL);
+	struct nlmsghdr *nlh =
+		nl_msg(nl, NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_DELETE,
+		       0);
+	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+
+	nfg->nfgen_family = AF_UNSPEC; /* with version 0: every family */
+	nfg->version = NFNETLINK_V0;
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(value));
+	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+	return nl_talk(nl, nlh, NULL, NULL);
 }

@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 struct nfct_handle;
+struct nl;
 
 /* A connection seen: its tuple digest and its mark. */
 typedef void (*ct_cb)(void *data, bool gone, uint64_t key, uint32_t mark);
@@ -26,13 +27,21 @@ int ct_events_open(struct ct_events *ev, uint32_t mask, ct_cb cb, void *data);
 void ct_events_close(struct ct_events *ev);
 /* Handle queued events; -ENOBUFS when some were lost (resync). */
 int ct_events_read(struct ct_events *ev);
+/*
+ * Leave or rejoin the group of destroyed connections: while no socket
+ * listens, the kernel builds no event for the connections it deletes.
+ */
+int ct_events_destroy_group(struct ct_events *ev, bool member);
 /* Throw queued events away (before a resync dump). */
 void ct_events_discard(struct ct_events *ev);
 
 /* Every connection with (mark & mask) == value, to @cb. */
 int ct_dump_mark(uint32_t value, uint32_t mask, ct_cb cb, void *data);
 
-/* Delete every connection with (mark & mask) == value, in the kernel. */
-int ct_delete_mark(uint32_t value, uint32_t mask);
+/*
+ * Delete every connection with (mark & mask) == value, in the kernel,
+ * through @nl (NETLINK_NETFILTER).
+ */
+int ct_delete_mark(struct nl *nl, uint32_t value, uint32_t mask);
 
 #endif

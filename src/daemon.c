@@ -3,10 +3,13 @@
  * The daemon's life: validate everything without changing the system, take
  * over what a killed flowpin left or install from scratch (routes, then the
  * nftables table, then the rules that send traffic to them), run one epoll
- * loop, and on SIGTERM/SIGINT remove exactly what it added.
+ * loop, and on SIGTERM/SIGINT remove exactly what it added. A reload
+ * (SIGHUP) takes over from the running daemon itself: the same steps, from
+ * the state in the kernel, applying only what differs.
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <signal.h>
 #include <stdio.h>
@@ -14,6 +17,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/signalfd.h>
+#include <sys/timerfd.h>
 #include <unistd.h>
 
 #include "answer.h"
@@ -27,23 +31,7 @@
 #include "ruleset.h"
 #include "takeover.h"
 
-enum {
-	EV_SIGNAL = 1,
-	EV_RTNL,
-	EV_CONNTRACK,
-	EV_CONTROL,
-	EV_CLIENT, /* EV_CLIENT + i */
-};
-
 #define CAP_NET_ADMIN_BIT 12
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 /* Effective CAP_NET_ADMIN, read without libcap. */
 static bool have_net_admin(void)
@@ -61,256 +49,135 @@ static bool have_net_admin(void)
 	return caps & (1ULL << CAP_NET_ADMIN_BIT);
 }
 
-static void ruleset_of(const struct daemon *d, struct ruleset_link *rl,
-		       struct ruleset *rs, const struct table_state *carry)
+static void model_free(struct model *m)
 {
-	for (unsigned int i = 0; i < d->cfg.nlinks; i++) {
-		rl[i] = (struct ruleset_link){ .mark = d->links[i].mark };
-		for (unsigned int k = 0; carry && k < carry->nlinks; k++) {
-			if (!strcmp(carry->links[k].name,
-				    d->cfg.links[i].name)) {
-				rl[i].packets = carry->links[k].packets;
-				rl[i].bytes = carry->links[k].bytes;
+	for (unsigned int i = 0; m->links && i < m->cfg.nlinks; i++)
+		prober_stop(&m->links[i].probe);
+	bucket_table_free(&m->buckets);
+	free(m->applied);
+	free(m->gone);
+	free(m->shape);
+	free(m->links);
+	config_free(&m->cfg);
+	memset(m, 0, sizeof(*m));
+}
+
+static int model_alloc(struct model *m)
+{
+	int ret;
+
+	m->links = calloc(m->cfg.nlinks, sizeof(*m->links));
+	m->applied = calloc(m->cfg.buckets, sizeof(*m->applied));
+	if (!m->links || !m->applied)
+		return -ENOMEM;
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++)
+		prober_init(&m->links[i].probe);
+	ret = bucket_table_init(&m->buckets, m->cfg.buckets);
+	if (ret)
+		return ret;
+	for (uint32_t b = 0; b < m->cfg.buckets; b++)
+		m->applied[b] = BUCKET_NONE;
+	return 0;
+}
+
+/* The table script; with @shape, without counters or bucket elements. */
+static char *table_script(const struct model *m, const struct table_state *st,
+			  bool shape)
+{
+	struct ruleset_link rl[m->cfg.nlinks];
+	struct ruleset rs = { &m->cfg, rl, &m->buckets, shape };
+
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
+		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
+		for (unsigned int k = 0; st && !shape && k < st->nlinks; k++) {
+			if (!strcmp(st->links[k].name, m->cfg.links[i].name)) {
+				rl[i].packets = st->links[k].packets;
+				rl[i].bytes = st->links[k].bytes;
 			}
 		}
 	}
-	*rs = (struct ruleset){ &d->cfg, rl, &d->buckets };
+	return ruleset_table(&rs);
 }
 
-/* The kernel now holds d->buckets: later changes are sent as differences. */
-static void remember_applied(struct daemon *d)
+/*
+ * Load the table: the whole of it, in one transaction, unless only the
+ * bucket table differs from what the kernel has (a weight changed): then
+ * just the buckets that differ.
+ */
+static int apply_table(struct daemon *d, struct model *m,
+		       const struct table_state *st, bool dry_run)
 {
-	memcpy(d->applied, d->buckets.owner,
-	       d->buckets.size * sizeof(*d->applied));
-}
-
-static int apply_table(struct daemon *d, const struct table_state *carry,
-		       bool dry_run)
-{
-	struct ruleset_link rl[d->cfg.nlinks];
-	struct ruleset rs;
-	char *script, *err = NULL;
+	char *script, *shape, *err = NULL;
 	int ret;
 
-	ruleset_of(d, rl, &rs, carry);
-	script = ruleset_table(&rs);
-	if (!script)
+	shape = table_script(m, NULL, true);
+	if (!shape)
 		return -ENOMEM;
+	if (!dry_run && d->m.shape && !strcmp(shape, d->m.shape) &&
+	    m == &d->m) {
+		free(shape);
+		return links_apply_buckets(d);
+	}
+	script = table_script(m, st, false);
+	if (!script) {
+		free(shape);
+		return -ENOMEM;
+	}
 	ret = nftables_run(d->nft, script, dry_run, &err);
-	if (ret)
+	if (ret) {
 		log_err("nftables: %s", err ? err : strerror(-ret));
-	else if (!dry_run)
-		remember_applied(d);
+	} else if (!dry_run) {
+		memcpy(m->applied, m->buckets.owner,
+		       m->buckets.size * sizeof(*m->applied));
+		free(m->shape);
+		m->shape = shape;
+		shape = NULL;
+	}
+	free(shape);
 	free(err);
 	free(script);
-	return ret;
-}
-
-static int apply_buckets(struct daemon *d)
-{
-	struct ruleset_link rl[d->cfg.nlinks];
-	struct ruleset rs;
-	char *script, *err = NULL;
-	int ret;
-
-	ruleset_of(d, rl, &rs, NULL);
-	script = ruleset_buckets(&rs, d->applied);
-	if (!script)
-		return -ENOMEM;
-	ret = nftables_run(d->nft, script, false, &err);
-	if (ret)
-		log_err("nftables: bucket update failed: %s", err ? err : "");
-	else
-		remember_applied(d);
-	free(err);
-	free(script);
-	return ret;
-}
-
-/* The first live link of the lowest tier: the fallback table's route. */
-static int primary_link(const struct daemon *d)
-{
-	int best = -1;
-
-	for (unsigned int i = 0; i < d->cfg.nlinks; i++)
-		if (d->links[i].up &&
-		    (best < 0 ||
-		     d->cfg.links[i].tier < d->cfg.links[best].tier))
-			best = (int)i;
-	return best;
-}
-
-static int sync_link_routes(struct daemon *d, unsigned int i)
-{
-	struct uplink *u = &d->links[i];
-	struct route want[LINK_ROUTES_MAX];
-	unsigned int n = 0;
-	int ret;
-
-	if (u->usable)
-		n = routing_link_routes(&d->cfg.links[i], &u->ifc, u->table,
-					want);
-	ret = route_sync(&d->nl, u->table, want, n, RTPROT_FLOWPIN);
-	if (ret)
-		log_err("link %s: routes of table %u: %s", d->cfg.links[i].name,
-			u->table, strerror(-ret));
-	return ret;
-}
-
-static int sync_fallback_route(struct daemon *d)
-{
-	int p = primary_link(d), ret;
-	struct route r = { 0 };
-
-	if (p >= 0)
-		r = routing_default_route(&d->cfg.links[p], &d->links[p].ifc,
-					  d->cfg.table);
-	ret = route_sync(&d->nl, d->cfg.table, &r, p >= 0, RTPROT_FLOWPIN);
-	if (ret)
-		log_err("fallback table %u: %s", d->cfg.table, strerror(-ret));
 	return ret;
 }
 
 static int sync_rules(struct daemon *d)
 {
-	uint32_t marks[d->cfg.nlinks], tables[d->cfg.nlinks];
-	struct rule want[d->cfg.nlinks + 2];
+	const struct model *m = &d->m;
+	uint32_t marks[m->cfg.nlinks], tables[m->cfg.nlinks];
+	struct rule want[m->cfg.nlinks + 2];
 	unsigned int n;
 	int ret;
 
-	for (unsigned int i = 0; i < d->cfg.nlinks; i++) {
-		marks[i] = d->links[i].mark;
-		tables[i] = d->links[i].table;
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
+		marks[i] = m->links[i].mark;
+		tables[i] = m->links[i].table;
 	}
-	n = routing_rules(&d->cfg, marks, tables, want);
+	n = routing_rules(&m->cfg, marks, tables, want);
 	ret = rule_sync(&d->nl, want, n, RTPROT_FLOWPIN);
 	if (ret)
 		log_err("ip rules: %s", strerror(-ret));
 	return ret;
 }
 
+static uint32_t gone_table(const struct model *m, uint32_t mark)
+{
+	uint32_t low = m->cfg.mark_mask & -m->cfg.mark_mask;
+
+	return m->cfg.table + mark / low;
+}
+
 /* Remove every route, rule and nftables object flowpin added. */
 static void teardown(struct daemon *d)
 {
+	const struct model *m = &d->m;
+
 	rule_sync(&d->nl, NULL, 0, RTPROT_FLOWPIN);
 	nftables_delete_table(d->nft);
-	for (unsigned int i = 0; i < d->cfg.nlinks; i++)
-		route_sync(&d->nl, d->links[i].table, NULL, 0, RTPROT_FLOWPIN);
-	for (unsigned int i = 0; i < d->nstale; i++)
-		route_sync(&d->nl, d->stale_tables[i], NULL, 0, RTPROT_FLOWPIN);
-	route_sync(&d->nl, d->cfg.table, NULL, 0, RTPROT_FLOWPIN);
-}
-
-static void set_up(struct daemon *d, unsigned int i, bool up)
-{
-	struct uplink *u = &d->links[i];
-
-	if (u->up == up)
-		return;
-	u->up = up;
-	u->since = time(NULL);
-	if (up)
-		log_info("link %s up", d->cfg.links[i].name);
-	else
-		log_warn("link %s down: %s", d->cfg.links[i].name, u->why);
-}
-
-/* Re-read a link's interface; 0, or -ENODEV when it is gone. */
-static int read_link(struct daemon *d, unsigned int i)
-{
-	struct uplink *u = &d->links[i];
-	const struct link_config *l = &d->cfg.links[i];
-	int ret = iface_get(&d->nl, l->ifname, &u->ifc);
-
-	if (ret && ret != -ENODEV)
-		return ret;
-	u->usable = routing_link_usable(l, &u->ifc, u->why, sizeof(u->why));
-	return 0;
-}
-
-/* Share the buckets among the live links; apply when something moved. */
-static int rebalance(struct daemon *d, bool apply)
-{
-	unsigned int n = d->cfg.nlinks;
-	uint32_t weight[n], tier[n], eff[n], moved, active;
-	bool live[n];
-
-	for (unsigned int i = 0; i < n; i++) {
-		weight[i] = d->cfg.links[i].weight;
-		tier[i] = d->cfg.links[i].tier;
-		live[i] = d->links[i].up;
-	}
-	active = bucket_tier_weights(weight, tier, live, n, eff);
-	moved = bucket_table_balance(&d->buckets, eff, n);
-	if (!apply || moved == 0)
-		return 0;
-	double t0 = now_ms();
-	int ret = apply_buckets(d);
-
-	if (ret)
-		return ret;
-	if (active)
-		log_info("%u buckets moved; tier %u carries new connections (applied in %.1f ms)",
-			 moved, active, now_ms() - t0);
-	else
-		log_err("no link is up: new connections follow the main routing table");
-	return 0;
-}
-
-/* Interfaces changed: routes, liveness, buckets, fallback route. */
-static void refresh(struct daemon *d)
-{
-	bool changed = false;
-
-	for (unsigned int i = 0; i < d->cfg.nlinks; i++) {
-		bool was = d->links[i].up;
-
-		if (read_link(d, i))
-			continue;
-		sync_link_routes(d, i);
-		set_up(d, i, d->links[i].usable);
-		changed |= was != d->links[i].up;
-	}
-	if (changed)
-		rebalance(d, true);
-	sync_fallback_route(d);
-}
-
-static int link_of_mark(const struct daemon *d, uint32_t mark)
-{
-	mark &= d->cfg.mark_mask;
-	for (unsigned int i = 0; i < d->cfg.nlinks; i++)
-		if (d->links[i].mark == mark)
-			return (int)i;
-	return -1;
-}
-
-static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark)
-{
-	struct daemon *d = data;
-	int i;
-
-	if (gone) {
-		flowcount_del(&d->flows, key);
-		return;
-	}
-	i = link_of_mark(d, mark);
-	if (i >= 0)
-		flowcount_add(&d->flows, key, (unsigned int)i);
-}
-
-/* Count the pinned connections afresh: at start, and after lost events. */
-static void flows_resync(struct daemon *d)
-{
-	ct_events_discard(&d->ct);
-	flowcount_clear(&d->flows);
-	for (unsigned int i = 0; i < d->cfg.nlinks; i++) {
-		int ret = ct_dump_mark(d->links[i].mark, d->cfg.mark_mask,
-				       on_conntrack, d);
-
-		if (ret)
-			log_warn("conntrack dump: %s", strerror(-ret));
-	}
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++)
+		route_sync(&d->nl, m->links[i].table, NULL, 0, RTPROT_FLOWPIN);
+	for (unsigned int i = 0; i < m->ngone; i++)
+		route_sync(&d->nl, gone_table(m, m->gone[i]), NULL, 0,
+			   RTPROT_FLOWPIN);
+	route_sync(&d->nl, m->cfg.table, NULL, 0, RTPROT_FLOWPIN);
 }
 
 /* An integer sysctl of interface @ifname ("all" for the global one). */
@@ -355,10 +222,10 @@ static void warn_sysctls(const struct config *c)
 	}
 }
 
-/* Everything that can be checked without changing the system. */
-static int validate(struct daemon *d)
+/* Everything about @m that can be checked without changing the system. */
+static int validate(struct daemon *d, struct model *m)
 {
-	const struct config *c = &d->cfg;
+	const struct config *c = &m->cfg;
 	int errors = 0;
 
 	for (unsigned int i = 0; i < c->nlan; i++) {
@@ -372,7 +239,7 @@ static int validate(struct daemon *d)
 	}
 	for (unsigned int i = 0; i < c->nlinks; i++) {
 		const struct link_config *l = &c->links[i];
-		struct uplink *u = &d->links[i];
+		struct uplink *u = &m->links[i];
 		char gw[INET_ADDRSTRLEN];
 		int ret = iface_get(&d->nl, l->ifname, &u->ifc);
 
@@ -404,108 +271,232 @@ static int validate(struct daemon *d)
 	return errors ? -EINVAL : 0;
 }
 
-struct foreign {
-	unsigned int n;
-};
-
 static void count_foreign(const struct route *r, void *data)
 {
-	struct foreign *f = data;
-
-	f->n += r->protocol != RTPROT_FLOWPIN;
+	*(unsigned int *)data += r->protocol != RTPROT_FLOWPIN;
 }
 
 /* A table flowpin would fill must hold nothing but flowpin's routes. */
-static int check_table_free(struct daemon *d, uint32_t table)
+static int check_table_free(struct daemon *d, const struct config *c,
+			    uint32_t table)
 {
-	struct foreign f = { 0 };
-	int ret = route_list(&d->nl, table, count_foreign, &f);
+	unsigned int foreign = 0;
+	int ret = route_list(&d->nl, table, count_foreign, &foreign);
 
 	if (ret)
 		return ret;
-	if (f.n) {
+	if (foreign) {
 		log_err("%s: routing table %u holds %u routes flowpin did not add: choose another \"table\" in [global]",
-			d->cfg.path, table, f.n);
+			c->path, table, foreign);
 		return -EEXIST;
 	}
 	return 0;
 }
 
-/* Decide slots, tables and buckets, taking over a previous run's state. */
-static int plan(struct daemon *d, struct table_state *st)
+/* A link's state before it has been watched: what the system says now. */
+static void first_state(struct uplink *u, const struct link_config *l,
+			const struct uplink *prev, uint64_t now_ms)
 {
-	const struct config *c = &d->cfg;
-	unsigned int slots[c->nlinks], ngone = 0;
+	u->usable = routing_link_usable(l, &u->ifc, u->why, sizeof(u->why));
+	if (prev) {
+		/* a reload: the link keeps what was learnt of it */
+		u->neigh_failed = prev->neigh_failed;
+		u->health = prev->health;
+		u->health.down = l->down;
+		u->health.up = l->up;
+		u->flushed = prev->flushed;
+		u->since = prev->since;
+		u->up = prev->up;
+		return;
+	}
+	/*
+	 * New: up as far as the system can tell. A dead path is found by
+	 * the probes within a second; starting down would send every new
+	 * connection to the main table meanwhile, and disturb a takeover.
+	 */
+	health_init(&u->health, l->down, l->up, true, now_ms);
+	u->up = u->usable;
+	u->since = time(NULL);
+}
+
+/*
+ * Decide slots, tables and buckets of @m, from the state a previous run
+ * (or this one, on reload) left in the kernel.
+ */
+static int plan(struct daemon *d, struct model *m, const struct table_state *st,
+		const struct model *prev)
+{
+	const struct config *c = &m->cfg;
+	unsigned int slots[c->nlinks];
 	uint32_t gone[st->nlinks + 1];
+	uint64_t now_ms = monotonic_us() / 1000;
 	int ret;
 
-	ret = takeover_plan(c, st, slots, &d->buckets, gone, &ngone);
+	ret = takeover_plan(c, st, slots, &m->buckets, gone, &m->ngone);
 	if (ret) {
 		log_err("mark_mask 0x%x has no room for the links",
 			c->mark_mask);
 		return ret;
 	}
-	d->takeover = st->present;
-	ret = check_table_free(d, c->table);
+	m->gone = malloc((m->ngone + 1) * sizeof(*m->gone));
+	if (!m->gone)
+		return -ENOMEM;
+	memcpy(m->gone, gone, m->ngone * sizeof(*gone));
+	if (st->nowner == m->buckets.size)
+		memcpy(m->applied, m->buckets.owner,
+		       m->buckets.size * sizeof(*m->applied));
+
+	ret = check_table_free(d, c, c->table);
 	for (unsigned int i = 0; i < c->nlinks && !ret; i++) {
-		struct uplink *u = &d->links[i];
+		struct uplink *u = &m->links[i];
+		int k = prev ? config_find_link(&prev->cfg, c->links[i].name) :
+			       -1;
 
 		u->slot = slots[i];
 		u->mark = config_slot_mark(c, slots[i]);
 		u->table = c->table + slots[i];
-		ret = check_table_free(d, u->table);
+		first_state(u, &c->links[i], k >= 0 ? &prev->links[k] : NULL,
+			    now_ms);
+		ret = check_table_free(d, c, u->table);
 	}
-	if (ret)
-		return ret;
-
-	/* Links the configuration dropped: their tables and connections go. */
-	d->stale_tables = calloc(ngone + 1, sizeof(*d->stale_tables));
-	if (!d->stale_tables)
-		return -ENOMEM;
-	for (unsigned int k = 0; k < ngone; k++) {
-		uint32_t low = c->mark_mask & -c->mark_mask;
-
-		if ((gone[k] & ~c->mark_mask) == 0)
-			d->stale_tables[d->nstale++] = c->table + gone[k] / low;
-	}
-	for (unsigned int k = 0; k < ngone; k++) {
-		log_warn("link with mark 0x%x is no longer configured: its connections are dropped",
-			 gone[k]);
-		ct_delete_mark(gone[k], c->mark_mask);
-	}
-
-	for (unsigned int i = 0; i < c->nlinks; i++) {
-		struct uplink *u = &d->links[i];
-
-		u->usable = routing_link_usable(&c->links[i], &u->ifc, u->why,
-						sizeof(u->why));
-		u->up = u->usable;
-		u->since = time(NULL);
-	}
-	return rebalance(d, false);
+	return ret;
 }
 
 static int install(struct daemon *d, const struct table_state *st)
 {
+	struct model *m = &d->m;
 	int ret = 0;
 
-	for (unsigned int i = 0; i < d->nstale && !ret; i++)
-		ret = route_sync(&d->nl, d->stale_tables[i], NULL, 0,
+	for (unsigned int i = 0; i < m->ngone && !ret; i++)
+		ret = route_sync(&d->nl, gone_table(m, m->gone[i]), NULL, 0,
 				 RTPROT_FLOWPIN);
-	for (unsigned int i = 0; i < d->cfg.nlinks && !ret; i++)
-		ret = sync_link_routes(d, i);
+	for (unsigned int i = 0; i < m->cfg.nlinks && !ret; i++)
+		ret = links_sync_routes(d, i);
 	if (!ret)
-		ret = sync_fallback_route(d);
+		ret = links_sync_fallback(d);
 	if (!ret)
-		ret = apply_table(d, st, false);
+		ret = apply_table(d, m, st, false);
 	if (!ret)
 		ret = sync_rules(d);
+	/* links the configuration dropped: their connections cannot stay */
+	for (unsigned int k = 0; k < m->ngone && !ret; k++) {
+		log_warn("the link with mark 0x%x is no longer configured: its connections are dropped",
+			 m->gone[k]);
+		ct_delete_mark(&d->nfnl, m->gone[k], m->cfg.mark_mask);
+	}
 	return ret;
 }
 
-static int watch(struct daemon *d, int fd, uint32_t tag)
+/*
+ * Build the model of @cfg against the kernel's current state: validate,
+ * plan and check the table in a dry run. Nothing changes on failure.
+ */
+static int prepare(struct daemon *d, struct model *m, struct table_state *st,
+		   const struct model *prev)
 {
-	struct epoll_event ev = { .events = EPOLLIN, .data.u32 = tag };
+	int ret = model_alloc(m);
+
+	if (!ret)
+		ret = validate(d, m);
+	if (!ret)
+		ret = nftables_read_state(d->nft, st);
+	if (!ret)
+		ret = plan(d, m, st, prev);
+	if (!ret) {
+		bool carrying[m->cfg.nlinks];
+
+		m->degraded = prev && prev->degraded;
+		links_rebalance(m, carrying);
+		ret = apply_table(d, m, st, true);
+	}
+	return ret;
+}
+
+static int link_of_mark(const struct daemon *d, uint32_t mark)
+{
+	mark &= d->m.cfg.mark_mask;
+	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++)
+		if (d->m.links[i].mark == mark)
+			return (int)i;
+	return -1;
+}
+
+static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark)
+{
+	struct daemon *d = data;
+	int i;
+
+	if (gone) {
+		flowcount_del(&d->flows, key);
+		return;
+	}
+	i = link_of_mark(d, mark);
+	if (i >= 0)
+		flowcount_add(&d->flows, key, (unsigned int)i);
+}
+
+/* At start, after lost events, and after deletions without events. */
+void flows_resync(struct daemon *d)
+{
+	ct_events_discard(&d->ct);
+	flowcount_clear(&d->flows);
+	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
+		int ret = ct_dump_mark(d->m.links[i].mark, d->m.cfg.mark_mask,
+				       on_conntrack, d);
+
+		if (ret)
+			log_warn("conntrack dump: %s", strerror(-ret));
+	}
+}
+
+/* SIGHUP: the new file, applied as a difference; on error, keep running. */
+static void reload(struct daemon *d)
+{
+	struct model next = { 0 }, old;
+	struct table_state st = { 0 };
+	const struct config *a = &d->m.cfg, *b = &next.cfg;
+	int ret;
+
+	log_info("SIGHUP: reloading %s", d->config_path);
+	if (config_load(&next.cfg, d->config_path, stderr)) {
+		log_err("reload: %s has errors: still running the previous configuration",
+			d->config_path);
+		return;
+	}
+	if (a->mark_mask != b->mark_mask || a->table != b->table ||
+	    a->priority != b->priority || strcmp(a->control, b->control)) {
+		log_err("reload: mark_mask, table, priority and control can only change with a restart: still running the previous configuration");
+		model_free(&next);
+		return;
+	}
+	ret = prepare(d, &next, &st, &d->m);
+	if (ret) {
+		log_err("reload: still running the previous configuration");
+		goto out;
+	}
+	old = d->m;
+	d->m = next;
+	next = old; /* freed below */
+	d->m.shape = old.shape;
+	next.shape = NULL;
+	ret = install(d, &st);
+	if (!ret)
+		ret = links_refresh(d);
+	if (ret)
+		log_err("reload: applying failed (%s): run flowpin stop/start",
+			strerror(-ret));
+	else
+		log_info("reloaded: %u links", d->m.cfg.nlinks);
+	/* the connection counts are by link index: count afresh */
+	flows_resync(d);
+out:
+	table_state_free(&st);
+	model_free(&next);
+}
+
+static int watch(struct daemon *d, int fd, uint64_t tag)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = tag << 32 };
 
 	return epoll_ctl(d->epfd, EPOLL_CTL_ADD, fd, &ev) ? -errno : 0;
 }
@@ -522,18 +513,20 @@ static int open_loop(struct daemon *d)
 	sigprocmask(SIG_BLOCK, &mask, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
-	d->epfd = epoll_create1(EPOLL_CLOEXEC);
-	if (d->sigfd < 0 || d->epfd < 0)
+	d->timerfd =
+		timerfd_create(CLOCK_MONOTONIC, TFD_CLOEXEC | TFD_NONBLOCK);
+	if (d->sigfd < 0 || d->timerfd < 0)
 		return -errno;
 
 	ret = nl_open(&d->mon, NETLINK_ROUTE,
 		      RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE |
-			      RTMGRP_IPV4_RULE);
+			      RTMGRP_IPV4_RULE | RTMGRP_NEIGH);
 	if (ret)
 		return ret;
 	ret = flowcount_init(&d->flows);
 	if (!ret)
-		ret = ct_events_open(&d->ct, d->cfg.mark_mask, on_conntrack, d);
+		ret = ct_events_open(&d->ct, d->m.cfg.mark_mask, on_conntrack,
+				     d);
 	if (ret) {
 		log_err("conntrack events: %s", strerror(-ret));
 		return ret;
@@ -541,6 +534,8 @@ static int open_loop(struct daemon *d)
 	flows_resync(d);
 
 	ret = watch(d, d->sigfd, EV_SIGNAL);
+	if (!ret)
+		ret = watch(d, d->timerfd, EV_TIMER);
 	if (!ret)
 		ret = watch(d, mnl_socket_get_fd(d->mon.sock), EV_RTNL);
 	if (!ret)
@@ -550,11 +545,56 @@ static int open_loop(struct daemon *d)
 	return ret;
 }
 
-/* Link, address and rule changes count; routes only in flowpin's tables. */
+/* What a routing notification asks of the daemon. */
+enum rtnl_need {
+	NEED_NOTHING = 0,
+	NEED_REFRESH = 1, /* links, addresses, flowpin's routes */
+	NEED_RULES = 2, /* flowpin's rules */
+};
+
+static int rtnl_need(struct daemon *d, const struct nlmsghdr *nlh)
+{
+	const struct config *c = &d->m.cfg;
+	const struct nlattr *a;
+	uint32_t table;
+
+	switch (nlh->nlmsg_type) {
+	case RTM_NEWLINK:
+	case RTM_DELLINK:
+	case RTM_NEWADDR:
+	case RTM_DELADDR:
+		return NEED_REFRESH;
+	case RTM_NEWNEIGH:
+		links_neighbour(d, nlh);
+		return NEED_NOTHING;
+	case RTM_NEWROUTE:
+	case RTM_DELROUTE: {
+		const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+
+		table = rtm->rtm_table;
+		mnl_attr_for_each(a, nlh, sizeof(*rtm))
+			if (mnl_attr_get_type(a) == RTA_TABLE)
+				table = mnl_attr_get_u32(a);
+		return table >= c->table &&
+				       table <= c->table + config_slots(c) ?
+			       NEED_REFRESH :
+			       NEED_NOTHING;
+	}
+	case RTM_DELRULE:
+		mnl_attr_for_each(a, nlh, sizeof(struct fib_rule_hdr))
+			if (mnl_attr_get_type(a) == FRA_PROTOCOL &&
+			    mnl_attr_get_u8(a) == RTPROT_FLOWPIN)
+				return NEED_RULES;
+		return NEED_NOTHING;
+	default:
+		return NEED_NOTHING;
+	}
+}
+
 static void on_rtnl(struct daemon *d)
 {
 	char buf[MNL_SOCKET_BUFFER_SIZE];
-	bool relevant = false;
+	int need = NEED_NOTHING;
 	ssize_t n;
 
 	while ((n = recv(mnl_socket_get_fd(d->mon.sock), buf, sizeof(buf),
@@ -564,33 +604,16 @@ static void on_rtnl(struct daemon *d)
 		int len = (int)n;
 
 		if (n < 0) {
-			relevant = true; /* lost some: look at everything */
+			need = NEED_REFRESH | NEED_RULES; /* lost some */
 			continue;
 		}
-		for (; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
-			uint32_t t = rtm->rtm_table;
-
-			if (nlh->nlmsg_type != RTM_NEWROUTE &&
-			    nlh->nlmsg_type != RTM_DELROUTE) {
-				relevant = true;
-				continue;
-			}
-			/* routes: only those of flowpin's tables */
-			const struct nlattr *a;
-
-			mnl_attr_for_each(a, nlh, sizeof(*rtm))
-				if (mnl_attr_get_type(a) == RTA_TABLE)
-					t = mnl_attr_get_u32(a);
-			relevant |= t >= d->cfg.table &&
-				    t <= d->cfg.table + config_slots(&d->cfg);
-		}
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			need |= rtnl_need(d, nlh);
 	}
-	if (relevant) {
-		refresh(d);
+	if (need & NEED_REFRESH)
+		links_refresh(d);
+	if (need & NEED_RULES)
 		sync_rules(d);
-	}
 }
 
 static void on_signal(struct daemon *d)
@@ -599,8 +622,7 @@ static void on_signal(struct daemon *d)
 
 	while (read(d->sigfd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
-			log_warn(
-				"SIGHUP: reloading is not supported yet; restart to apply changes");
+			reload(d);
 			continue;
 		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));
@@ -640,6 +662,8 @@ static void on_client(struct daemon *d, unsigned int i)
 	char *reply, *nl;
 	ssize_t n;
 
+	if (i >= CLIENTS_MAX || cl->fd < 0)
+		return;
 	n = read(cl->fd, cl->buf + cl->len, sizeof(cl->buf) - 1 - cl->len);
 	if (n < 0 && errno == EAGAIN)
 		return;
@@ -664,15 +688,28 @@ static void on_client(struct daemon *d, unsigned int i)
 static void loop(struct daemon *d)
 {
 	while (!d->stop) {
-		struct epoll_event evs[16];
-		int n = epoll_wait(d->epfd, evs, 16, -1);
+		struct epoll_event evs[32];
+		int n = epoll_wait(d->epfd, evs, 32, -1);
 
 		for (int k = 0; k < n; k++) {
-			uint32_t tag = evs[k].data.u32;
+			uint32_t tag = (uint32_t)(evs[k].data.u64 >> 32);
+			uint32_t arg = (uint32_t)evs[k].data.u64;
+			uint64_t expirations;
 
 			switch (tag) {
 			case EV_SIGNAL:
 				on_signal(d);
+				break;
+			case EV_TIMER:
+				if (read(d->timerfd, &expirations,
+					 sizeof(expirations)) < 0)
+					break;
+				break;
+			case EV_PROBE:
+				links_probe_input(d, arg >> 16,
+						  (arg & 0xffff) == 0xffff ?
+							  -1 :
+							  (int)(arg & 0xffff));
 				break;
 			case EV_RTNL:
 				on_rtnl(d);
@@ -692,6 +729,8 @@ static void loop(struct daemon *d)
 				break;
 			}
 		}
+		/* outcomes, sends and the next timer, after every wake-up */
+		links_probe_tick(d);
 	}
 }
 
@@ -702,85 +741,79 @@ static void cleanup(struct daemon *d)
 			close(d->clients[i].fd);
 	if (d->ctlfd >= 0) {
 		close(d->ctlfd);
-		unlink(d->cfg.control);
+		unlink(d->m.cfg.control);
 	}
 	ct_events_close(&d->ct);
 	flowcount_free(&d->flows);
 	nl_close(&d->mon);
+	nl_close(&d->nfnl);
 	nl_close(&d->nl);
 	nftables_close(d->nft);
 	if (d->epfd >= 0)
 		close(d->epfd);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
-	bucket_table_free(&d->buckets);
-	free(d->applied);
-	free(d->stale_tables);
-	free(d->links);
-	config_free(&d->cfg);
+	if (d->timerfd >= 0)
+		close(d->timerfd);
+	model_free(&d->m);
 }
 
 int daemon_main(const char *config_path)
 {
-	struct daemon d = { .epfd = -1, .sigfd = -1, .ctlfd = -1 };
+	struct daemon d = {
+		.config_path = config_path,
+		.epfd = -1,
+		.sigfd = -1,
+		.ctlfd = -1,
+		.timerfd = -1,
+	};
 	struct table_state st = { 0 };
+	uint64_t t0;
 	int ret;
 
 	for (unsigned int i = 0; i < CLIENTS_MAX; i++)
 		d.clients[i].fd = -1;
 	log_open("flowpin", true);
-	if (config_load(&d.cfg, config_path, stderr))
+	if (config_load(&d.m.cfg, config_path, stderr))
 		return 1;
 	if (!have_net_admin()) {
 		log_err("run needs CAP_NET_ADMIN: run it as root");
-		config_free(&d.cfg);
+		config_free(&d.m.cfg);
 		return 1;
 	}
-	if (control_alive(d.cfg.control)) {
+	if (control_alive(d.m.cfg.control)) {
 		log_err("another flowpin is running (control socket %s)",
-			d.cfg.control);
-		config_free(&d.cfg);
+			d.m.cfg.control);
+		config_free(&d.m.cfg);
 		return 1;
 	}
-
-	d.links = calloc(d.cfg.nlinks, sizeof(*d.links));
 	d.nft = nftables_open();
-	ret = !d.links || !d.nft ? -ENOMEM : 0;
+	d.epfd = epoll_create1(EPOLL_CLOEXEC);
+	ret = !d.nft || d.epfd < 0 ? -ENOMEM : 0;
 	if (!ret)
 		ret = nl_open(&d.nl, NETLINK_ROUTE, 0);
 	if (!ret)
-		ret = bucket_table_init(&d.buckets, d.cfg.buckets);
-	if (!ret) {
-		d.applied = calloc(d.cfg.buckets, sizeof(*d.applied));
-		ret = d.applied ? 0 : -ENOMEM;
-	}
+		ret = nl_open(&d.nfnl, NETLINK_NETFILTER, 0);
 	if (ret) {
 		log_err("%s", strerror(-ret));
 		goto out;
 	}
 
 	/* Nothing below changes the system until install(). */
-	ret = validate(&d);
-	if (!ret)
-		ret = nftables_read_state(d.nft, &st);
-	if (!ret)
-		ret = plan(&d, &st);
-	if (!ret)
-		ret = apply_table(&d, &st, true);
+	ret = prepare(&d, &d.m, &st, NULL);
 	if (ret)
 		goto out;
-
-	d.ctlfd = control_listen(d.cfg.control);
+	d.takeover = st.present;
+	d.ctlfd = control_listen(d.m.cfg.control);
 	if (d.ctlfd < 0) {
 		ret = d.ctlfd;
-		log_err("control socket %s: %s", d.cfg.control,
+		log_err("control socket %s: %s", d.m.cfg.control,
 			ret == -EADDRINUSE ? "another flowpin is running" :
 					     strerror(-ret));
 		goto out;
 	}
 
-	double t0 = now_ms();
-
+	t0 = monotonic_us();
 	ret = install(&d, &st);
 	if (ret) {
 		/* undo a fresh install; a taken-over one keeps forwarding */
@@ -789,12 +822,13 @@ int daemon_main(const char *config_path)
 		goto out;
 	}
 	log_info("%s %u links from %s (hash %s, %u buckets; applied in %.1f ms)",
-		 d.takeover ? "took over" : "running", d.cfg.nlinks, d.cfg.path,
-		 hash_mode_name(d.cfg.hash), d.cfg.buckets, now_ms() - t0);
+		 d.takeover ? "took over" : "running", d.m.cfg.nlinks,
+		 d.m.cfg.path, hash_mode_name(d.m.cfg.hash), d.m.cfg.buckets,
+		 (double)(monotonic_us() - t0) / 1000.0);
 
 	ret = open_loop(&d);
 	if (!ret) {
-		refresh(&d);
+		links_refresh(&d);
 		loop(&d);
 	}
 	teardown(&d);

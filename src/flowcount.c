@@ -128,3 +128,24 @@ void flowcount_del(struct flowcount *fc, uint64_t key)
 	}
 	fc->key[i] = 0;
 }
+
+void flowcount_drop_link(struct flowcount *fc, unsigned int link)
+{
+	uint64_t *keys;
+	size_t n = 0;
+
+	if (link >= FLOWCOUNT_LINKS || !fc->count[link])
+		return;
+	/* collect first: deleting shifts entries under the scan */
+	keys = malloc(fc->count[link] * sizeof(*keys));
+	if (!keys) {
+		flowcount_clear(fc); /* a recount follows a drop anyway */
+		return;
+	}
+	for (size_t i = 0; i < fc->cap; i++)
+		if (fc->key[i] && fc->link[i] == link)
+			keys[n++] = fc->key[i];
+	for (size_t i = 0; i < n; i++)
+		flowcount_del(fc, keys[i]);
+	free(keys);
+}

@@ -30,6 +30,8 @@ void flowcount_clear(struct flowcount *fc);
 int flowcount_add(struct flowcount *fc, uint64_t key, unsigned int link);
 /* Forget connection @key, if known. */
 void flowcount_del(struct flowcount *fc, uint64_t key);
+/* Forget every connection of @link. */
+void flowcount_drop_link(struct flowcount *fc, unsigned int link);
 
 static inline uint64_t flowcount_get(const struct flowcount *fc,
 				     unsigned int link)

@@ -6,9 +6,8 @@
 
 #include "routing.h"
 
-/* The address the link's traffic leaves with. */
-static const struct iface_addr *source_addr(const struct link_config *l,
-					    const struct iface *ifc)
+const struct iface_addr *routing_source(const struct link_config *l,
+					const struct iface *ifc)
 {
 	if (l->has_gateway)
 		return iface_addr_for(ifc, l->gateway);
@@ -39,7 +38,7 @@ bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 			 l->ifname);
 		return false;
 	}
-	if (!source_addr(l, ifc)) {
+	if (!routing_source(l, ifc)) {
 		inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
 		snprintf(why, whylen, "gateway %s is not on a network of %s",
 			 gw, l->ifname);
@@ -52,7 +51,7 @@ bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 struct route routing_default_route(const struct link_config *l,
 				   const struct iface *ifc, uint32_t table)
 {
-	const struct iface_addr *src = source_addr(l, ifc);
+	const struct iface_addr *src = routing_source(l, ifc);
 	struct route r = {
 		.table = table,
 		.oif = ifc->index,

@@ -29,6 +29,10 @@
 bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 			 char *why, size_t whylen);
 
+/* The address a link's traffic leaves with, if it has one. */
+const struct iface_addr *routing_source(const struct link_config *l,
+					const struct iface *ifc);
+
 /* The routes of a usable link's table; returns how many. */
 unsigned int routing_link_routes(const struct link_config *l,
 				 const struct iface *ifc, uint32_t table,

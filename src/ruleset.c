@@ -144,7 +144,8 @@ static void put_sets(FILE *f, const struct ruleset *rs)
 	 */
 	fprintf(f, "\tmap buckets {\n\t\ttypeof symhash mod %u : verdict\n",
 		c->buckets);
-	if (bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
+	if (!rs->shape &&
+	    bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
 		fputs("\t\telements = { ", f);
 		put_bucket_elements(f, rs);
 		fputs(" }\n", f);
@@ -235,8 +236,10 @@ char *ruleset_table(const struct ruleset *rs)
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f, "\tcounter %s {\n\t\tpackets %llu bytes %llu\n\t}\n",
 			c->links[i].name,
-			(unsigned long long)rs->links[i].packets,
-			(unsigned long long)rs->links[i].bytes);
+			rs->shape ? 0ULL :
+				    (unsigned long long)rs->links[i].packets,
+			rs->shape ? 0ULL :
+				    (unsigned long long)rs->links[i].bytes);
 	put_sets(f, rs);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		put_link_chains(f, rs, i);

@@ -6,6 +6,7 @@
 #ifndef FLOWPIN_RULESET_H
 #define FLOWPIN_RULESET_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "bucket.h"
@@ -24,6 +25,7 @@ struct ruleset {
 	const struct config *cfg;
 	const struct ruleset_link *links; /* cfg->nlinks of them */
 	const struct bucket_table *buckets; /* owners index cfg->links */
+	bool shape; /* leave out counter values and bucket elements */
 };
 
 /* The whole table, replacing any table of that name. malloc'd, or NULL. */

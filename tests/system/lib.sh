@@ -60,6 +60,8 @@ check() {
 	if "$@"; then ok "$what"; else fail "$what"; fi
 }
 finish() { [ "$FAILED" -eq 0 ] || exit 1; exit 0; }
+# not COMMAND...: succeeds when the command fails (for check)
+not() { ! "$@"; }
 
 add_ns() {
 	ip netns add "$P$1"

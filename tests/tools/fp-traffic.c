@@ -25,7 +25,9 @@
  *   fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT
  *	N long-lived connections, each exchanging a line every MS (100)
  *	for -d MS or until SIGTERM/SIGINT. Prints "held N", "broken N" and
- *	"moved N" (the server saw a connection from a new address).
+ *	"moved N" (the server saw a connection from a new address), then
+ *	"seen ADDR N" for the connections held and "lost ADDR N" for the
+ *	broken ones, by the address the server last saw them from.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -54,8 +56,8 @@ struct seen {
 	unsigned long count;
 };
 
-static struct seen seen[MAX_SEEN];
-static int nseen;
+static struct seen seen[MAX_SEEN], lost[MAX_SEEN];
+static int nseen, nlost;
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -64,25 +66,31 @@ static void on_signal(int sig)
 	stop = 1;
 }
 
-static void count_seen(const char *addr)
+static void count_in(struct seen *t, int *n, const char *addr)
 {
-	for (int i = 0; i < nseen; i++) {
-		if (!strcmp(seen[i].addr, addr)) {
-			seen[i].count++;
+	for (int i = 0; i < *n; i++) {
+		if (!strcmp(t[i].addr, addr)) {
+			t[i].count++;
 			return;
 		}
 	}
-	if (nseen < MAX_SEEN) {
-		snprintf(seen[nseen].addr, sizeof(seen[nseen].addr), "%s",
-			 addr);
-		seen[nseen++].count = 1;
+	if (*n < MAX_SEEN) {
+		snprintf(t[*n].addr, sizeof(t[*n].addr), "%s", addr);
+		t[(*n)++].count = 1;
 	}
+}
+
+static void count_seen(const char *addr)
+{
+	count_in(seen, &nseen, addr);
 }
 
 static void print_seen(void)
 {
 	for (int i = 0; i < nseen; i++)
 		printf("seen %s %lu\n", seen[i].addr, seen[i].count);
+	for (int i = 0; i < nlost; i++)
+		printf("lost %s %lu\n", lost[i].addr, lost[i].count);
 }
 
 static long long now_ms(void)
@@ -392,10 +400,12 @@ static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
 		nanosleep(&ts, NULL);
 	}
 	for (unsigned long i = 0; i < n; i++) {
+		answer_addr(h[i].addr);
 		if (h[i].broken) {
+			count_in(lost, &nlost,
+				 h[i].addr[0] ? h[i].addr : "none");
 			broken++;
 		} else {
-			answer_addr(h[i].addr);
 			count_seen(h[i].addr);
 			held++;
 		}

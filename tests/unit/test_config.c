@@ -245,6 +245,8 @@ static const struct bad bad_configs[] = {
 	  "test.conf:6: interval: \"5ms\" is not a duration from 10ms to 60000ms" },
 	{ GLOBAL LINK1 "timeout = 1.0005s\n",
 	  "test.conf:6: timeout: \"1.0005s\" is not a duration" },
+	{ GLOBAL LINK1 "interval = 10ms\ntimeout = 2600ms\n",
+	  "test.conf:3: [link wan1]: timeout is more than 250 intervals" },
 	{ GLOBAL LINK1 "timeout = 2m\n",
 	  "test.conf:6: timeout: \"2m\" is not a duration" },
 };

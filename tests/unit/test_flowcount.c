@@ -81,11 +81,32 @@ static void test_model(void **state)
 	free(model);
 }
 
+static void test_drop_link(void **state)
+{
+	struct flowcount fc;
+
+	(void)state;
+	assert_int_equal(flowcount_init(&fc), 0);
+	for (uint64_t k = 1; k <= 30000; k++)
+		assert_int_equal(flowcount_add(&fc, k * 7919, k % 3), 0);
+	flowcount_drop_link(&fc, 1);
+	assert_int_equal(flowcount_get(&fc, 1), 0);
+	assert_int_equal(flowcount_get(&fc, 0), 10000);
+	assert_int_equal(flowcount_get(&fc, 2), 10000);
+	assert_int_equal(fc.used, 20000);
+	/* the others are all still findable */
+	for (uint64_t k = 1; k <= 30000; k++)
+		flowcount_del(&fc, k * 7919);
+	assert_int_equal(fc.used, 0);
+	flowcount_free(&fc);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_add_del),
 		cmocka_unit_test(test_model),
+		cmocka_unit_test(test_drop_link),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
