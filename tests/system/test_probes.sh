@@ -1,0 +1,58 @@
+#!/bin/bash
+# Probe variants and the all-down case.
+#
+# - probe = tcp:PORT works where a provider drops ICMP, and a target that
+#   refuses the port still proves the path (its RST came back);
+# - when every link fails its probes at once (the targets died, not the
+#   links), new connections are not blackholed: flowpin uses every usable
+#   link and says so loudly.
+source "$(dirname "$0")/lib.sh"
+
+topology 2
+start_server
+wait_log() {
+	for _ in $(seq 1 $(($2 * 20))); do
+		grep -q "$1" "$WORK/flowpin.log" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+status() { "$FLOWPIN" -c "$WORK/fp.conf" -j status; }
+
+say "TCP probes through a provider that drops ICMP"
+ns isp1 nft add table ip noicmp
+ns isp1 nft add chain ip noicmp f '{ type filter hook forward priority filter; }'
+ns isp1 nft add rule ip noicmp f ip protocol icmp counter drop
+conf 2 >"$WORK/fp.conf"
+sed -i '/^\[link wan1\]$/,/^weight/ s/^weight = 1$/weight = 1\ntrack = 198.19.0.1\nprobe = tcp:7000/' "$WORK/fp.conf"
+sed -i '/^\[link wan2\]$/,/^weight/ s/^weight = 1$/weight = 1\ntrack = 198.19.0.2\nprobe = tcp:7999/' "$WORK/fp.conf"
+start_flowpin "$WORK/fp.conf" || exit 1
+sleep 1.5
+check "wan1 is up on TCP probes to port 7000" [ "$(status | jq -r '.links[0].state')" = up ]
+check "wan1's probes are answered ($(status | jq '.links[0].loss')% lost)" \
+	[ "$(status | jq '.links[0].loss < 5')" = true ]
+check "wan2 is up on port 7999, refused by the target" \
+	[ "$(status | jq -r '.links[1].state')" = up ]
+ns isp1 ip link set tonet down
+check "a cut upstream takes wan1 down" wait_log "link wan1 down: 10 probes lost" 3
+ns isp1 ip link set tonet up
+ns isp1 ip route add default via 198.18.1.1
+check "and it comes back" wait_log "link wan1 up" 5
+stop_flowpin
+
+say "the probe targets die, the links do not"
+conf 2 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.2/' >"$WORK/fp.conf"
+: >"$WORK/flowpin.log"
+start_flowpin "$WORK/fp.conf" || exit 1
+sleep 1
+ns net nft add table ip dead
+ns net nft add chain ip dead in '{ type filter hook input priority filter; }'
+ns net nft add rule ip dead in ip daddr 198.19.0.2 drop
+check "every link goes down" wait_log "every link is down: new connections use every usable link" 3
+check "status says both are down" [ "$(status | jq '[.links[] | select(.state == "down")] | length')" = 2 ]
+ns lan "$TRAFFIC" tcp -n 100 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
+check "new connections still succeed ($(value ok "$WORK/tcp")/100)" [ "$(value ok "$WORK/tcp")" = 100 ]
+check "over both providers" [ "$(grep -c '^seen' "$WORK/tcp")" = 2 ]
+ns net nft delete table ip dead
+check "the targets come back: so do the links" wait_log "leaving the all-down fallback" 5
+finish
