@@ -36,15 +36,13 @@ int cmd_check(const struct options *o, int argc, char **argv)
 
 int control_path(const struct options *o, char *path, size_t size)
 {
-	struct config c;
-
 	if (!o->config_given) {
 		snprintf(path, size, "%s", DEFAULT_CONTROL);
 		return 0;
 	}
-	if (config_load(&c, o->config, stderr))
+	if (config_control_path(o->config, path, size)) {
+		fprintf(stderr, "flowpin: cannot read %s\n", o->config);
 		return -1;
-	snprintf(path, size, "%s", c.control);
-	config_free(&c);
+	}
 	return 0;
 }

@@ -763,6 +763,29 @@ out:
 	return ret;
 }
 
+struct peek {
+	char *out;
+	size_t size;
+};
+
+static int peek_control(void *user, const char *section, const char *name,
+			const char *value)
+{
+	struct peek *pk = user;
+
+	if (!strcmp(section, "global") && !strcmp(name, "control"))
+		snprintf(pk->out, pk->size, "%s", value);
+	return 1;
+}
+
+int config_control_path(const char *path, char *out, size_t size)
+{
+	struct peek pk = { out, size };
+
+	snprintf(out, size, "%s", DEFAULT_CONTROL);
+	return ini_parse(path, peek_control, &pk) < 0 ? -ENOENT : 0;
+}
+
 void config_free(struct config *c)
 {
 	free(c->links);

@@ -78,6 +78,12 @@ int config_parse_string(struct config *c, const char *name, const char *text,
 			FILE *err);
 void config_free(struct config *c);
 
+/*
+ * The control socket a configuration names, errors elsewhere in the file
+ * notwithstanding (the CLI must reach a daemon whose file was broken since).
+ */
+int config_control_path(const char *path, char *out, size_t size);
+
 int config_find_link(const struct config *c, const char *name);
 
 /* The mark a link slot carries within mark_mask (slot >= 1). */

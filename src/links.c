@@ -27,8 +27,9 @@
 
 #define NEIGH_RETRY_US \
 	1000000 /* a FAILED gateway is tried again every second */
-#define RECOUNT_DELAY_US 2000000 /* after a deletion, count connections again \
-				  */
+#define RECOUNT_DELAY_US                                     \
+	2000000 /* after a deletion, count connections again \
+		 */
 
 uint64_t monotonic_us(void)
 {

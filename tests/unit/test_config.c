@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <arpa/inet.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "config.h"
@@ -332,6 +333,25 @@ static void test_parsers(void **state)
 	assert_false(valid_ifname(".."));
 }
 
+static void test_control_path(void **state)
+{
+	char path[] = "/tmp/fp-test-control-XXXXXX", out[CONTROL_PATH_MAX];
+	int fd = mkstemp(path);
+	FILE *f = fdopen(fd, "w");
+
+	(void)state;
+	/* a file with errors still names its control socket */
+	fputs("[global]\nlan = lan0\ncontrol = /tmp/x.sock\nbogus\n"
+	      "[link a]\nweight = many\n",
+	      f);
+	fclose(f);
+	assert_int_equal(config_control_path(path, out, sizeof(out)), 0);
+	assert_string_equal(out, "/tmp/x.sock");
+	unlink(path);
+	assert_int_equal(config_control_path(path, out, sizeof(out)), -ENOENT);
+	assert_string_equal(out, DEFAULT_CONTROL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -342,6 +362,7 @@ int main(void)
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_load_missing_file),
 		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_control_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
