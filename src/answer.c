@@ -79,6 +79,37 @@ static json_object *status(struct daemon *d)
 	return o;
 }
 
+/* The live bucket table, for flowpin explain. */
+static json_object *table(struct daemon *d)
+{
+	const struct model *m = &d->m;
+	json_object *o = json_object_new_object(), *links, *owners;
+
+	json_object_object_add(o, "hash",
+			       json_object_new_string(
+				       hash_mode_name(m->cfg.hash)));
+	json_object_object_add(o, "seed", json_object_new_int64(m->cfg.seed));
+	links = json_object_new_array();
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
+		json_object *l = json_object_new_object();
+
+		json_object_object_add(l, "name",
+				       json_object_new_string(
+					       m->cfg.links[i].name));
+		json_object_object_add(l, "state",
+				       json_object_new_string(
+					       m->links[i].up ? "up" : "down"));
+		json_object_array_add(links, l);
+	}
+	json_object_object_add(o, "links", links);
+	owners = json_object_new_array_ext((int)m->buckets.size);
+	for (uint32_t b = 0; b < m->buckets.size; b++)
+		json_object_array_add(owners,
+				      json_object_new_int(m->buckets.owner[b]));
+	json_object_object_add(o, "owners", owners);
+	return o;
+}
+
 static json_object *error(const char *msg)
 {
 	json_object *o = json_object_new_object();
@@ -102,6 +133,8 @@ char *answer_request(struct daemon *d, const char *request)
 	name = json_object_get_string(cmd);
 	if (!strcmp(name, "status"))
 		reply = status(d);
+	else if (!strcmp(name, "table"))
+		reply = table(d);
 	else
 		reply = error("unknown command");
 out:

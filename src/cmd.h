@@ -16,6 +16,7 @@ struct options {
 int cmd_run(const struct options *o, int argc, char **argv);
 int cmd_check(const struct options *o, int argc, char **argv);
 int cmd_status(const struct options *o, int argc, char **argv);
+int cmd_explain(const struct options *o, int argc, char **argv);
 
 /* The control socket path: from the configuration when -c was given. */
 int control_path(const struct options *o, char *path, size_t size);

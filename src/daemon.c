@@ -9,6 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <signal.h>
@@ -656,6 +657,30 @@ static void on_accept(struct daemon *d)
 	}
 }
 
+/*
+ * A reply can outgrow the socket buffer (a table of 65536 buckets): write
+ * it whole, giving a client that does not read a second at most.
+ */
+static void write_reply(int fd, const char *reply)
+{
+	struct timeval tv = { .tv_sec = 1 };
+	size_t len = strlen(reply);
+
+	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	while (len) {
+		ssize_t n = write(fd, reply, len);
+
+		if (n <= 0) {
+			log_warn("control: reply not sent: %s",
+				 strerror(errno));
+			return;
+		}
+		reply += n;
+		len -= (size_t)n;
+	}
+}
+
 static void on_client(struct daemon *d, unsigned int i)
 {
 	struct client *cl = &d->clients[i];
@@ -677,9 +702,7 @@ static void on_client(struct daemon *d, unsigned int i)
 		*nl = '\0';
 	reply = answer_request(d, cl->buf);
 	if (reply) {
-		/* replies fit the socket buffer: one write */
-		if (write(cl->fd, reply, strlen(reply)) < 0)
-			log_warn("control: %s", strerror(errno));
+		write_reply(cl->fd, reply);
 		free(reply);
 	}
 	drop_client(d, i);

@@ -17,6 +17,8 @@ static void usage(FILE *f)
 		"  run                      run the daemon in the foreground\n"
 		"  check                    validate the configuration file\n"
 		"  status                   links, their state and their connections\n"
+		"  explain PROTO SRC[:PORT] DST[:PORT]\n"
+		"                           the link, bucket and hash of a new connection\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE        configuration (default " DEFAULT_CONFIG
@@ -36,6 +38,7 @@ static const struct {
 	{ "run", cmd_run },
 	{ "check", cmd_check },
 	{ "status", cmd_status },
+	{ "explain", cmd_explain },
 };
 
 int main(int argc, char **argv)

@@ -7,14 +7,16 @@
  *	the source address and port the server saw it from. With -l, one line
  *	per TCP connection and per UDP datagram is logged: "tcp|udp ADDR PORT".
  *
- *   fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] HOST PORT
+ *   fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] [-v] HOST PORT
  *	N short connections in turn (source ports SPORT.. when given), each
  *	asking the server what it saw. Prints "tried N", "ok N", "fail N" and
- *	"seen ADDR N" per server-seen address.
+ *	"seen ADDR N" per server-seen address; with -v also "conn SPORT ADDR"
+ *	per connection ("-" when it failed).
  *
- *   fp-traffic udp  [-n N] [-k K] [-s SPORT] [-t MS] [-q] HOST PORT
+ *   fp-traffic udp  [-n N] [-k K] [-s SPORT] [-t MS] [-q] [-v] HOST PORT
  *	N flows of K datagrams each. A flow is "split" when the server saw
  *	its datagrams from more than one address. -q: send, do not wait.
+ *	-v: "conn SPORT ADDR" per flow, as for tcp.
  *
  *   fp-traffic icmp [-n N] [-t MS] HOST
  *	N echo requests (raw socket); prints "sent N" and "answered N".
@@ -58,6 +60,7 @@ struct seen {
 
 static struct seen seen[MAX_SEEN], lost[MAX_SEEN];
 static int nseen, nlost;
+static bool verbose;
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -221,13 +224,21 @@ static int run_tcp(const struct sockaddr_in *dst, const char *src,
 
 		fd = connect_to(dst, src, sport ? sport + (unsigned int)i : 0,
 				deadline);
-		if (fd < 0)
+		if (fd < 0) {
+			if (verbose)
+				printf("conn %u -\n", sport + (unsigned int)i);
 			continue;
+		}
 		if (write(fd, "hello\n", 6) == 6 &&
 		    read_line(fd, line, sizeof(line), deadline) == 0) {
 			answer_addr(line);
 			count_seen(line);
 			ok++;
+			if (verbose)
+				printf("conn %u %s\n", sport + (unsigned int)i,
+				       line);
+		} else if (verbose) {
+			printf("conn %u -\n", sport + (unsigned int)i);
 		}
 		close(fd);
 	}
@@ -289,6 +300,9 @@ static int run_udp(const struct sockaddr_in *dst, unsigned int sport,
 			if (!quiet)
 				count_seen(first);
 		}
+		if (verbose && !quiet)
+			printf("conn %u %s\n", sport + (unsigned int)f,
+			       good ? first : "-");
 		split += apart;
 	}
 	printf("flows %lu\nok %lu\nfail %lu\nsplit %lu\n", n, ok, n - ok,
@@ -593,7 +607,7 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "a:p:l:n:k:s:b:t:i:d:q")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:l:n:k:s:b:t:i:d:qv")) != -1) {
 		switch (opt) {
 		case 'a':
 			addr = optarg;
@@ -627,6 +641,9 @@ int main(int argc, char **argv)
 			break;
 		case 'q':
 			quiet = true;
+			break;
+		case 'v':
+			verbose = true;
 			break;
 		default:
 			usage();
