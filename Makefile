@@ -13,7 +13,7 @@ PKGS := libnftables libmnl libnetfilter_conntrack libnfnetlink inih json-c libpc
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
-PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS))
+PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 B := build

@@ -2,9 +2,11 @@
 /* flowpin: per-flow multi-uplink routing on the kernel's own dataplane. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cmd.h"
+#include "config.h"
 
 #define VERSION "0.1"
 
@@ -19,6 +21,8 @@ static void usage(FILE *f)
 		"  status                   links, their state and their connections\n"
 		"  explain PROTO SRC[:PORT] DST[:PORT]\n"
 		"                           the link, bucket and hash of a new connection\n"
+		"  sim TRACE.pcap           replay a capture through flowpin and the\n"
+		"                           alternatives, and compare\n"
 		"\n"
 		"Options:\n"
 		"  -c, --config FILE        configuration (default " DEFAULT_CONFIG
@@ -26,6 +30,11 @@ static void usage(FILE *f)
 		"  -j, --json               JSON output\n"
 		"  -p, --pretty             indented JSON output\n"
 		"  -V, --version            print the version\n"
+		"sim:\n"
+		"  --event TIME:LINK:down|up|weight=N\n"
+		"                           at TIME seconds into the trace (repeatable)\n"
+		"  --generate OUT.pcap      write a synthetic capture instead\n"
+		"  --flows N  --duration S  --seed N  --linktype ethernet|sll|raw\n"
 		"  -h, --help               this help\n"
 		"\n"
 		"See flowpin(8) and flowpin.conf(5).\n");
@@ -35,10 +44,9 @@ static const struct {
 	const char *name;
 	int (*run)(const struct options *o, int argc, char **argv);
 } commands[] = {
-	{ "run", cmd_run },
-	{ "check", cmd_check },
-	{ "status", cmd_status },
-	{ "explain", cmd_explain },
+	{ "run", cmd_run },	  { "check", cmd_check },
+	{ "status", cmd_status }, { "explain", cmd_explain },
+	{ "sim", cmd_sim },
 };
 
 int main(int argc, char **argv)
@@ -49,9 +57,22 @@ int main(int argc, char **argv)
 		{ "pretty", no_argument, NULL, 'p' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "event", required_argument, NULL, 'E' },
+		{ "generate", required_argument, NULL, 'G' },
+		{ "flows", required_argument, NULL, 'F' },
+		{ "duration", required_argument, NULL, 'D' },
+		{ "seed", required_argument, NULL, 'S' },
+		{ "linktype", required_argument, NULL, 'L' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct options o = { .config = DEFAULT_CONFIG };
+	struct options o = {
+		.config = DEFAULT_CONFIG,
+		.flows = 20000,
+		.duration = 60,
+		.seed = 1,
+	};
+	uint32_t v;
+	char *end;
 	int opt;
 
 	while ((opt = getopt_long(argc, argv, "c:jpVh", longopts, NULL)) !=
@@ -70,6 +91,43 @@ int main(int argc, char **argv)
 		case 'V':
 			printf("flowpin %s\n", VERSION);
 			return 0;
+		case 'E':
+			if (o.nevents == EVENTS_MAX) {
+				fprintf(stderr,
+					"flowpin: more than %d --event\n",
+					EVENTS_MAX);
+				return 2;
+			}
+			o.events[o.nevents++] = optarg;
+			break;
+		case 'G':
+			o.generate = optarg;
+			break;
+		case 'L':
+			o.linktype = optarg;
+			break;
+		case 'F':
+		case 'S':
+			if (parse_u32(optarg, opt == 'F' ? 1 : 0,
+				      opt == 'F' ? 100000000 : UINT32_MAX,
+				      &v)) {
+				fprintf(stderr,
+					"flowpin: --%s \"%s\" is not a number in range\n",
+					opt == 'F' ? "flows" : "seed", optarg);
+				return 2;
+			}
+			*(opt == 'F' ? &o.flows : &o.seed) = v;
+			break;
+		case 'D':
+			o.duration = strtod(optarg, &end);
+			if (end == optarg || *end || !(o.duration > 0) ||
+			    o.duration > 1e6) {
+				fprintf(stderr,
+					"flowpin: --duration \"%s\" is not seconds\n",
+					optarg);
+				return 2;
+			}
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;

@@ -1,0 +1,286 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "multipath.h"
+#include "sim.h"
+
+const char *const sim_policy_names[SIM_POLICIES] = {
+	[POL_ROUND_ROBIN] = "round-robin",
+	[POL_KERNEL_L3] = "kernel-l3",
+	[POL_KERNEL_L4] = "kernel-l4",
+	[POL_FLOWPIN] = "flowpin",
+};
+
+/*
+ * The kernel hashes multipath flows with SipHash under a per-boot random
+ * key: no replay can reproduce its choice of each flow, only the way it
+ * splits the hash space (multipath.c). A seeded jhash of the same fields
+ * stands in for it, with the same uniform spread.
+ */
+#define KERNEL_STANDIN_SEED 0x6b65726e
+
+int sim_event_parse(const char *arg, const struct config *c,
+		    struct sim_event *ev, char *err, size_t errlen)
+{
+	char buf[96], *link, *what, *end;
+	double t;
+	uint32_t w;
+	int i;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	link = strchr(buf, ':');
+	what = link ? strchr(link + 1, ':') : NULL;
+	if (!what) {
+		snprintf(err, errlen,
+			 "\"%s\" is not TIME:LINK:down|up|weight=N", arg);
+		return -EINVAL;
+	}
+	*link++ = '\0';
+	*what++ = '\0';
+	t = strtod(buf, &end);
+	if (end == buf || *end || !(t >= 0) || t > 1e9) {
+		snprintf(err, errlen, "\"%s\": \"%s\" is not a time in seconds",
+			 arg, buf);
+		return -EINVAL;
+	}
+	i = config_find_link(c, link);
+	if (i < 0) {
+		snprintf(err, errlen, "\"%s\": no link \"%s\" in %s", arg, link,
+			 c->path);
+		return -EINVAL;
+	}
+	ev->at_us = (uint64_t)llround(t * 1e6);
+	ev->link = (unsigned int)i;
+	if (!strcmp(what, "down")) {
+		ev->kind = SIM_DOWN;
+	} else if (!strcmp(what, "up")) {
+		ev->kind = SIM_UP;
+	} else if (!strncmp(what, "weight=", 7) &&
+		   parse_u32(what + 7, 1, 255, &w) == 0) {
+		ev->kind = SIM_WEIGHT;
+		ev->weight = w;
+	} else {
+		snprintf(err, errlen,
+			 "\"%s\": \"%s\" is not down, up or weight=1..255", arg,
+			 what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void rebalance_flowpin(struct sim *s)
+{
+	uint32_t tier[SLOTS_MAX], eff[SLOTS_MAX];
+
+	for (unsigned int i = 0; i < s->nlinks; i++)
+		tier[i] = s->cfg->links[i].tier;
+	bucket_tier_weights(s->weight, tier, s->alive, s->nlinks, eff);
+	bucket_table_balance(&s->buckets, eff, s->nlinks);
+}
+
+int sim_init(struct sim *s, const struct config *c,
+	     const struct sim_event *events, unsigned int nevents)
+{
+	uint32_t tier[SLOTS_MAX];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (nevents > SIM_EVENTS_MAX)
+		return -E2BIG;
+	s->cfg = c;
+	s->nlinks = c->nlinks;
+	s->events = events;
+	s->nevents = nevents;
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		s->alive[i] = true;
+		s->weight[i] = c->links[i].weight;
+		tier[i] = c->links[i].tier;
+		for (int p = 0; p < SIM_POLICIES; p++)
+			s->expected[p][i] = s->weight[i];
+	}
+	/* flowpin's shares aim at the links of its lowest tier */
+	bucket_tier_weights(s->weight, tier, s->alive, s->nlinks,
+			    s->expected[POL_FLOWPIN]);
+	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
+	ret = bucket_table_init(&s->buckets, c->buckets);
+	if (!ret)
+		ret = simtable_init(&s->table);
+	if (ret) {
+		sim_free(s);
+		return ret;
+	}
+	rebalance_flowpin(s);
+	return 0;
+}
+
+void sim_free(struct sim *s)
+{
+	bucket_table_free(&s->buckets);
+	simtable_free(&s->table);
+}
+
+static void apply_event(struct sim *s, unsigned int e)
+{
+	const struct sim_event *ev = &s->events[e];
+	struct sim_conn *c;
+
+	switch (ev->kind) {
+	case SIM_DOWN:
+		s->alive[ev->link] = false;
+		break;
+	case SIM_UP:
+		s->alive[ev->link] = true;
+		break;
+	case SIM_WEIGHT:
+		s->weight[ev->link] = ev->weight;
+		break;
+	}
+	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
+	s->epoch++;
+	rebalance_flowpin(s);
+
+	/* Who moves: counted now, applied at each connection's next packet. */
+	s->res[POL_ROUND_ROBIN].moved[e] = SIM_MOVED_NA;
+	for (uint32_t i = 0; (c = simtable_at(&s->table, i));
+	     i = (uint32_t)(c - s->table.conn) + 1) {
+		for (int p = POL_KERNEL_L3; p <= POL_KERNEL_L4; p++) {
+			int l = multipath_select(s->upper, s->nlinks,
+						 c->hash[p]);
+
+			if (c->link[p] != SIM_NO_LINK && l != c->link[p])
+				s->res[p].moved[e]++;
+		}
+		if (c->link[POL_FLOWPIN] != SIM_NO_LINK &&
+		    !s->alive[c->link[POL_FLOWPIN]])
+			s->res[POL_FLOWPIN].moved[e]++;
+	}
+}
+
+/* Smooth weighted round robin over the live links, per packet. */
+static uint8_t round_robin(struct sim *s)
+{
+	int64_t total = 0;
+	int best = -1;
+
+	for (unsigned int i = 0; i < s->nlinks; i++) {
+		if (!s->alive[i])
+			continue;
+		s->rr[i] += s->weight[i];
+		total += s->weight[i];
+		if (best < 0 || s->rr[i] > s->rr[best])
+			best = (int)i;
+	}
+	if (best < 0)
+		return SIM_NO_LINK;
+	s->rr[best] -= total;
+	return (uint8_t)best;
+}
+
+/* The link policy @p uses for this packet of @c. */
+static uint8_t choose(struct sim *s, struct sim_conn *c, int p, bool reply)
+{
+	int l;
+
+	switch (p) {
+	case POL_ROUND_ROBIN:
+		/* replies come back the way the last packet left */
+		return reply && c->link[p] != SIM_NO_LINK ? c->link[p] :
+							    round_robin(s);
+	case POL_KERNEL_L3:
+	case POL_KERNEL_L4:
+		/* the bounds change only with events */
+		if (c->epoch == s->epoch && c->link[p] != SIM_NO_LINK)
+			return c->link[p];
+		l = multipath_select(s->upper, s->nlinks, c->hash[p]);
+		return l < 0 ? SIM_NO_LINK : (uint8_t)l;
+	default:
+		/* pinned; a dead link's connections were deleted: re-pick */
+		if (c->link[p] != SIM_NO_LINK && s->alive[c->link[p]])
+			return c->link[p];
+		l = s->buckets.owner[flowhash_bucket(c->hash[p],
+						     s->buckets.size)];
+		return l < 0 ? SIM_NO_LINK : (uint8_t)l;
+	}
+}
+
+static void new_conn(struct sim *s, struct sim_conn *c)
+{
+	const struct flow_key *k = &c->key;
+
+	s->connections++;
+	c->hash[POL_KERNEL_L3] = flowhash(k, HASH_L3, KERNEL_STANDIN_SEED) >> 1;
+	c->hash[POL_KERNEL_L4] = flowhash(k, HASH_L4, KERNEL_STANDIN_SEED) >> 1;
+	/* ICMP's identifier is in the key, but no rule hashes it */
+	c->hash[POL_FLOWPIN] = flowhash(k, s->cfg->hash, s->cfg->seed);
+}
+
+void sim_packet(struct sim *s, const struct pkt *p)
+{
+	struct sim_conn *c;
+	bool created, reply;
+
+	if (!s->started) {
+		s->started = true;
+		s->first_us = p->ts_us;
+	}
+	s->last_us = p->ts_us;
+	while (s->next_event < s->nevents &&
+	       p->ts_us - s->first_us >= s->events[s->next_event].at_us)
+		apply_event(s, s->next_event++);
+	simtable_expire(&s->table, p->ts_us);
+
+	s->packets++;
+	s->bytes += p->len;
+	/* an ICMP error about no connection we know: nobody to bill */
+	c = simtable_get(&s->table, p, !p->related, &created, &reply);
+	if (!c) {
+		s->orphans++;
+		return;
+	}
+	if (created)
+		new_conn(s, c);
+	for (int pol = 0; pol < SIM_POLICIES; pol++) {
+		uint8_t l = choose(s, c, pol, reply);
+		struct sim_result *r = &s->res[pol];
+		unsigned int slot = l == SIM_NO_LINK ? SLOTS_MAX : l;
+
+		if (created)
+			r->conns[slot]++;
+		else if (l != c->link[pol] && c->link[pol] != SIM_NO_LINK &&
+			 l != SIM_NO_LINK && !(c->broken & (1u << pol))) {
+			c->broken |= (uint8_t)(1u << pol);
+			r->broken++;
+		}
+		if (l != SIM_NO_LINK)
+			c->link[pol] = l;
+		r->bytes[slot] += p->len;
+	}
+	c->epoch = s->epoch;
+	simtable_touch(&s->table, c, p, reply);
+}
+
+double sim_balance_error(const struct sim *s, enum sim_policy pol)
+{
+	const struct sim_result *r = &s->res[pol];
+	uint64_t conns = 0, weights = 0;
+	double worst = 0;
+
+	for (unsigned int i = 0; i <= SLOTS_MAX; i++)
+		conns += r->conns[i];
+	for (unsigned int i = 0; i < s->nlinks; i++)
+		weights += s->expected[pol][i];
+	if (!conns || !weights)
+		return 0;
+	for (unsigned int i = 0; i < s->nlinks; i++) {
+		double d = fabs(100.0 * (double)r->conns[i] / (double)conns -
+				100.0 * s->expected[pol][i] / (double)weights);
+
+		if (d > worst)
+			worst = d;
+	}
+	return worst;
+}

@@ -1,0 +1,319 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "simtable.h"
+
+/* conntrack's defaults (net.netfilter.nf_conntrack_*_timeout*) */
+static const uint64_t timeout_us[CLS_COUNT] = {
+	[CLS_TCP] = 432000ULL * 1000000, /* tcp_timeout_established */
+	[CLS_TCP_CLOSING] = 120ULL * 1000000, /* tcp_timeout_time_wait */
+	[CLS_UDP] = 30ULL * 1000000, /* udp_timeout */
+	[CLS_UDP_REPLIED] = 120ULL * 1000000, /* udp_timeout_stream */
+	[CLS_ICMP] = 30ULL * 1000000, /* icmp_timeout */
+	[CLS_OTHER] = 600ULL * 1000000, /* generic_timeout */
+};
+
+#define TCP_FIN 0x01
+#define TCP_RST 0x04
+
+int simtable_init(struct simtable *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->cap = 1024;
+	t->index = malloc(t->cap * sizeof(*t->index));
+	if (!t->index)
+		return -ENOMEM;
+	memset(t->index, 0xff, t->cap * sizeof(*t->index));
+	t->free = SIM_NONE;
+	for (int c = 0; c < CLS_COUNT; c++)
+		t->head[c] = t->tail[c] = SIM_NONE;
+	return 0;
+}
+
+void simtable_free(struct simtable *t)
+{
+	free(t->conn);
+	free(t->index);
+	memset(t, 0, sizeof(*t));
+}
+
+static uint64_t mix(uint64_t x)
+{
+	/* the finalizer of MurmurHash3: every input bit moves every output bit
+	 */
+	x ^= x >> 33;
+	x *= 0xff51afd7ed558ccdULL;
+	x ^= x >> 33;
+	x *= 0xc4ceb9fe1a85ec53ULL;
+	return x ^ (x >> 33);
+}
+
+/* An address and port in 64 bits (IPv6 folded), before mixing. */
+static uint64_t endpoint(const uint8_t *a, uint16_t port, int family)
+{
+	uint64_t v = 0, w = 0;
+
+	if (family == AF_INET6) {
+		memcpy(&v, a, 8);
+		memcpy(&w, a + 8, 8);
+		v ^= w * 0x9e3779b97f4a7c15ULL;
+	} else {
+		uint32_t x;
+
+		memcpy(&x, a, 4);
+		v = x;
+	}
+	return v ^ (uint64_t)port << 48;
+}
+
+/* One hash for both directions: the endpoints in a fixed order, one mix. */
+static uint32_t key_hash(const struct flow_key *k)
+{
+	uint64_t a = endpoint(k->src, k->sport, k->family);
+	uint64_t b = endpoint(k->dst, k->dport, k->family);
+
+	if (a > b) {
+		uint64_t t = a;
+
+		a = b;
+		b = t;
+	}
+	return (uint32_t)mix(a * 0x9e3779b97f4a7c15ULL + b + k->proto);
+}
+
+static bool same_addr(const uint8_t *a, const uint8_t *b, int family)
+{
+	uint32_t x, y;
+
+	if (family == AF_INET6)
+		return !memcmp(a, b, 16);
+	memcpy(&x, a, 4);
+	memcpy(&y, b, 4);
+	return x == y;
+}
+
+/* Is @p of connection @k: 1 from the initiator, -1 back to it, 0 not. */
+static int match(const struct flow_key *k, const struct pkt *p)
+{
+	const struct flow_key *q = &p->key;
+
+	if (k->family != q->family || k->proto != q->proto)
+		return 0;
+	if (k->sport == q->sport && k->dport == q->dport &&
+	    same_addr(k->src, q->src, k->family) &&
+	    same_addr(k->dst, q->dst, k->family))
+		return 1;
+	if (k->sport == q->dport && k->dport == q->sport &&
+	    same_addr(k->src, q->dst, k->family) &&
+	    same_addr(k->dst, q->src, k->family))
+		return -1;
+	return 0;
+}
+
+static void unlink_class(struct simtable *t, uint32_t i)
+{
+	struct sim_conn *c = &t->conn[i];
+
+	if (c->prev != SIM_NONE)
+		t->conn[c->prev].next = c->next;
+	else
+		t->head[c->cls] = c->next;
+	if (c->next != SIM_NONE)
+		t->conn[c->next].prev = c->prev;
+	else
+		t->tail[c->cls] = c->prev;
+}
+
+static void append_class(struct simtable *t, uint32_t i)
+{
+	struct sim_conn *c = &t->conn[i];
+
+	c->next = SIM_NONE;
+	c->prev = t->tail[c->cls];
+	if (c->prev != SIM_NONE)
+		t->conn[c->prev].next = i;
+	else
+		t->head[c->cls] = i;
+	t->tail[c->cls] = i;
+}
+
+static int grow_index(struct simtable *t)
+{
+	uint32_t cap = t->cap * 2, *index = malloc(cap * sizeof(*index));
+
+	if (!index)
+		return -ENOMEM;
+	memset(index, 0xff, cap * sizeof(*index));
+	for (uint32_t j = 0; j < t->cap; j++) {
+		uint32_t i = t->index[j], h;
+
+		if (i == SIM_NONE)
+			continue;
+		for (h = key_hash(&t->conn[i].key) & (cap - 1);
+		     index[h] != SIM_NONE; h = (h + 1) & (cap - 1))
+			;
+		index[h] = i;
+	}
+	free(t->index);
+	t->index = index;
+	t->cap = cap;
+	return 0;
+}
+
+static uint32_t alloc_conn(struct simtable *t)
+{
+	if (t->free != SIM_NONE) {
+		uint32_t i = t->free;
+
+		t->free = t->conn[i].next;
+		return i;
+	}
+	if (t->nconn == t->conn_cap) {
+		uint32_t cap = t->conn_cap ? 2 * t->conn_cap : 1024;
+		struct sim_conn *c = realloc(t->conn, cap * sizeof(*c));
+
+		if (!c)
+			return SIM_NONE;
+		t->conn = c;
+		t->conn_cap = cap;
+	}
+	return t->nconn++;
+}
+
+static uint8_t first_class(uint8_t proto)
+{
+	switch (proto) {
+	case IPPROTO_TCP:
+		return CLS_TCP;
+	case IPPROTO_UDP:
+	case IPPROTO_UDPLITE:
+		return CLS_UDP;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		return CLS_ICMP;
+	default:
+		return CLS_OTHER;
+	}
+}
+
+struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
+			      bool create, bool *created, bool *reply)
+{
+	uint32_t h = key_hash(&p->key) & (t->cap - 1), i;
+
+	*created = false;
+	for (; t->index[h] != SIM_NONE; h = (h + 1) & (t->cap - 1)) {
+		int m = match(&t->conn[t->index[h]].key, p);
+
+		if (m) {
+			*reply = m < 0;
+			return &t->conn[t->index[h]];
+		}
+	}
+	if (!create)
+		return NULL;
+	if ((t->live + 1) * 2 > t->cap) {
+		if (grow_index(t))
+			return NULL;
+		return simtable_get(t, p, create, created, reply);
+	}
+	i = alloc_conn(t);
+	if (i == SIM_NONE)
+		return NULL;
+	memset(&t->conn[i], 0, sizeof(t->conn[i]));
+	t->conn[i].key = p->key;
+	t->conn[i].cls = first_class(p->key.proto);
+	t->conn[i].last_us = t->conn[i].moved_us = p->ts_us;
+	memset(t->conn[i].link, SIM_NO_LINK, sizeof(t->conn[i].link));
+	append_class(t, i);
+	t->index[h] = i;
+	if (++t->live > t->max_live)
+		t->max_live = t->live;
+	*created = true;
+	*reply = false;
+	return &t->conn[i];
+}
+
+/*
+ * A connection moves to the young end of its list at most once a second:
+ * timeouts are 30 s and more, and most packets then cost no relinking.
+ * The list stays ordered by the time of that last move (moved_us).
+ */
+#define RELINK_US 1000000
+
+void simtable_touch(struct simtable *t, struct sim_conn *c, const struct pkt *p,
+		    bool reply)
+{
+	uint32_t i = (uint32_t)(c - t->conn);
+	uint8_t cls = c->cls;
+
+	if (c->cls == CLS_TCP && (p->tcp_flags & (TCP_FIN | TCP_RST)))
+		cls = CLS_TCP_CLOSING;
+	else if (c->cls == CLS_UDP && reply)
+		cls = CLS_UDP_REPLIED;
+	c->last_us = p->ts_us;
+	if (cls == c->cls && p->ts_us - c->moved_us < RELINK_US)
+		return;
+	unlink_class(t, i);
+	c->cls = cls;
+	c->moved_us = p->ts_us;
+	append_class(t, i);
+}
+
+/* Remove entry @i from the index (backward-shift deletion). */
+static void drop(struct simtable *t, uint32_t i)
+{
+	uint32_t mask = t->cap - 1, h, j;
+
+	for (h = key_hash(&t->conn[i].key) & mask; t->index[h] != i;
+	     h = (h + 1) & mask)
+		;
+	for (j = (h + 1) & mask; t->index[j] != SIM_NONE; j = (j + 1) & mask) {
+		uint32_t home = key_hash(&t->conn[t->index[j]].key) & mask;
+
+		if (h <= j ? (h < home && home <= j) : (h < home || home <= j))
+			continue;
+		t->index[h] = t->index[j];
+		h = j;
+	}
+	t->index[h] = SIM_NONE;
+	unlink_class(t, i);
+	t->conn[i].cls = CLS_COUNT; /* free */
+	t->conn[i].next = t->free;
+	t->free = i;
+	t->live--;
+}
+
+void simtable_expire(struct simtable *t, uint64_t now_us)
+{
+	/* ten times a second of trace time is close enough to conntrack */
+	if (now_us - t->expired_us < 100000)
+		return;
+	t->expired_us = now_us;
+	for (int c = 0; c < CLS_COUNT; c++) {
+		uint32_t i;
+
+		while ((i = t->head[c]) != SIM_NONE &&
+		       t->conn[i].moved_us + timeout_us[c] < now_us) {
+			/* active since its last move: to the young end */
+			if (t->conn[i].last_us + timeout_us[c] >= now_us) {
+				unlink_class(t, i);
+				t->conn[i].moved_us = t->conn[i].last_us;
+				append_class(t, i);
+				continue;
+			}
+			drop(t, i);
+		}
+	}
+}
+
+struct sim_conn *simtable_at(struct simtable *t, uint32_t i)
+{
+	for (; i < t->nconn; i++)
+		if (t->conn[i].cls != CLS_COUNT)
+			return &t->conn[i];
+	return NULL;
+}

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The connections of a replayed trace, as conntrack keeps them: one entry
+ * for both directions, the initiator first; gone after conntrack's default
+ * timeouts of idleness, so that memory follows the live connections and
+ * not the length of the trace.
+ */
+#ifndef FLOWPIN_SIMTABLE_H
+#define FLOWPIN_SIMTABLE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "packet.h"
+
+#define SIM_POLICIES 4
+#define SIM_NO_LINK 0xff
+#define SIM_NONE UINT32_MAX
+
+enum ct_class {
+	CLS_TCP, /* open */
+	CLS_TCP_CLOSING, /* FIN or RST seen */
+	CLS_UDP, /* unreplied */
+	CLS_UDP_REPLIED,
+	CLS_ICMP,
+	CLS_OTHER,
+	CLS_COUNT,
+};
+
+struct sim_conn {
+	struct flow_key key; /* as the initiator sent its first packet */
+	uint64_t last_us; /* last packet */
+	uint64_t moved_us; /* last move to the young end of its list */
+	uint32_t prev, next; /* in the list of its class, by moved_us */
+	uint32_t epoch; /* of the multipath bounds its links were chosen with */
+	uint8_t cls;
+	uint8_t link[SIM_POLICIES]; /* each policy's current link */
+	uint8_t broken; /* bit per policy: used more than one link */
+	uint32_t hash[SIM_POLICIES]; /* per policy, fixed for its life */
+};
+
+struct simtable {
+	struct sim_conn *conn; /* slab; free entries chained through next */
+	uint32_t nconn, conn_cap, free;
+	uint32_t *index; /* open addressing: conn index or SIM_NONE */
+	uint32_t cap; /* of index, a power of two */
+	uint32_t live, max_live;
+	uint32_t head[CLS_COUNT], tail[CLS_COUNT];
+	uint64_t expired_us; /* the last expiry pass */
+};
+
+int simtable_init(struct simtable *t);
+void simtable_free(struct simtable *t);
+
+/*
+ * The connection of @p: found, or created when @create (and *created is
+ * set). *reply tells whether @p goes from the responder to the initiator.
+ */
+struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
+			      bool create, bool *created, bool *reply);
+
+/* Record activity of @c at @now_us, and what it says of its state. */
+void simtable_touch(struct simtable *t, struct sim_conn *c, const struct pkt *p,
+		    bool reply);
+
+/* Forget connections idle past their timeout at @now_us. */
+void simtable_expire(struct simtable *t, uint64_t now_us);
+
+/* The live connections, for a scan: NULL past the end. */
+struct sim_conn *simtable_at(struct simtable *t, uint32_t i);
+
+#endif

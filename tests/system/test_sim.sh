@@ -1,0 +1,96 @@
+#!/bin/bash
+# flowpin sim on captures made with tcpdump in the namespace topology while
+# flowpin routes real traffic: its flowpin policy puts every connection on
+# the link that connection really used, and the other policies show what
+# they would have done. Then generated traces in every link type.
+source "$(dirname "$0")/lib.sh"
+
+topology 3
+start_server
+conf 3 2 1 1 >"$WORK/fp.conf"
+start_flowpin "$WORK/fp.conf" || exit 1
+
+# capture IFACE NS FILE: tcpdump in the background until stop_captures
+CAPS=()
+capture() {
+	ip netns exec "$P$2" tcpdump --immediate-mode -B 32768 -U -n -i "$1" -w "$3" 2>"$3.log" &
+	CAPS+=($!)
+	PIDS+=($!)
+	for _ in $(seq 1 50); do grep -q listening "$3.log" && return 0; sleep 0.05; done
+	return 1
+}
+stop_captures() {
+	local size="" now
+	# tcpdump writes behind the traffic: wait until the files stop growing
+	for _ in $(seq 1 100); do
+		sleep 0.2
+		now=$(cat "$WORK"/*.pcap | wc -c)
+		[ "$now" = "$size" ] && break
+		size=$now
+	done
+	kill -INT "${CAPS[@]}"
+	wait "${CAPS[@]}" 2>/dev/null
+}
+
+capture eth0 lan "$WORK/lan.pcap"
+capture any rtr "$WORK/any.pcap"
+sleep 0.5 # "listening" comes a moment before every interface is watched
+ns lan "$TRAFFIC" tcp -v -n 400 -s 20000 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
+ns lan "$TRAFFIC" udp -v -n 100 -k 5 -s 30000 -t 2000 198.19.0.1 7000 >"$WORK/udp"
+stop_captures
+
+# the real connections per link, from what the server saw
+real() { cat "$WORK/tcp" "$WORK/udp" | awk -v a="198.18.$1.2" '$1 == "conn" && $3 == a' | wc -l; }
+sim() { "$FLOWPIN" -c "$WORK/fp.conf" -j sim "$@"; }
+sim "$WORK/lan.pcap" >"$WORK/report"
+policy() { jq ".policies[] | select(.name == \"$1\")" "$WORK/report"; }
+
+check "the capture holds the 500 connections" \
+	[ "$(jq '.trace.connections' "$WORK/report")" = 500 ]
+for k in 1 2 3; do
+	n=$(policy flowpin | jq ".links[] | select(.name == \"wan$k\") | .connections")
+	check "flowpin policy: wan$k carries $n connections, as it really did ($(real $k))" \
+		[ "$n" = "$(real $k)" ]
+done
+check "flowpin policy: no connection broken" [ "$(policy flowpin | jq .broken)" = 0 ]
+check "kernel policies: none broken without events" \
+	[ "$(policy kernel-l3 | jq .broken)" = 0 -a "$(policy kernel-l4 | jq .broken)" = 0 ]
+rr=$(policy round-robin | jq .broken)
+check "round robin: the TCP connections break ($rr of 500)" [ "$rr" -ge 400 ]
+
+say "the same capture, a link failing and recovering"
+third=$(jq '.trace.duration / 3' "$WORK/report")
+sim "$WORK/lan.pcap" --event "$third:wan1:down" --event "$(jq -n "$third * 2"):wan1:up" >"$WORK/report"
+fp=$(policy flowpin | jq -c .moved)
+k4=$(policy kernel-l4 | jq -c .moved)
+say "moved by the two events: flowpin $fp, kernel-l4 $k4"
+check "flowpin moves no connection when wan1 comes back" [ "$(jq '.[1]' <<<"$fp")" = 0 ]
+check "the kernel moves connections of healthy links back and forth" \
+	[ "$(jq '.[1]' <<<"$k4")" -gt 0 ]
+
+say "a capture of every interface of the router (Linux cooked)"
+sim "$WORK/any.pcap" >"$WORK/report"
+check "it is read as Linux cooked ($(jq -r .trace.linktype "$WORK/report"))" \
+	grep -q 'Linux cooked' <<<"$(jq -r .trace.linktype "$WORK/report")"
+grep -q "^0 packets dropped" "$WORK/any.pcap.log" || cat "$WORK/any.pcap.log"
+check "with the same 500 connections ($(jq .trace.connections "$WORK/report"))" [ "$(jq '.trace.connections' "$WORK/report")" = 500 ]
+
+say "generated traces"
+for lt in ethernet sll raw; do
+	"$FLOWPIN" sim --generate "$WORK/gen-$lt.pcap" --flows 3000 --duration 10 --linktype $lt >/dev/null
+	sim "$WORK/gen-$lt.pcap" --event 4:wan2:down >"$WORK/gen-$lt.json"
+	check "$lt: $(jq .trace.connections "$WORK/gen-$lt.json") connections, $(jq .trace.reassembled "$WORK/gen-$lt.json") datagrams reassembled" \
+		[ "$(jq .trace.connections "$WORK/gen-$lt.json")" -ge 2900 -a "$(jq .trace.reassembled "$WORK/gen-$lt.json")" -gt 0 ]
+done
+check "the link type changes nothing in the results" \
+	[ "$(jq -c .policies "$WORK/gen-ethernet.json")" = "$(jq -c .policies "$WORK/gen-raw.json")" ]
+"$FLOWPIN" sim --generate "$WORK/again.pcap" --flows 3000 --duration 10 >/dev/null
+check "the same seed writes the same trace" cmp -s "$WORK/gen-ethernet.pcap" "$WORK/again.pcap"
+
+say "bad input"
+check "a missing trace" not "$FLOWPIN" -c "$WORK/fp.conf" sim /nonexistent.pcap
+check "an event for an unknown link" not "$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 1:wan9:down
+check "events out of order" not "$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 2:wan1:down --event 1:wan1:up
+head -c 100 "$WORK/lan.pcap" >"$WORK/cut.pcap"
+check "a truncated trace" not "$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/cut.pcap"
+finish
