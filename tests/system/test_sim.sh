@@ -24,7 +24,7 @@ stop_captures() {
 	# tcpdump writes behind the traffic: wait until the files stop growing
 	for _ in $(seq 1 100); do
 		sleep 0.2
-		now=$(cat "$WORK"/*.pcap | wc -c)
+		now=$(cat "$WORK"/*.pcap 2>/dev/null | wc -c)
 		[ "$now" = "$size" ] && break
 		size=$now
 	done
@@ -33,11 +33,11 @@ stop_captures() {
 }
 
 capture eth0 lan "$WORK/lan.pcap"
-capture any rtr "$WORK/any.pcap"
-sleep 0.5 # "listening" comes a moment before every interface is watched
+sleep 0.5 # "listening" comes a moment before the interface is watched
 ns lan "$TRAFFIC" tcp -v -n 400 -s 20000 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
 ns lan "$TRAFFIC" udp -v -n 100 -k 5 -s 30000 -t 2000 198.19.0.1 7000 >"$WORK/udp"
 stop_captures
+check "tcpdump lost nothing" grep -q "^0 packets dropped" "$WORK/lan.pcap.log"
 
 # the real connections per link, from what the server saw
 real() { cat "$WORK/tcp" "$WORK/udp" | awk -v a="198.18.$1.2" '$1 == "conn" && $3 == a' | wc -l; }
@@ -69,11 +69,16 @@ check "the kernel moves connections of healthy links back and forth" \
 	[ "$(jq '.[1]' <<<"$k4")" -gt 0 ]
 
 say "a capture of every interface of the router (Linux cooked)"
+CAPS=()
+capture any rtr "$WORK/any.pcap"
+sleep 0.5
+ns lan "$TRAFFIC" tcp -n 100 -s 22000 -t 2000 198.19.0.1 7000 >/dev/null
+stop_captures
 sim "$WORK/any.pcap" >"$WORK/report"
 check "it is read as Linux cooked ($(jq -r .trace.linktype "$WORK/report"))" \
 	grep -q 'Linux cooked' <<<"$(jq -r .trace.linktype "$WORK/report")"
-grep -q "^0 packets dropped" "$WORK/any.pcap.log" || cat "$WORK/any.pcap.log"
-check "with the same 500 connections ($(jq .trace.connections "$WORK/report"))" [ "$(jq '.trace.connections' "$WORK/report")" = 500 ]
+check "with the 100 connections ($(jq .trace.connections "$WORK/report"))" \
+	[ "$(jq '.trace.connections' "$WORK/report")" = 100 ]
 
 say "generated traces"
 for lt in ethernet sll raw; do
