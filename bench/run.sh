@@ -11,6 +11,9 @@
 #           (target 1 s); failover applied with 100,000 connections in
 #           conntrack, 20,000 on the failed link (target 50 ms), against
 #           the same failover with an empty conntrack table; probe traffic
+#   sim     replay speed of a generated trace of 6 million packets (target
+#           5 Mpps on one core); baseline: reading it with libpcap alone;
+#           memory for a trace twice as long at the same connection rate
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make bench needs root (network namespaces, nftables)" >&2
 	exit 1
@@ -136,3 +139,14 @@ stop_flowpin
 out=$(grep -c 'echo request' "$WORK/probes")
 in=$(grep -c 'echo reply' "$WORK/probes")
 echo "  per link: $((out / 10)) probes/s out, $((in / 10)) answers/s in; $(( (out + in) * 50 / 10 )) bytes/s of 50-byte frames"
+
+echo "== sim: replay of a generated trace (in memory: the page cache)"
+"$FLOWPIN" sim --generate "$WORK/trace.pcap" --flows 200000 --duration 300 | sed 's/^/  /'
+"$BENCH/fp-bench-sim" -c "$WORK/fp.conf" -n 5 "$WORK/trace.pcap" | sed 's/^/  /'
+echo "== sim: memory follows live connections, not the trace's length"
+"$FLOWPIN" sim --generate "$WORK/half.pcap" --flows 100000 --duration 150 >/dev/null
+for t in half trace; do
+	"$FLOWPIN" -c "$WORK/fp.conf" -j sim "$WORK/$t.pcap" |
+		jq -r --arg t "$t" '"  \($t == "half" | if . then "150 s" else "300 s" end) trace: \(.trace.packets) packets, at most \(.trace.max_live) connections live"'
+done
+rm -f "$WORK"/*.pcap

@@ -30,6 +30,7 @@ struct pkt {
 	uint8_t tcp_flags;
 	bool related; /* an ICMP error: key is the connection it is about,
 			 as seen from its original sender */
+	uint32_t tag; /* its connection table hash, once computed */
 };
 
 enum decode_result {

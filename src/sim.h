@@ -25,6 +25,7 @@
 #include "simtable.h"
 
 #define SIM_EVENTS_MAX 32
+#define SIM_AHEAD 8 /* packets decoded ahead, their memory fetched early */
 #define SIM_MOVED_NA UINT64_MAX /* per-packet policies move no connection */
 
 enum sim_policy {
@@ -71,6 +72,8 @@ struct sim {
 	unsigned int nevents, next_event;
 	struct simtable table;
 	struct sim_result res[SIM_POLICIES];
+	struct pkt ahead[SIM_AHEAD];
+	unsigned int ahead_head, ahead_n;
 	uint64_t packets, bytes, connections, orphans;
 	uint64_t first_us, last_us;
 	bool started;
@@ -83,7 +86,9 @@ int sim_event_parse(const char *arg, const struct config *c,
 int sim_init(struct sim *s, const struct config *c,
 	     const struct sim_event *events, unsigned int nevents);
 void sim_free(struct sim *s);
+/* Feed the next packet of the trace; sim_flush() after the last one. */
 void sim_packet(struct sim *s, const struct pkt *p);
+void sim_flush(struct sim *s);
 
 /* Largest distance, in points, of a link's share of connections from its
  * share of the weights. */

@@ -26,7 +26,7 @@ int simtable_init(struct simtable *t)
 	t->index = malloc(t->cap * sizeof(*t->index));
 	if (!t->index)
 		return -ENOMEM;
-	memset(t->index, 0xff, t->cap * sizeof(*t->index));
+	memset(t->index, 0xff, t->cap * sizeof(*t->index)); /* SIM_EMPTY */
 	t->free = SIM_NONE;
 	for (int c = 0; c < CLS_COUNT; c++)
 		t->head[c] = t->tail[c] = SIM_NONE;
@@ -140,22 +140,33 @@ static void append_class(struct simtable *t, uint32_t i)
 	t->tail[c->cls] = i;
 }
 
+static uint32_t slot_conn(uint64_t e)
+{
+	return (uint32_t)e;
+}
+
+static uint32_t slot_hash(uint64_t e)
+{
+	return (uint32_t)(e >> 32);
+}
+
 static int grow_index(struct simtable *t)
 {
-	uint32_t cap = t->cap * 2, *index = malloc(cap * sizeof(*index));
+	uint32_t cap = t->cap * 2;
+	uint64_t *index = malloc(cap * sizeof(*index));
 
 	if (!index)
 		return -ENOMEM;
 	memset(index, 0xff, cap * sizeof(*index));
 	for (uint32_t j = 0; j < t->cap; j++) {
-		uint32_t i = t->index[j], h;
+		uint32_t h;
 
-		if (i == SIM_NONE)
+		if (t->index[j] == SIM_EMPTY)
 			continue;
-		for (h = key_hash(&t->conn[i].key) & (cap - 1);
-		     index[h] != SIM_NONE; h = (h + 1) & (cap - 1))
+		for (h = slot_hash(t->index[j]) & (cap - 1);
+		     index[h] != SIM_EMPTY; h = (h + 1) & (cap - 1))
 			;
-		index[h] = i;
+		index[h] = t->index[j];
 	}
 	free(t->index);
 	t->index = index;
@@ -199,18 +210,37 @@ static uint8_t first_class(uint8_t proto)
 	}
 }
 
+void simtable_prefetch_index(const struct simtable *t, struct pkt *p)
+{
+	p->tag = key_hash(&p->key);
+	__builtin_prefetch(&t->index[p->tag & (t->cap - 1)]);
+}
+
+void simtable_prefetch_conn(const struct simtable *t, const struct pkt *p)
+{
+	uint64_t e = t->index[p->tag & (t->cap - 1)];
+
+	if (e != SIM_EMPTY && slot_hash(e) == p->tag)
+		__builtin_prefetch(&t->conn[slot_conn(e)]);
+}
+
 struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
 			      bool create, bool *created, bool *reply)
 {
-	uint32_t h = key_hash(&p->key) & (t->cap - 1), i;
+	uint32_t hash = p->tag, h = hash & (t->cap - 1), i;
 
 	*created = false;
-	for (; t->index[h] != SIM_NONE; h = (h + 1) & (t->cap - 1)) {
-		int m = match(&t->conn[t->index[h]].key, p);
+	for (; t->index[h] != SIM_EMPTY; h = (h + 1) & (t->cap - 1)) {
+		uint64_t e = t->index[h];
+		int m;
 
+		/* the tag spares touching the entries of other connections */
+		if (slot_hash(e) != hash)
+			continue;
+		m = match(&t->conn[slot_conn(e)].key, p);
 		if (m) {
 			*reply = m < 0;
-			return &t->conn[t->index[h]];
+			return &t->conn[slot_conn(e)];
 		}
 	}
 	if (!create)
@@ -225,11 +255,12 @@ struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
 		return NULL;
 	memset(&t->conn[i], 0, sizeof(t->conn[i]));
 	t->conn[i].key = p->key;
+	t->conn[i].tag = hash;
 	t->conn[i].cls = first_class(p->key.proto);
 	t->conn[i].last_us = t->conn[i].moved_us = p->ts_us;
 	memset(t->conn[i].link, SIM_NO_LINK, sizeof(t->conn[i].link));
 	append_class(t, i);
-	t->index[h] = i;
+	t->index[h] = (uint64_t)hash << 32 | i;
 	if (++t->live > t->max_live)
 		t->max_live = t->live;
 	*created = true;
@@ -268,18 +299,18 @@ static void drop(struct simtable *t, uint32_t i)
 {
 	uint32_t mask = t->cap - 1, h, j;
 
-	for (h = key_hash(&t->conn[i].key) & mask; t->index[h] != i;
+	for (h = t->conn[i].tag & mask; slot_conn(t->index[h]) != i;
 	     h = (h + 1) & mask)
 		;
-	for (j = (h + 1) & mask; t->index[j] != SIM_NONE; j = (j + 1) & mask) {
-		uint32_t home = key_hash(&t->conn[t->index[j]].key) & mask;
+	for (j = (h + 1) & mask; t->index[j] != SIM_EMPTY; j = (j + 1) & mask) {
+		uint32_t home = slot_hash(t->index[j]) & mask;
 
 		if (h <= j ? (h < home && home <= j) : (h < home || home <= j))
 			continue;
 		t->index[h] = t->index[j];
 		h = j;
 	}
-	t->index[h] = SIM_NONE;
+	t->index[h] = SIM_EMPTY;
 	unlink_class(t, i);
 	t->conn[i].cls = CLS_COUNT; /* free */
 	t->conn[i].next = t->free;

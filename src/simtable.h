@@ -17,6 +17,7 @@
 #define SIM_POLICIES 4
 #define SIM_NO_LINK 0xff
 #define SIM_NONE UINT32_MAX
+#define SIM_EMPTY UINT64_MAX
 
 enum ct_class {
 	CLS_TCP, /* open */
@@ -34,6 +35,7 @@ struct sim_conn {
 	uint64_t moved_us; /* last move to the young end of its list */
 	uint32_t prev, next; /* in the list of its class, by moved_us */
 	uint32_t epoch; /* of the multipath bounds its links were chosen with */
+	uint32_t tag; /* the hash of its key, as in the index */
 	uint8_t cls;
 	uint8_t link[SIM_POLICIES]; /* each policy's current link */
 	uint8_t broken; /* bit per policy: used more than one link */
@@ -43,7 +45,8 @@ struct sim_conn {
 struct simtable {
 	struct sim_conn *conn; /* slab; free entries chained through next */
 	uint32_t nconn, conn_cap, free;
-	uint32_t *index; /* open addressing: conn index or SIM_NONE */
+	/* open addressing: key hash << 32 | conn index; empty: SIM_EMPTY */
+	uint64_t *index;
 	uint32_t cap; /* of index, a power of two */
 	uint32_t live, max_live;
 	uint32_t head[CLS_COUNT], tail[CLS_COUNT];
@@ -53,8 +56,13 @@ struct simtable {
 int simtable_init(struct simtable *t);
 void simtable_free(struct simtable *t);
 
+/* Compute p->tag and prefetch the index slot it leads to. */
+void simtable_prefetch_index(const struct simtable *t, struct pkt *p);
+/* Prefetch the connection entry the (now cached) index slot names. */
+void simtable_prefetch_conn(const struct simtable *t, const struct pkt *p);
+
 /*
- * The connection of @p: found, or created when @create (and *created is
+ * The connection of @p (p->tag computed): found, or created when @create (and *created is
  * set). *reply tells whether @p goes from the responder to the initiator.
  */
 struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,

@@ -68,6 +68,7 @@ static void test_steady(void **state)
 
 			sim_packet(&s, &p);
 		}
+	sim_flush(&s);
 	assert_int_equal(s.connections, 3001);
 	assert_int_equal(s.packets, 12004);
 	for (int pol = 0; pol < SIM_POLICIES; pol++) {
@@ -114,6 +115,7 @@ static void test_events(void **state)
 
 		sim_packet(&s, &p);
 	}
+	sim_flush(&s);
 	on_a = s.res[POL_FLOWPIN].conns[0];
 	for (uint64_t t = 1000000; t <= 3000000; t += 1000000)
 		for (unsigned int n = 0; n < 3000; n++) {
@@ -121,6 +123,7 @@ static void test_events(void **state)
 
 			sim_packet(&s, &p);
 		}
+	sim_flush(&s);
 	assert_int_equal(s.next_event, 2);
 	/* flowpin: exactly a's connections move, and only then */
 	assert_int_equal(s.res[POL_FLOWPIN].moved[0], on_a);
@@ -149,17 +152,20 @@ static void test_expiry(void **state)
 
 		sim_packet(&s, &p);
 	}
+	sim_flush(&s);
 	assert_int_equal(s.table.live, 100);
 	/* UDP without a reply: 30 s */
 	struct pkt later = packet(5000, false, 31000000);
 
 	sim_packet(&s, &later);
+	sim_flush(&s);
 	assert_int_equal(s.table.live, 1);
 	assert_int_equal(s.table.max_live, 100);
 	/* the same tuple later is a new connection */
 	struct pkt again = packet(7, false, 32000000);
 
 	sim_packet(&s, &again);
+	sim_flush(&s);
 	assert_int_equal(s.connections, 102);
 	sim_free(&s);
 	config_free(&c);
