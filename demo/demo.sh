@@ -1,7 +1,7 @@
 #!/bin/bash
 # make demo: the seed's router, three masquerading providers, in network
 # namespaces built here and removed at the end. First what the seed saw,
-# then the same router with flowpin.
+# then the same router with flowpin: balance, explain, failover, replay.
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make demo needs root (network namespaces, nftables)" >&2
 	exit 1
@@ -11,6 +11,13 @@ source "$(dirname "$0")/../tests/system/lib.sh"
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", b ? 100 * a / b : 0 }'; }
 seen() { awk -v a="$1" '$1 == "seen" && $2 == a { print $3 }' "$2"; }
+wait_log() {
+	for _ in $(seq 1 100); do
+		grep -q "$1" "$WORK/flowpin.log" && return 0
+		sleep 0.05
+	done
+	return 1
+}
 
 echo "flowpin demo: a LAN, a router and three providers that masquerade,"
 echo "in network namespaces (the network of the seed's question)."
@@ -38,17 +45,25 @@ ns rtr ip route flush table 101
 ns rtr ip route flush table 102
 echo
 
-echo "2. With flowpin: one config file, weights 2:1:1"
-conf 3 2 1 1 >"$WORK/flowpin.conf"
-sed 's/^/   | /' "$WORK/flowpin.conf" | head -8
+echo "2. With flowpin: one config file, weights 2:1:1, each link probed"
+conf 3 2 1 1 | sed 's/^weight = \(.\)$/weight = \1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/flowpin.conf"
+sed -n '4,9p' "$WORK/flowpin.conf" | sed 's/^/   | /'
 echo "   | ..."
 before=$(snapshot)
 start_flowpin "$WORK/flowpin.conf" || exit 1
+ip netns exec "${P}lan" tcpdump --immediate-mode -B 32768 -U -n -i eth0 \
+	-w "$WORK/lan.pcap" 2>/dev/null &
+CAP=$!
+PIDS+=("$CAP")
+sleep 0.5
 n=1200
-ns lan "$TRAFFIC" tcp -n $n -t 2000 198.19.0.1 7000 >"$WORK/tcp"
-ns lan "$TRAFFIC" udp -n 100 -k 10 -t 1000 198.19.0.1 7000 >"$WORK/udp"
+ns lan "$TRAFFIC" tcp -n $n -s 20000 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
+ns lan "$TRAFFIC" udp -n 100 -k 10 -s 30000 -t 1000 198.19.0.1 7000 >"$WORK/udp"
 ns net "$TRAFFIC" tcp -n 100 -t 2000 198.18.2.2 8080 >"$WORK/inbound"
 ns rtr "$TRAFFIC" tcp -n 100 -t 2000 198.19.0.1 7000 >"$WORK/local"
+sleep 1
+kill -INT "$CAP"
+wait "$CAP" 2>/dev/null
 printf '   TCP connections set up:                  %s of %s\n' "$(value ok "$WORK/tcp")" $n
 for k in 1 2 3; do
 	c=$(seen "198.18.$k.2" "$WORK/tcp")
@@ -59,13 +74,62 @@ printf '   UDP flows split over two sources:        %s of 100\n' "$(value split 
 printf '   inbound through provider 2 (port 8080):  %s of 100 answered\n' "$(value ok "$WORK/inbound")"
 printf '   the router'"'"'s own connections:           %s of 100\n' "$(value ok "$WORK/local")"
 echo
-echo "3. flowpin status"
+
+echo "3. flowpin explain: which link, before the connection is made"
+"$FLOWPIN" -c "$WORK/flowpin.conf" explain tcp 192.168.1.2:45678 198.19.0.1:7000 | sed 's/^/   /'
+want=$("$FLOWPIN" -c "$WORK/flowpin.conf" -j explain tcp 192.168.1.2:45678 198.19.0.1:7000 | jq -r .link)
+got=$(ns lan "$TRAFFIC" tcp -v -n 1 -s 45678 198.19.0.1 7000 | awk '$1 == "conn" { print $3 }')
+echo "   made: the server saw it from $got, that is ${want}'s provider (198.18.${want#wan}.2)"
+echo
+
+echo "4. Failover: provider 2's upstream is cut, its link to the router stays up"
+ip netns exec "${P}lan" "$TRAFFIC" hold -n 60 -i 50 -s 40000 198.19.0.1 7000 >"$WORK/hold" &
+HOLD=$!
+PIDS+=("$HOLD")
+for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done
+cut=$(date +%s.%N)
+ns isp2 ip link set tonet down
+wait_log "link wan2 down"
+stamp=$(grep -m1 'link wan2 down' "$WORK/flowpin.log" | cut -d' ' -f1)
+echo "   detected after $(awk -v a="$cut" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }') ms:"
+grep -m1 'link wan2 down' "$WORK/flowpin.log" | cut -d' ' -f3- | fold -s -w 72 | sed 's/^/     /'
+ns lan "$TRAFFIC" tcp -n 200 -t 2000 198.19.0.1 7000 >"$WORK/outage"
+printf '   new connections meanwhile:               %s of 200, %s through wan2\n' \
+	"$(value ok "$WORK/outage")" "$(seen 198.18.2.2 "$WORK/outage" | grep . || echo 0)"
+ns isp2 ip link set tonet up
+ns isp2 ip route add default via 198.18.2.1
+wait_log "link wan2 up" && echo "   provider 2 restored: wan2 is back up"
+kill -TERM "$HOLD"
+wait "$HOLD"
+for k in 1 2 3; do
+	h=$(seen "198.18.$k.2" "$WORK/hold")
+	l=$(awk -v a="198.18.$k.2" '$1 == "lost" && $2 == a { print $3 }' "$WORK/hold")
+	printf '   held connections on wan%s: %s kept, %s broken%s\n' "$k" "${h:-0}" "${l:-0}" \
+		"$([ $k = 2 ] && echo ' (their provider died: under NAT they cannot survive)')"
+done
+echo
+
+echo "5. flowpin sim: the capture of step 2, replayed with wan1 failing and recovering"
+dur=$("$FLOWPIN" -c "$WORK/flowpin.conf" -j sim "$WORK/lan.pcap" | jq '.trace.duration')
+t1=$(jq -n "$dur / 3")
+t2=$(jq -n "$dur * 2 / 3")
+"$FLOWPIN" -c "$WORK/flowpin.conf" -j sim "$WORK/lan.pcap" --event "$t1:wan1:down" \
+	--event "$t2:wan1:up" >"$WORK/sim.json"
+printf '   %-12s %12s %12s %18s\n' policy connections broken "moved down/up"
+jq -r '.policies[] | [.name, ([.links[].connections] | add),
+	.broken, (.moved | map(if . == null then "-" else tostring end) | join("/"))] | @tsv' \
+	"$WORK/sim.json" | while IFS=$'\t' read -r name conns broken moved; do
+	printf '   %-12s %12s %12s %18s\n' "$name" "$conns" "$broken" "$moved"
+done
+echo
+
+echo "6. flowpin status"
 "$FLOWPIN" -c "$WORK/flowpin.conf" status | sed 's/^/   /'
 echo
 stop_flowpin
 if [ "$before" = "$(snapshot)" ]; then
-	echo "4. Stopped: ip rule, ip route and nft ruleset are exactly as before."
+	echo "7. Stopped: ip rule, ip route and nft ruleset are exactly as before."
 else
-	echo "4. Stopped: the kernel state differs from before!"
+	echo "7. Stopped: the kernel state differs from before!"
 	exit 1
 fi
