@@ -99,8 +99,9 @@ int main(int argc, char **argv)
 		pass(path, &s, d);
 		sim_t[r] = now_s() - t0;
 		live = s.table.max_live;
-		table_bytes = (uint64_t)s.table.conn_cap * sizeof(struct sim_conn) +
-			      (uint64_t)s.table.cap * sizeof(*s.table.index);
+		table_bytes =
+			(uint64_t)s.table.conn_cap * sizeof(struct sim_conn) +
+			(uint64_t)s.table.cap * sizeof(*s.table.index);
 		sim_free(&s);
 	}
 	qsort(read_t, (size_t)runs, sizeof(double), cmp);

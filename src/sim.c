@@ -123,6 +123,29 @@ void sim_free(struct sim *s)
 	simtable_free(&s->table);
 }
 
+/* The kernel policies' nexthop for @c under the current bounds. */
+static int kernel_link(const struct sim *s, const struct sim_conn *c, int p)
+{
+	enum hash_mode m = p == POL_KERNEL_L3 ? HASH_L3 : HASH_L4;
+	struct flow_key k;
+
+	sim_conn_key(c, &k);
+	return multipath_select(s->upper, s->nlinks,
+				flowhash(&k, m, KERNEL_STANDIN_SEED) >> 1);
+}
+
+/* flowpin's pick for @c from the bucket table, as for a new connection. */
+static int flowpin_link(const struct sim *s, const struct sim_conn *c)
+{
+	struct flow_key k;
+	uint32_t h;
+
+	sim_conn_key(c, &k);
+	/* ICMP's identifier is in the key, but no rule hashes it */
+	h = flowhash(&k, s->cfg->hash, s->cfg->seed);
+	return s->buckets.owner[flowhash_bucket(h, s->buckets.size)];
+}
+
 static void apply_event(struct sim *s, unsigned int e)
 {
 	const struct sim_event *ev = &s->events[e];
@@ -148,8 +171,7 @@ static void apply_event(struct sim *s, unsigned int e)
 	for (uint32_t i = 0; (c = simtable_at(&s->table, i));
 	     i = (uint32_t)(c - s->table.conn) + 1) {
 		for (int p = POL_KERNEL_L3; p <= POL_KERNEL_L4; p++) {
-			int l = multipath_select(s->upper, s->nlinks,
-						 c->hash[p]);
+			int l = kernel_link(s, c, p);
 
 			if (c->link[p] != SIM_NO_LINK && l != c->link[p])
 				s->res[p].moved[e]++;
@@ -193,29 +215,17 @@ static uint8_t choose(struct sim *s, struct sim_conn *c, int p, bool reply)
 	case POL_KERNEL_L3:
 	case POL_KERNEL_L4:
 		/* the bounds change only with events */
-		if (c->epoch == s->epoch && c->link[p] != SIM_NO_LINK)
+		if (c->epoch == (uint8_t)s->epoch && c->link[p] != SIM_NO_LINK)
 			return c->link[p];
-		l = multipath_select(s->upper, s->nlinks, c->hash[p]);
+		l = kernel_link(s, c, p);
 		return l < 0 ? SIM_NO_LINK : (uint8_t)l;
 	default:
 		/* pinned; a dead link's connections were deleted: re-pick */
 		if (c->link[p] != SIM_NO_LINK && s->alive[c->link[p]])
 			return c->link[p];
-		l = s->buckets.owner[flowhash_bucket(c->hash[p],
-						     s->buckets.size)];
+		l = flowpin_link(s, c);
 		return l < 0 ? SIM_NO_LINK : (uint8_t)l;
 	}
-}
-
-static void new_conn(struct sim *s, struct sim_conn *c)
-{
-	const struct flow_key *k = &c->key;
-
-	s->connections++;
-	c->hash[POL_KERNEL_L3] = flowhash(k, HASH_L3, KERNEL_STANDIN_SEED) >> 1;
-	c->hash[POL_KERNEL_L4] = flowhash(k, HASH_L4, KERNEL_STANDIN_SEED) >> 1;
-	/* ICMP's identifier is in the key, but no rule hashes it */
-	c->hash[POL_FLOWPIN] = flowhash(k, s->cfg->hash, s->cfg->seed);
 }
 
 static void replay(struct sim *s, const struct pkt *p)
@@ -242,7 +252,7 @@ static void replay(struct sim *s, const struct pkt *p)
 		return;
 	}
 	if (created)
-		new_conn(s, c);
+		s->connections++;
 	for (int pol = 0; pol < SIM_POLICIES; pol++) {
 		uint8_t l = choose(s, c, pol, reply);
 		struct sim_result *r = &s->res[pol];
@@ -259,7 +269,7 @@ static void replay(struct sim *s, const struct pkt *p)
 			c->link[pol] = l;
 		r->bytes[slot] += p->len;
 	}
-	c->epoch = s->epoch;
+	c->epoch = (uint8_t)s->epoch;
 	simtable_touch(&s->table, c, p, reply);
 }
 

@@ -6,15 +6,31 @@
 
 #include "simtable.h"
 
-/* conntrack's defaults (net.netfilter.nf_conntrack_*_timeout*) */
-static const uint64_t timeout_us[CLS_COUNT] = {
-	[CLS_TCP] = 432000ULL * 1000000, /* tcp_timeout_established */
-	[CLS_TCP_CLOSING] = 120ULL * 1000000, /* tcp_timeout_time_wait */
-	[CLS_UDP] = 30ULL * 1000000, /* udp_timeout */
-	[CLS_UDP_REPLIED] = 120ULL * 1000000, /* udp_timeout_stream */
-	[CLS_ICMP] = 30ULL * 1000000, /* icmp_timeout */
-	[CLS_OTHER] = 600ULL * 1000000, /* generic_timeout */
+/* conntrack's defaults (net.netfilter.nf_conntrack_*_timeout*), in ms */
+static const uint32_t timeout_ms[CLS_COUNT] = {
+	[CLS_TCP] = 432000000, /* tcp_timeout_established */
+	[CLS_TCP_CLOSING] = 120000, /* tcp_timeout_time_wait */
+	[CLS_UDP] = 30000, /* udp_timeout */
+	[CLS_UDP_REPLIED] = 120000, /* udp_timeout_stream */
+	[CLS_ICMP] = 30000, /* icmp_timeout */
+	[CLS_OTHER] = 600000, /* generic_timeout */
 };
+
+/* Milliseconds, wrapping every 49 days: differences stay right. */
+static uint32_t ms_of(uint64_t us)
+{
+	return (uint32_t)(us / 1000);
+}
+
+void sim_conn_key(const struct sim_conn *c, struct flow_key *k)
+{
+	k->family = c->family;
+	k->proto = c->proto;
+	memcpy(k->src, c->src, 16);
+	memcpy(k->dst, c->dst, 16);
+	k->sport = c->sport;
+	k->dport = c->dport;
+}
 
 #define TCP_FIN 0x01
 #define TCP_RST 0x04
@@ -95,20 +111,20 @@ static bool same_addr(const uint8_t *a, const uint8_t *b, int family)
 	return x == y;
 }
 
-/* Is @p of connection @k: 1 from the initiator, -1 back to it, 0 not. */
-static int match(const struct flow_key *k, const struct pkt *p)
+/* Is @p of connection @c: 1 from the initiator, -1 back to it, 0 not. */
+static int match(const struct sim_conn *c, const struct pkt *p)
 {
 	const struct flow_key *q = &p->key;
 
-	if (k->family != q->family || k->proto != q->proto)
+	if (c->family != q->family || c->proto != q->proto)
 		return 0;
-	if (k->sport == q->sport && k->dport == q->dport &&
-	    same_addr(k->src, q->src, k->family) &&
-	    same_addr(k->dst, q->dst, k->family))
+	if (c->sport == q->sport && c->dport == q->dport &&
+	    same_addr(c->src, q->src, c->family) &&
+	    same_addr(c->dst, q->dst, c->family))
 		return 1;
-	if (k->sport == q->dport && k->dport == q->sport &&
-	    same_addr(k->src, q->dst, k->family) &&
-	    same_addr(k->dst, q->src, k->family))
+	if (c->sport == q->dport && c->dport == q->sport &&
+	    same_addr(c->src, q->dst, c->family) &&
+	    same_addr(c->dst, q->src, c->family))
 		return -1;
 	return 0;
 }
@@ -237,7 +253,7 @@ struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
 		/* the tag spares touching the entries of other connections */
 		if (slot_hash(e) != hash)
 			continue;
-		m = match(&t->conn[slot_conn(e)].key, p);
+		m = match(&t->conn[slot_conn(e)], p);
 		if (m) {
 			*reply = m < 0;
 			return &t->conn[slot_conn(e)];
@@ -253,12 +269,18 @@ struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
 	i = alloc_conn(t);
 	if (i == SIM_NONE)
 		return NULL;
-	memset(&t->conn[i], 0, sizeof(t->conn[i]));
-	t->conn[i].key = p->key;
-	t->conn[i].tag = hash;
-	t->conn[i].cls = first_class(p->key.proto);
-	t->conn[i].last_us = t->conn[i].moved_us = p->ts_us;
-	memset(t->conn[i].link, SIM_NO_LINK, sizeof(t->conn[i].link));
+	struct sim_conn *c = &t->conn[i];
+
+	memset(c, 0, sizeof(*c));
+	c->family = (uint8_t)p->key.family;
+	c->proto = p->key.proto;
+	memcpy(c->src, p->key.src, 16);
+	memcpy(c->dst, p->key.dst, 16);
+	c->sport = p->key.sport;
+	c->dport = p->key.dport;
+	c->cls = first_class(p->key.proto);
+	c->last_ms = c->moved_ms = ms_of(p->ts_us);
+	memset(c->link, SIM_NO_LINK, sizeof(c->link));
 	append_class(t, i);
 	t->index[h] = (uint64_t)hash << 32 | i;
 	if (++t->live > t->max_live)
@@ -271,9 +293,9 @@ struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
 /*
  * A connection moves to the young end of its list at most once a second:
  * timeouts are 30 s and more, and most packets then cost no relinking.
- * The list stays ordered by the time of that last move (moved_us).
+ * The list stays ordered by the time of that last move (moved_ms).
  */
-#define RELINK_US 1000000
+#define RELINK_MS 1000
 
 void simtable_touch(struct simtable *t, struct sim_conn *c, const struct pkt *p,
 		    bool reply)
@@ -285,12 +307,12 @@ void simtable_touch(struct simtable *t, struct sim_conn *c, const struct pkt *p,
 		cls = CLS_TCP_CLOSING;
 	else if (c->cls == CLS_UDP && reply)
 		cls = CLS_UDP_REPLIED;
-	c->last_us = p->ts_us;
-	if (cls == c->cls && p->ts_us - c->moved_us < RELINK_US)
+	c->last_ms = ms_of(p->ts_us);
+	if (cls == c->cls && c->last_ms - c->moved_ms < RELINK_MS)
 		return;
 	unlink_class(t, i);
 	c->cls = cls;
-	c->moved_us = p->ts_us;
+	c->moved_ms = c->last_ms;
 	append_class(t, i);
 }
 
@@ -298,8 +320,10 @@ void simtable_touch(struct simtable *t, struct sim_conn *c, const struct pkt *p,
 static void drop(struct simtable *t, uint32_t i)
 {
 	uint32_t mask = t->cap - 1, h, j;
+	struct flow_key k;
 
-	for (h = t->conn[i].tag & mask; slot_conn(t->index[h]) != i;
+	sim_conn_key(&t->conn[i], &k);
+	for (h = key_hash(&k) & mask; slot_conn(t->index[h]) != i;
 	     h = (h + 1) & mask)
 		;
 	for (j = (h + 1) & mask; t->index[j] != SIM_EMPTY; j = (j + 1) & mask) {
@@ -320,19 +344,21 @@ static void drop(struct simtable *t, uint32_t i)
 
 void simtable_expire(struct simtable *t, uint64_t now_us)
 {
+	uint32_t now = ms_of(now_us);
+
 	/* ten times a second of trace time is close enough to conntrack */
-	if (now_us - t->expired_us < 100000)
+	if (now - t->expired_ms < 100)
 		return;
-	t->expired_us = now_us;
+	t->expired_ms = now;
 	for (int c = 0; c < CLS_COUNT; c++) {
 		uint32_t i;
 
 		while ((i = t->head[c]) != SIM_NONE &&
-		       t->conn[i].moved_us + timeout_us[c] < now_us) {
+		       now - t->conn[i].moved_ms > timeout_ms[c]) {
 			/* active since its last move: to the young end */
-			if (t->conn[i].last_us + timeout_us[c] >= now_us) {
+			if (now - t->conn[i].last_ms <= timeout_ms[c]) {
 				unlink_class(t, i);
-				t->conn[i].moved_us = t->conn[i].last_us;
+				t->conn[i].moved_ms = t->conn[i].last_ms;
 				append_class(t, i);
 				continue;
 			}

@@ -29,18 +29,25 @@ enum ct_class {
 	CLS_COUNT,
 };
 
+/* One cache line: everything else is derived from the key when needed. */
 struct sim_conn {
-	struct flow_key key; /* as the initiator sent its first packet */
-	uint64_t last_us; /* last packet */
-	uint64_t moved_us; /* last move to the young end of its list */
-	uint32_t prev, next; /* in the list of its class, by moved_us */
-	uint32_t epoch; /* of the multipath bounds its links were chosen with */
-	uint32_t tag; /* the hash of its key, as in the index */
+	uint8_t src[16], dst[16]; /* as the initiator sent its first packet */
+	uint16_t sport, dport;
+	uint8_t family, proto;
 	uint8_t cls;
-	uint8_t link[SIM_POLICIES]; /* each policy's current link */
 	uint8_t broken; /* bit per policy: used more than one link */
-	uint32_t hash[SIM_POLICIES]; /* per policy, fixed for its life */
+	uint8_t link[SIM_POLICIES]; /* each policy's current link */
+	uint8_t epoch; /* of the multipath bounds the links were chosen with */
+	uint8_t pad[3];
+	uint32_t last_ms; /* last packet, in wrapping milliseconds */
+	uint32_t moved_ms; /* last move to the young end of its list */
+	uint32_t prev, next; /* in the list of its class, by moved_ms */
 };
+
+_Static_assert(sizeof(struct sim_conn) == 64, "a connection in a cache line");
+
+/* The connection's tuple, as its first packet had it. */
+void sim_conn_key(const struct sim_conn *c, struct flow_key *k);
 
 struct simtable {
 	struct sim_conn *conn; /* slab; free entries chained through next */
@@ -50,7 +57,7 @@ struct simtable {
 	uint32_t cap; /* of index, a power of two */
 	uint32_t live, max_live;
 	uint32_t head[CLS_COUNT], tail[CLS_COUNT];
-	uint64_t expired_us; /* the last expiry pass */
+	uint32_t expired_ms; /* the last expiry pass */
 };
 
 int simtable_init(struct simtable *t);
@@ -62,8 +69,9 @@ void simtable_prefetch_index(const struct simtable *t, struct pkt *p);
 void simtable_prefetch_conn(const struct simtable *t, const struct pkt *p);
 
 /*
- * The connection of @p (p->tag computed): found, or created when @create (and *created is
- * set). *reply tells whether @p goes from the responder to the initiator.
+ * The connection of @p (p->tag computed): found, or created when @create (and
+ * *created is set). *reply tells whether @p goes from the responder to the
+ * initiator.
  */
 struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
 			      bool create, bool *created, bool *reply);
