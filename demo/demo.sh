@@ -11,13 +11,6 @@ source "$(dirname "$0")/../tests/system/lib.sh"
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", b ? 100 * a / b : 0 }'; }
 seen() { awk -v a="$1" '$1 == "seen" && $2 == a { print $3 }' "$2"; }
-wait_log() {
-	for _ in $(seq 1 100); do
-		grep -q "$1" "$WORK/flowpin.log" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 echo "flowpin demo: a LAN, a router and three providers that masquerade,"
 echo "in network namespaces (the network of the seed's question)."
@@ -26,23 +19,12 @@ topology 3
 start_server
 
 echo "1. Without flowpin: the next hop is chosen per packet"
-ns rtr ip rule add fwmark 1 table 101 priority 100
-ns rtr ip rule add fwmark 2 table 102 priority 100
-ns rtr ip route add default via 10.1.0.1 table 101
-ns rtr ip route add default via 10.2.0.1 table 102
-ns rtr nft add table ip seed
-ns rtr nft add chain ip seed pre '{ type filter hook prerouting priority mangle; }'
-ns rtr nft add rule ip seed pre iifname lan0 ip daddr != 192.168.1.0/24 \
-	meta mark set numgen inc mod 2 offset 1
+per_packet on
 ns lan "$TRAFFIC" tcp -n 50 -t 300 198.19.0.1 7000 >"$WORK/broken"
 ns lan "$TRAFFIC" udp -n 20 -k 4 -t 300 198.19.0.1 7000 >"$WORK/broken-udp"
 printf '   TCP connections set up:                  %s of 50\n' "$(value ok "$WORK/broken")"
 printf '   UDP flows the server saw from 2 sources: %s of 20\n' "$(value split "$WORK/broken-udp")"
-ns rtr nft delete table ip seed
-ns rtr ip rule del priority 100
-ns rtr ip rule del priority 100
-ns rtr ip route flush table 101
-ns rtr ip route flush table 102
+per_packet off
 echo
 
 echo "2. With flowpin: one config file, weights 2:1:1, each link probed"
@@ -89,7 +71,7 @@ PIDS+=("$HOLD")
 for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done
 cut=$(date +%s.%N)
 ns isp2 ip link set tonet down
-wait_log "link wan2 down"
+wait_log "link wan2 down" 5
 stamp=$(grep -m1 'link wan2 down' "$WORK/flowpin.log" | cut -d' ' -f1)
 echo "   detected after $(awk -v a="$cut" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }') ms:"
 grep -m1 'link wan2 down' "$WORK/flowpin.log" | cut -d' ' -f3- | fold -s -w 72 | sed 's/^/     /'
@@ -98,7 +80,7 @@ printf '   new connections meanwhile:               %s of 200, %s through wan2\n
 	"$(value ok "$WORK/outage")" "$(seen 198.18.2.2 "$WORK/outage" | grep . || echo 0)"
 ns isp2 ip link set tonet up
 ns isp2 ip route add default via 198.18.2.1
-wait_log "link wan2 up" && echo "   provider 2 restored: wan2 is back up"
+wait_log "link wan2 up" 5 && echo "   provider 2 restored: wan2 is back up"
 kill -TERM "$HOLD"
 wait "$HOLD"
 for k in 1 2 3; do

@@ -11,34 +11,8 @@
 #include "cmd.h"
 #include "config.h"
 #include "control.h"
+#include "jsonget.h"
 #include "print.h"
-
-static const char *str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-		       json_object_get_string(v) :
-		       NULL;
-}
-
-static uint64_t u64(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-		       (uint64_t)json_object_get_int64(v) :
-		       0;
-}
-
-static double dbl(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-		       json_object_get_double(v) :
-		       0;
-}
 
 /* "3d4h", "2h05m", "4m10s", "12s": how long a state has lasted. */
 static void format_age(char *buf, size_t size, long long s)
@@ -57,19 +31,21 @@ static void format_age(char *buf, size_t size, long long s)
 
 static void print_link(json_object *l)
 {
-	const char *gw = str(l, "gateway"), *reason = str(l, "reason");
+	const char *gw = json_str(l, "gateway"),
+		   *reason = json_str(l, "reason");
 	json_object *v;
 	char age[32];
 
 	print_open_object(NULL);
-	print_string(PRINT_ANY, "name", "link %s", str(l, "name"));
-	print_string(PRINT_ANY, "interface", " dev %s", str(l, "interface"));
+	print_string(PRINT_ANY, "name", "link %s", json_str(l, "name"));
+	print_string(PRINT_ANY, "interface", " dev %s",
+		     json_str(l, "interface"));
 	if (gw)
 		print_string(PRINT_ANY, "gateway", " via %s", gw);
-	print_string(PRINT_ANY, "state", " %s", str(l, "state"));
+	print_string(PRINT_ANY, "state", " %s", json_str(l, "state"));
 	format_age(age, sizeof(age),
-		   (long long)(time(NULL) - (time_t)u64(l, "since")));
-	print_u64(PRINT_JSON, "since", NULL, u64(l, "since"));
+		   (long long)(time(NULL) - (time_t)json_u64(l, "since")));
+	print_u64(PRINT_JSON, "since", NULL, json_u64(l, "since"));
 	print_text(" for %s", age);
 	if (reason)
 		print_string(PRINT_ANY, "reason", " (%s)", reason);
@@ -80,18 +56,22 @@ static void print_link(json_object *l)
 				     json_object_get_double(v));
 		else
 			print_null("rtt");
-		print_double(PRINT_ANY, "loss", " loss %.0f%%", dbl(l, "loss"));
+		print_double(PRINT_ANY, "loss", " loss %.0f%%",
+			     json_dbl(l, "loss"));
 	}
 	print_u64(PRINT_ANY, "weight", "\n    weight %" PRIu64,
-		  u64(l, "weight"));
-	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, u64(l, "tier"));
-	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64, u64(l, "buckets"));
-	print_double(PRINT_ANY, "share", " (%.1f%%)", dbl(l, "share"));
-	print_u64(PRINT_ANY, "mark", " mark 0x%" PRIx64, u64(l, "mark"));
-	print_u64(PRINT_ANY, "table", " table %" PRIu64, u64(l, "table"));
-	print_u64(PRINT_ANY, "flows", "\n    flows %" PRIu64, u64(l, "flows"));
-	print_u64(PRINT_ANY, "packets", " packets %" PRIu64, u64(l, "packets"));
-	print_u64(PRINT_ANY, "bytes", " bytes %" PRIu64, u64(l, "bytes"));
+		  json_u64(l, "weight"));
+	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, json_u64(l, "tier"));
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64,
+		  json_u64(l, "buckets"));
+	print_double(PRINT_ANY, "share", " (%.1f%%)", json_dbl(l, "share"));
+	print_u64(PRINT_ANY, "mark", " mark 0x%" PRIx64, json_u64(l, "mark"));
+	print_u64(PRINT_ANY, "table", " table %" PRIu64, json_u64(l, "table"));
+	print_u64(PRINT_ANY, "flows", "\n    flows %" PRIu64,
+		  json_u64(l, "flows"));
+	print_u64(PRINT_ANY, "packets", " packets %" PRIu64,
+		  json_u64(l, "packets"));
+	print_u64(PRINT_ANY, "bytes", " bytes %" PRIu64, json_u64(l, "bytes"));
 	print_text("\n");
 	print_close_object();
 }
@@ -100,10 +80,10 @@ static void print_status(json_object *st)
 {
 	json_object *links;
 
-	print_string(PRINT_ANY, "hash", "hash %s", str(st, "hash"));
-	print_u64(PRINT_ANY, "seed", " seed 0x%" PRIx64, u64(st, "seed"));
+	print_string(PRINT_ANY, "hash", "hash %s", json_str(st, "hash"));
+	print_u64(PRINT_ANY, "seed", " seed 0x%" PRIx64, json_u64(st, "seed"));
 	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64 "\n",
-		  u64(st, "buckets"));
+		  json_u64(st, "buckets"));
 	print_open_array("links");
 	if (json_object_object_get_ex(st, "links", &links))
 		for (size_t i = 0; i < json_object_array_length(links); i++)
@@ -137,7 +117,7 @@ int cmd_status(const struct options *o, int argc, char **argv)
 		fprintf(stderr, "flowpin: bad reply from the daemon\n");
 		return 1;
 	}
-	err = str(st, "error");
+	err = json_str(st, "error");
 	if (err) {
 		fprintf(stderr, "flowpin: %s\n", err);
 		json_object_put(st);

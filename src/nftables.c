@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "jsonget.h"
 #include "nftables.h"
 #include "ruleset.h"
 
@@ -74,24 +75,6 @@ static json_object *list_json(struct nft_ctx *ctx, const char *cmd,
 	return array;
 }
 
-static const char *obj_str(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-		       json_object_get_string(v) :
-		       NULL;
-}
-
-static uint64_t obj_u64(json_object *o, const char *key)
-{
-	json_object *v;
-
-	return json_object_object_get_ex(o, key, &v) ?
-		       (uint64_t)json_object_get_int64(v) :
-		       0;
-}
-
 /* The target of a "goto" verdict, without its chain prefix ("pin_"). */
 static const char *goto_link(json_object *verdict, const char *prefix)
 {
@@ -101,7 +84,7 @@ static const char *goto_link(json_object *verdict, const char *prefix)
 
 	if (!json_object_object_get_ex(verdict, "goto", &g))
 		return NULL;
-	target = obj_str(g, "target");
+	target = json_str(g, "target");
 	if (!target || strncmp(target, prefix, n))
 		return NULL;
 	return target + n;
@@ -127,7 +110,7 @@ static int find_or_add(struct table_state *st, const char *name)
 
 static int read_map(struct table_state *st, json_object *map)
 {
-	const char *name = obj_str(map, "name");
+	const char *name = json_str(map, "name");
 	json_object *elems;
 	bool marks = name && !strcmp(name, "marks");
 	bool buckets = name && !strcmp(name, "buckets");
@@ -188,14 +171,14 @@ int nftables_read_state(struct nft_ctx *ctx, struct table_state *st)
 		if (json_object_object_get_ex(item, "map", &o)) {
 			ret = read_map(st, o);
 		} else if (json_object_object_get_ex(item, "counter", &o)) {
-			int idx = find_or_add(st, obj_str(o, "name") ?: "");
+			int idx = find_or_add(st, json_str(o, "name") ?: "");
 
 			if (idx < 0) {
 				ret = -ENOMEM;
 				break;
 			}
-			st->links[idx].packets = obj_u64(o, "packets");
-			st->links[idx].bytes = obj_u64(o, "bytes");
+			st->links[idx].packets = json_u64(o, "packets");
+			st->links[idx].bytes = json_u64(o, "bytes");
 		}
 	}
 out:
@@ -235,11 +218,11 @@ int nftables_counters(struct nft_ctx *ctx, const struct config *c,
 									 i),
 					       "counter", &o))
 			continue;
-		idx = config_find_link(c, obj_str(o, "name") ?: "");
+		idx = config_find_link(c, json_str(o, "name") ?: "");
 		if (idx < 0)
 			continue;
-		packets[idx] = obj_u64(o, "packets");
-		bytes[idx] = obj_u64(o, "bytes");
+		packets[idx] = json_u64(o, "packets");
+		bytes[idx] = json_u64(o, "bytes");
 	}
 	json_object_put(root);
 	return 0;

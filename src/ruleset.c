@@ -97,6 +97,15 @@ static void put_mark_map(FILE *f, const struct ruleset *rs, const char *name,
 	fputs(" }\n\t}\n", f);
 }
 
+/* Link @i is the first of the configuration on its interface. */
+static bool first_on_interface(const struct config *c, unsigned int i)
+{
+	for (unsigned int j = 0; j < i; j++)
+		if (!strcmp(c->links[j].ifname, c->links[i].ifname))
+			return false;
+	return true;
+}
+
 static void put_sets(FILE *f, const struct ruleset *rs)
 {
 	const struct config *c = rs->cfg;
@@ -107,31 +116,19 @@ static void put_sets(FILE *f, const struct ruleset *rs)
 	fputs(" }\n\t}\n", f);
 
 	fputs("\tset uplinks {\n\t\ttype ifname\n\t\telements = { ", f);
-	for (unsigned int i = 0, n = 0; i < c->nlinks; i++) {
-		int first = 1;
-
-		for (unsigned int j = 0; j < i; j++)
-			if (!strcmp(c->links[j].ifname, c->links[i].ifname))
-				first = 0;
-		if (first)
+	for (unsigned int i = 0, n = 0; i < c->nlinks; i++)
+		if (first_on_interface(c, i))
 			fprintf(f, "%s\"%s\"", n++ ? ", " : "",
 				c->links[i].ifname);
-	}
 	fputs(" }\n\t}\n", f);
 
 	/* A shared interface pins inbound connections to its first link. */
 	fputs("\tmap inbound {\n\t\ttype ifname : verdict\n\t\telements = { ",
 	      f);
-	for (unsigned int i = 0, n = 0; i < c->nlinks; i++) {
-		int first = 1;
-
-		for (unsigned int j = 0; j < i; j++)
-			if (!strcmp(c->links[j].ifname, c->links[i].ifname))
-				first = 0;
-		if (first)
+	for (unsigned int i = 0, n = 0; i < c->nlinks; i++)
+		if (first_on_interface(c, i))
 			fprintf(f, "%s\"%s\" : goto pin_%s", n++ ? ", " : "",
 				c->links[i].ifname, c->links[i].name);
-	}
 	fputs(" }\n\t}\n", f);
 
 	put_mark_map(f, rs, "marks", "via");

@@ -166,5 +166,36 @@ stop_flowpin() {
 	wait "$FLOWPIN_PID"
 }
 
+# wait_log PATTERN SECONDS: wait for a line of the daemon's log
+wait_log() {
+	local i
+	for i in $(seq 1 $(($2 * 20))); do
+		grep -q "$1" "$WORK/flowpin.log" && return 0
+		sleep 0.05
+	done
+	return 1
+}
+
+# per_packet on|off: what the seed saw, LAN packets out of alternate
+# providers one by one (fwmark rules and an nftables numgen rule)
+per_packet() {
+	if [ "$1" = on ]; then
+		ns rtr ip rule add fwmark 1 table 101 priority 100
+		ns rtr ip rule add fwmark 2 table 102 priority 100
+		ns rtr ip route add default via 10.1.0.1 table 101
+		ns rtr ip route add default via 10.2.0.1 table 102
+		ns rtr nft add table ip seed
+		ns rtr nft add chain ip seed pre '{ type filter hook prerouting priority mangle; }'
+		ns rtr nft add rule ip seed pre iifname lan0 ip daddr != 192.168.1.0/24 \
+			meta mark set numgen inc mod 2 offset 1
+	else
+		ns rtr nft delete table ip seed
+		ns rtr ip rule del priority 100
+		ns rtr ip rule del priority 100
+		ns rtr ip route flush table 101
+		ns rtr ip route flush table 102
+	fi
+}
+
 # value KEY FILE: the number after KEY in fp-traffic's output
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }

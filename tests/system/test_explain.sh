@@ -45,7 +45,7 @@ compare "udp, all links up" "$WORK/pred" "$WORK/real"
 
 say "wan1 fails"
 ns isp1 ip link set tonet down
-for _ in $(seq 1 60); do grep -q 'link wan1 down' "$WORK/flowpin.log" && break; sleep 0.05; done
+wait_log "link wan1 down" 3
 predict tcp 21000 300 >"$WORK/pred"
 check "explain no longer names wan1" not grep -q '198.18.1.2' "$WORK/pred"
 ns lan "$TRAFFIC" tcp -v -n 300 -s 21000 -t 2000 198.19.0.1 7000 >"$WORK/real"

@@ -16,15 +16,6 @@ start_server
 conf 3 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/fp.conf"
 start_flowpin "$WORK/fp.conf" || exit 1
 
-# wait_log PATTERN SECONDS: wait for a daemon log line
-wait_log() {
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
-		grep -q "$1" "$WORK/flowpin.log" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 # ms_since T LINE-PATTERN: ms from epoch time T to the log line's stamp
 ms_since() {
 	local stamp

@@ -8,13 +8,6 @@ topology 2
 start_server
 conf 2 >"$WORK/fp.conf"
 start_flowpin "$WORK/fp.conf" || exit 1
-wait_log() {
-	for _ in $(seq 1 $(($2 * 20))); do
-		grep -q "$1" "$WORK/flowpin.log" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 
 say "provider 2's router loses its address; the link to it stays up"
 ns isp2 ip addr del 10.2.0.1/30 dev tortr

@@ -10,13 +10,6 @@ source "$(dirname "$0")/lib.sh"
 
 topology 2
 start_server
-wait_log() {
-	for _ in $(seq 1 $(($2 * 20))); do
-		grep -q "$1" "$WORK/flowpin.log" && return 0
-		sleep 0.05
-	done
-	return 1
-}
 status() { "$FLOWPIN" -c "$WORK/fp.conf" -j status; }
 
 say "TCP probes through a provider that drops ICMP"

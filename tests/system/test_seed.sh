@@ -14,29 +14,14 @@ topology 2
 start_server
 
 say "per-packet alternation (the seed's symptom)"
-ns rtr ip rule add fwmark 1 table 101 priority 100
-ns rtr ip rule add fwmark 2 table 102 priority 100
-ns rtr ip route add default via 10.1.0.1 table 101
-ns rtr ip route add default via 10.2.0.1 table 102
-ns rtr nft -f - <<-'EON'
-table ip seed {
-	chain pre {
-		type filter hook prerouting priority mangle;
-		iifname "lan0" ip daddr != 192.168.1.0/24 meta mark set numgen inc mod 2 offset 1
-	}
-}
-EON
+per_packet on
 ns lan "$TRAFFIC" tcp -n 50 -t 500 198.19.0.1 7000 >"$WORK/broken-tcp"
 ns lan "$TRAFFIC" udp -n 20 -k 4 -t 500 198.19.0.1 7000 >"$WORK/broken-udp"
 check "without flowpin TCP setup fails ($(value ok "$WORK/broken-tcp")/50 ok)" \
 	[ "$(value ok "$WORK/broken-tcp")" -le 5 ]
 check "without flowpin UDP flows are split ($(value split "$WORK/broken-udp")/20)" \
 	[ "$(value split "$WORK/broken-udp")" -ge 15 ]
-ns rtr nft delete table ip seed
-ns rtr ip rule del priority 100
-ns rtr ip rule del priority 100
-ns rtr ip route flush table 101
-ns rtr ip route flush table 102
+per_packet off
 
 say "with flowpin"
 conf 2 >"$WORK/fp.conf"
