@@ -65,7 +65,7 @@ echo "   made: the server saw it from $got, that is ${want}'s provider (198.18.$
 echo
 
 echo "4. Failover: provider 2's upstream is cut, its link to the router stays up"
-ip netns exec "${P}lan" "$TRAFFIC" hold -n 60 -i 50 -s 40000 198.19.0.1 7000 >"$WORK/hold" &
+ip netns exec "${P}lan" "$TRAFFIC" hold -n 60 -i 50 -s 61000 198.19.0.1 7000 >"$WORK/hold" &
 HOLD=$!
 PIDS+=("$HOLD")
 for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done

@@ -28,9 +28,13 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 	}
 	json_object_object_add(o, "state",
 			       json_object_new_string(u->up ? "up" : "down"));
-	if (!u->up)
+	if (!u->up) {
+		char why[160];
+
+		links_why_down(d, i, why, sizeof(why));
 		json_object_object_add(o, "reason",
-				       json_object_new_string(u->why));
+				       json_object_new_string(why));
+	}
 	json_object_object_add(o, "since", json_object_new_int64(u->since));
 	if (l->ntrack) {
 		json_object_object_add(o, "rtt",

@@ -243,6 +243,7 @@ int cmd_sim(const struct options *o, int argc, char **argv)
 		if (decode(d, ts, data, h->caplen, &p) == DECODE_PACKET)
 			sim_packet(&s, &p);
 	}
+	sim_flush(&s);
 	if (r == -1) {
 		fprintf(stderr, "flowpin sim: %s: %s\n", argv[0],
 			pcap_geterr(pc));

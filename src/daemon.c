@@ -9,7 +9,7 @@
  */
 #include <arpa/inet.h>
 #include <errno.h>
-#include <fcntl.h>
+#include <poll.h>
 #include <linux/fib_rules.h>
 #include <linux/rtnetlink.h>
 #include <signal.h>
@@ -114,8 +114,8 @@ static int apply_table(struct daemon *d, struct model *m,
 	shape = table_script(m, NULL, true);
 	if (!shape)
 		return -ENOMEM;
-	if (!dry_run && d->m.shape && !strcmp(shape, d->m.shape) &&
-	    m == &d->m) {
+	if (!dry_run && st && st->present && d->m.shape &&
+	    !strcmp(shape, d->m.shape) && m == &d->m) {
 		free(shape);
 		return links_apply_buckets(d);
 	}
@@ -296,7 +296,8 @@ static int check_table_free(struct daemon *d, const struct config *c,
 
 /* A link's state before it has been watched: what the system says now. */
 static void first_state(struct uplink *u, const struct link_config *l,
-			const struct uplink *prev, uint64_t now_ms)
+			const struct uplink *prev, bool was_down,
+			uint64_t now_ms)
 {
 	u->usable = routing_link_usable(l, &u->ifc, u->why, sizeof(u->why));
 	if (prev) {
@@ -307,16 +308,20 @@ static void first_state(struct uplink *u, const struct link_config *l,
 		u->health.up = l->up;
 		u->flushed = prev->flushed;
 		u->since = prev->since;
-		u->up = prev->up;
+		u->up = prev->up && u->usable;
 		return;
 	}
 	/*
 	 * New: up as far as the system can tell. A dead path is found by
 	 * the probes within a second; starting down would send every new
 	 * connection to the main table meanwhile, and disturb a takeover.
+	 * But a link the killed daemon had taken down proves itself first,
+	 * or the takeover would hand it new connections for that second.
 	 */
-	health_init(&u->health, l->down, l->up, true, now_ms);
-	u->up = u->usable;
+	was_down = was_down && l->ntrack;
+	health_init(&u->health, l->down, l->up, !was_down, now_ms);
+	u->up = u->usable && !was_down;
+	u->flushed = was_down; /* the killed daemon deleted its connections */
 	u->since = time(NULL);
 }
 
@@ -347,6 +352,18 @@ static int plan(struct daemon *d, struct model *m, const struct table_state *st,
 		memcpy(m->applied, m->buckets.owner,
 		       m->buckets.size * sizeof(*m->applied));
 
+	/*
+	 * In the killed daemon's table, a link of the tier carrying new
+	 * connections (or of a lower one) that owned no bucket was down. A
+	 * link of a higher tier owns none anyway: a backup, not a dead link.
+	 */
+	uint32_t active = 0;
+
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		if (bucket_count(&m->buckets, (int)i) &&
+		    (!active || c->links[i].tier < active))
+			active = c->links[i].tier;
+
 	ret = check_table_free(d, c, c->table);
 	for (unsigned int i = 0; i < c->nlinks && !ret; i++) {
 		struct uplink *u = &m->links[i];
@@ -357,6 +374,9 @@ static int plan(struct daemon *d, struct model *m, const struct table_state *st,
 		u->mark = config_slot_mark(c, slots[i]);
 		u->table = c->table + slots[i];
 		first_state(u, &c->links[i], k >= 0 ? &prev->links[k] : NULL,
+			    st->present && active &&
+				    c->links[i].tier <= active &&
+				    !bucket_count(&m->buckets, (int)i),
 			    now_ms);
 		ret = check_table_free(d, c, u->table);
 	}
@@ -659,18 +679,26 @@ static void on_accept(struct daemon *d)
 
 /*
  * A reply can outgrow the socket buffer (a table of 65536 buckets): write
- * it whole, giving a client that does not read a second at most.
+ * it whole, giving a client that does not read one second in all.
  */
 static void write_reply(int fd, const char *reply)
 {
-	struct timeval tv = { .tv_sec = 1 };
+	uint64_t deadline = monotonic_us() + 1000000;
 	size_t len = strlen(reply);
 
-	fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
 	while (len) {
-		ssize_t n = write(fd, reply, len);
+		struct pollfd p = { .fd = fd, .events = POLLOUT };
+		uint64_t now = monotonic_us();
+		ssize_t n;
 
+		if (now >= deadline ||
+		    poll(&p, 1, (int)((deadline - now) / 1000) + 1) != 1) {
+			log_warn("control: a client did not read its reply");
+			return;
+		}
+		n = write(fd, reply, len);
+		if (n < 0 && errno == EAGAIN)
+			continue;
 		if (n <= 0) {
 			log_warn("control: reply not sent: %s",
 				 strerror(errno));

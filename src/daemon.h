@@ -94,6 +94,9 @@ void links_neighbour(struct daemon *d, const struct nlmsghdr *nlh);
 void links_probe_tick(struct daemon *d);
 void links_probe_input(struct daemon *d, unsigned int link, int slot);
 int links_evaluate(struct daemon *d);
+/* Why link @i is down, for status. */
+void links_why_down(const struct daemon *d, unsigned int i, char *buf,
+		    size_t size);
 uint32_t links_rebalance(struct model *m, bool *carrying);
 int links_apply_buckets(struct daemon *d);
 int links_sync_routes(struct daemon *d, unsigned int i);

@@ -162,6 +162,27 @@ static void explain_down(const struct daemon *d, unsigned int i)
 	}
 }
 
+void links_why_down(const struct daemon *d, unsigned int i, char *buf,
+		    size_t size)
+{
+	const struct link_config *l = &d->m.cfg.links[i];
+	const struct uplink *u = &d->m.links[i];
+	char gw[INET_ADDRSTRLEN];
+
+	if (!u->usable) {
+		snprintf(buf, size, "%s", u->why);
+	} else if (u->neigh_failed) {
+		inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
+		snprintf(buf, size,
+			 "gateway %s does not answer (neighbour FAILED)", gw);
+	} else {
+		snprintf(buf, size,
+			 "probes: %.0f%% of the last %u lost; up after %u answered in a row, %u so far",
+			 health_loss(&u->health), u->health.nhistory,
+			 health_needed(&u->health), u->health.run);
+	}
+}
+
 static bool live(const struct daemon *d, unsigned int i)
 {
 	const struct uplink *u = &d->m.links[i];
@@ -233,14 +254,21 @@ int links_evaluate(struct daemon *d)
 			explain_down(d, i);
 	}
 	t0 = monotonic_us();
-	if (any) {
+	if (any)
 		moved = links_rebalance(m, carrying);
-		if (moved)
-			ret = links_apply_buckets(d);
-	} else {
-		for (unsigned int i = 0; i < n; i++)
-			carrying[i] = bucket_count(&m->buckets, (int)i) > 0;
-	}
+	/* whenever the kernel's table differs: also retries a failed update */
+	if (memcmp(m->applied, m->buckets.owner,
+		   m->buckets.size * sizeof(*m->applied)))
+		ret = links_apply_buckets(d);
+	/* which links carry new connections is what the kernel has */
+	for (unsigned int i = 0; i < n; i++)
+		carrying[i] = false;
+	for (uint32_t b = 0; b < m->buckets.size; b++)
+		if (m->applied[b] >= 0)
+			carrying[m->applied[b]] = true;
+	for (unsigned int i = 0; i < n; i++)
+		if (carrying[i]) /* down but carrying (all down): live again */
+			m->links[i].flushed = false;
 	t1 = monotonic_us();
 	/* after the table: deleted connections must not re-pick the link */
 	for (unsigned int i = 0; i < n && !ret; i++) {
@@ -293,15 +321,19 @@ int links_evaluate(struct daemon *d)
 int links_refresh(struct daemon *d)
 {
 	uint64_t now = monotonic_us();
+	int ret;
 
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
 		const struct link_config *l = &d->m.cfg.links[i];
 		struct uplink *u = &d->m.links[i];
 		bool was = u->usable;
-		int ret = iface_get(&d->nl, l->ifname, &u->ifc);
+		struct iface ifc;
+		int err = iface_get(&d->nl, l->ifname, &ifc);
 
-		if (ret && ret != -ENODEV)
+		/* on a netlink error, keep what was known of it */
+		if (err && err != -ENODEV)
 			continue;
+		u->ifc = ifc;
 		u->usable =
 			routing_link_usable(l, &u->ifc, u->why, sizeof(u->why));
 		if (was != u->usable) {
@@ -315,7 +347,10 @@ int links_refresh(struct daemon *d)
 		sync_prober(d, i, now);
 	}
 	links_arm_timer(d);
-	return links_evaluate(d);
+	ret = links_evaluate(d);
+	/* an address change may have taken the fallback route along */
+	links_sync_fallback(d);
+	return ret;
 }
 
 void links_neighbour(struct daemon *d, const struct nlmsghdr *nlh)

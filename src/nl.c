@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <time.h>
 
 #include "nl.h"
@@ -46,6 +47,25 @@ struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags)
 	return nlh;
 }
 
+/* Read and drop the replies to @seq up to the end of its dump. */
+static void drain(struct nl *nl, uint32_t seq)
+{
+	for (;;) {
+		ssize_t n = recv(mnl_socket_get_fd(nl->sock), nl->buf,
+				 MNL_SOCKET_BUFFER_SIZE, MSG_DONTWAIT);
+		const struct nlmsghdr *m = (const struct nlmsghdr *)nl->buf;
+		int len = (int)n;
+
+		if (n <= 0)
+			return;
+		for (; mnl_nlmsg_ok(m, len); m = mnl_nlmsg_next(m, &len))
+			if (m->nlmsg_seq == seq &&
+			    (m->nlmsg_type == NLMSG_DONE ||
+			     m->nlmsg_type == NLMSG_ERROR))
+				return;
+	}
+}
+
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 {
 	uint32_t seq = nlh->nlmsg_seq;
@@ -65,5 +85,14 @@ int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data)
 			return -errno;
 		ret = mnl_cb_run(nl->buf, (size_t)n, seq, nl->portid, cb, data);
 	} while (ret > 0);
-	return ret < 0 ? -errno : 0;
+	if (ret < 0) {
+		int err = errno;
+
+		/* a dump that failed midway still sends the rest: drop it,
+		 * or the next request would take it for its own replies */
+		if ((nlh->nlmsg_flags & NLM_F_DUMP) == NLM_F_DUMP)
+			drain(nl, seq);
+		return -err;
+	}
+	return 0;
 }

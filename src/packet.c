@@ -156,7 +156,9 @@ static void parse_l4(const uint8_t *b, uint32_t n, struct pkt *p, int depth)
 
 /* The IP header at @b (n bytes): fills p->key; fragments are told apart. */
 struct ipinfo {
-	uint32_t len, hdrlen; /* datagram length, header up to the payload */
+	uint32_t len; /* of this packet */
+	uint32_t hdrlen; /* of the headers the reassembled datagram keeps */
+	uint32_t data; /* where a fragment's data starts */
 	uint32_t id, frag_off; /* fragment identity and offset (bytes) */
 	bool frag, more;
 	const uint8_t *l4;
@@ -180,7 +182,7 @@ static int ip_header(const uint8_t *b, uint32_t n, struct pkt *p,
 		memcpy(k->src, b + 12, 4);
 		memcpy(k->dst, b + 16, 4);
 		ip->len = be16(b + 2);
-		ip->hdrlen = ihl;
+		ip->hdrlen = ip->data = ihl;
 		ip->id = be16(b + 4);
 		ip->frag_off = (uint32_t)(fo & 0x1fff) * 8;
 		ip->more = fo & 0x2000;
@@ -220,8 +222,14 @@ static int ip_header(const uint8_t *b, uint32_t n, struct pkt *p,
 				ip->more = b[off + 3] & 1;
 				ip->id = be32(b + off + 4);
 				ip->frag = true;
+				ip->hdrlen = off; /* reassembled: without it */
 				nh = b[off];
 				off += 8;
+				ip->data = off;
+				/* what follows a later fragment's header is
+				 * data */
+				if (ip->frag_off)
+					break;
 			} else {
 				break;
 			}
@@ -229,7 +237,8 @@ static int ip_header(const uint8_t *b, uint32_t n, struct pkt *p,
 		if (n < off)
 			return -1;
 		k->proto = nh;
-		ip->hdrlen = off;
+		if (!ip->frag)
+			ip->hdrlen = ip->data = off;
 		ip->l4 = b + off;
 		ip->l4len = n - off;
 		return 0;
@@ -254,8 +263,11 @@ static bool same_datagram(const struct frag *f, const struct pkt *p,
 {
 	size_t alen = p->key.family == AF_INET6 ? 16 : 4;
 
+	/* IPv6 reassembles by addresses and identifier; IPv4 adds protocol
+	 * (a later IPv6 fragment does not even tell the protocol) */
 	return f->used && f->id == id && f->family == p->key.family &&
-	       f->proto == p->key.proto && !memcmp(f->src, p->key.src, alen) &&
+	       (f->family == AF_INET6 || f->proto == p->key.proto) &&
+	       !memcmp(f->src, p->key.src, alen) &&
 	       !memcmp(f->dst, p->key.dst, alen);
 }
 
@@ -266,7 +278,7 @@ static enum decode_result fragment(struct decoder *d, struct pkt *p,
 	uint32_t h = (ip->id * 2654435761u ^ p->key.src[3] ^ p->key.dst[3]) %
 		     FRAG_SLOTS;
 	struct frag *f = NULL, *oldest = NULL;
-	uint32_t payload = ip->len > ip->hdrlen ? ip->len - ip->hdrlen : 0;
+	uint32_t payload = ip->len > ip->data ? ip->len - ip->data : 0;
 
 	d->fragments++;
 	for (uint32_t i = 0; i < 8; i++) {
@@ -305,6 +317,12 @@ static enum decode_result fragment(struct decoder *d, struct pkt *p,
 		f->id = ip->id;
 		f->first_us = p->ts_us;
 	}
+	/* a fragment seen twice (a capture of both sides) counts once */
+	for (uint32_t i = 0; i < f->nseen; i++)
+		if (f->seen[i] == ip->frag_off)
+			return DECODE_HELD;
+	if (f->nseen < FRAG_PIECES)
+		f->seen[f->nseen++] = ip->frag_off;
 	if (ip->frag_off == 0) {
 		f->have_first = true;
 		f->first = *p;
@@ -337,6 +355,10 @@ enum decode_result decode(struct decoder *d, uint64_t ts_us,
 	int off = l3_offset(d->linktype, data, caplen, &etype);
 
 	memset(p, 0, sizeof(*p));
+	/* captures of several interfaces step back in time now and then */
+	if (ts_us < d->last_us)
+		ts_us = d->last_us;
+	d->last_us = ts_us;
 	p->ts_us = ts_us;
 	if (off < 0 || (etype != ETH_IPV4 && etype != ETH_IPV6) ||
 	    ip_header(data + off, caplen - (uint32_t)off, p, &ip)) {

@@ -41,6 +41,7 @@ enum decode_result {
 
 #define FRAG_SLOTS 1024 /* datagrams being reassembled at once */
 #define FRAG_TIMEOUT_US 30000000 /* net.ipv4.ipfrag_time */
+#define FRAG_PIECES 48 /* fragments of one datagram told apart */
 
 struct frag {
 	bool used, have_first, have_last;
@@ -49,6 +50,8 @@ struct frag {
 	uint32_t id;
 	uint32_t got, total; /* payload bytes received, and expected */
 	uint32_t hdrlen; /* of the first fragment's IP header */
+	uint16_t seen[FRAG_PIECES]; /* offsets received, against duplicates */
+	uint32_t nseen;
 	uint64_t first_us;
 	struct pkt first; /* tuple from the first fragment */
 };
@@ -57,6 +60,7 @@ struct decoder {
 	int linktype;
 	struct frag frags[FRAG_SLOTS];
 	uint64_t skipped, fragments, reassembled, frag_dropped;
+	uint64_t last_us;
 };
 
 /* 0, or -EPROTONOSUPPORT for a link type the decoder does not read. */

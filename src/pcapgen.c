@@ -24,6 +24,7 @@ struct gflow {
 	uint8_t client[16], server[16];
 	uint16_t cport, sport, ipid;
 	uint32_t left; /* data packets still to go */
+	uint32_t sent; /* data packets so far */
 	uint8_t step;
 	bool big, unreachable, reset;
 };
@@ -149,9 +150,15 @@ static int emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
 	const uint8_t *src = up ? f->client : f->server;
 	const uint8_t *dst = up ? f->server : f->client;
 	uint64_t ts = f->next_us;
+	/* an error about a datagram travels as ICMP, whatever the flow's */
+	bool error = icmp_type == 3 ||
+		     (f->family == AF_INET6 && icmp_type == 1);
+	uint8_t proto = !error		      ? f->proto :
+			f->family == AF_INET6 ? IPPROTO_ICMPV6 :
+						IPPROTO_ICMP;
 
 	memset(l4, 0, sizeof(l4));
-	switch (f->proto) {
+	switch (proto) {
 	case IPPROTO_TCP:
 		put16(l4, up ? f->cport : f->sport);
 		put16(l4 + 2, up ? f->sport : f->cport);
@@ -174,7 +181,7 @@ static int emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
 			/* port unreachable: quote the client's datagram */
 			uint8_t *q = l4 + 8;
 
-			if (f->family == AF_INET) {
+			if (f->family == AF_INET) { /* the client's datagram */
 				q[0] = 0x45;
 				put16(q + 2, 28);
 				q[8] = 64;
@@ -223,19 +230,19 @@ static int emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
 			put16(ip + 4, f->ipid);
 			put16(ip + 6, (more ? 0x2000 : 0) | done / 8);
 			ip[8] = 64;
-			ip[9] = f->proto;
+			ip[9] = proto;
 			memcpy(ip + 12, src, 4);
 			memcpy(ip + 16, dst, 4);
 		} else {
 			memset(ip, 0, 48);
 			ip[0] = 0x60;
 			put16(ip + 4, ext + chunk);
-			ip[6] = ext ? 44 : f->proto;
+			ip[6] = ext ? 44 : proto;
 			ip[7] = 64;
 			memcpy(ip + 8, src, 16);
 			memcpy(ip + 24, dst, 16);
 			if (ext) {
-				ip[40] = f->proto;
+				ip[40] = proto;
 				put16(ip + 42, done | (more ? 1 : 0));
 				put16(ip + 46, f->ipid);
 			}
@@ -244,7 +251,7 @@ static int emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
 		if (done == 0) { /* the transport header, in the first only */
 			memcpy(frame + caplen, l4, l4len);
 			if (f->family == AF_INET6 && l4len > 8 &&
-			    (f->proto == IPPROTO_ICMPV6)) {
+			    (proto == IPPROTO_ICMPV6)) {
 				memcpy(frame + caplen + 16, f->client, 16);
 				memcpy(frame + caplen + 32, f->server, 16);
 				put16(frame + caplen + 48, f->cport);
@@ -259,7 +266,6 @@ static int emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
 		pcap_dump((u_char *)g->out, &h, frame);
 		g->packets++;
 		done += chunk;
-		ts += 5;
 	} while (done < total);
 	return 0;
 }
@@ -329,7 +335,7 @@ static bool step_flow(struct gen *g, struct gflow *f)
 		f->step = DATA;
 		break;
 	case DATA:
-		up = f->left & 1;
+		up = (f->sent++ & 1) == 0; /* the client speaks first */
 		if (f->proto == IPPROTO_TCP) {
 			emit(g, f, up, up ? 40 + below(g, 560) : 1400, 0x18, 0);
 		} else if (f->proto == IPPROTO_UDP) {

@@ -163,22 +163,32 @@ static void apply_event(struct sim *s, unsigned int e)
 		break;
 	}
 	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
-	s->epoch++;
 	rebalance_flowpin(s);
 
-	/* Who moves: counted now, applied at each connection's next packet. */
+	/*
+	 * Who moves, at once: the kernel's policies to their new nexthop,
+	 * flowpin's connections of a dead link to a new pick at their next
+	 * packet (their conntrack entries are deleted now). A connection
+	 * idle through several events is counted by each that moves it.
+	 */
 	s->res[POL_ROUND_ROBIN].moved[e] = SIM_MOVED_NA;
 	for (uint32_t i = 0; (c = simtable_at(&s->table, i));
 	     i = (uint32_t)(c - s->table.conn) + 1) {
-		for (int p = POL_KERNEL_L3; p <= POL_KERNEL_L4; p++) {
-			int l = kernel_link(s, c, p);
+		uint8_t *fp = &c->assigned[POL_FLOWPIN - 1];
 
-			if (c->link[p] != SIM_NO_LINK && l != c->link[p])
+		for (int p = POL_KERNEL_L3; p <= POL_KERNEL_L4; p++) {
+			uint8_t *a = &c->assigned[p - 1];
+			int l = kernel_link(s, c, p);
+			uint8_t now = l < 0 ? SIM_NO_LINK : (uint8_t)l;
+
+			if (*a != SIM_NO_LINK && now != *a)
 				s->res[p].moved[e]++;
+			*a = now;
 		}
-		if (c->link[POL_FLOWPIN] != SIM_NO_LINK &&
-		    !s->alive[c->link[POL_FLOWPIN]])
+		if (*fp < SIM_REPICK && !s->alive[*fp]) {
 			s->res[POL_FLOWPIN].moved[e]++;
+			*fp = SIM_REPICK;
+		}
 	}
 }
 
@@ -205,6 +215,7 @@ static uint8_t round_robin(struct sim *s)
 /* The link policy @p uses for this packet of @c. */
 static uint8_t choose(struct sim *s, struct sim_conn *c, int p, bool reply)
 {
+	uint8_t *a = p == POL_ROUND_ROBIN ? NULL : &c->assigned[p - 1];
 	int l;
 
 	switch (p) {
@@ -214,17 +225,18 @@ static uint8_t choose(struct sim *s, struct sim_conn *c, int p, bool reply)
 							    round_robin(s);
 	case POL_KERNEL_L3:
 	case POL_KERNEL_L4:
-		/* the bounds change only with events */
-		if (c->epoch == (uint8_t)s->epoch && c->link[p] != SIM_NO_LINK)
-			return c->link[p];
-		l = kernel_link(s, c, p);
-		return l < 0 ? SIM_NO_LINK : (uint8_t)l;
+		if (*a == SIM_NO_LINK) { /* new: events keep it up to date */
+			l = kernel_link(s, c, p);
+			*a = l < 0 ? SIM_NO_LINK : (uint8_t)l;
+		}
+		return *a;
 	default:
-		/* pinned; a dead link's connections were deleted: re-pick */
-		if (c->link[p] != SIM_NO_LINK && s->alive[c->link[p]])
-			return c->link[p];
-		l = flowpin_link(s, c);
-		return l < 0 ? SIM_NO_LINK : (uint8_t)l;
+		/* pinned; a dead link's connections were deleted: a new pick */
+		if (*a == SIM_NO_LINK || *a == SIM_REPICK) {
+			l = flowpin_link(s, c);
+			*a = l < 0 ? SIM_NO_LINK : (uint8_t)l;
+		}
+		return *a;
 	}
 }
 
@@ -238,9 +250,13 @@ static void replay(struct sim *s, const struct pkt *p)
 		s->first_us = p->ts_us;
 	}
 	s->last_us = p->ts_us;
+	/* conntrack forgets idle connections before an event can move them */
 	while (s->next_event < s->nevents &&
-	       p->ts_us - s->first_us >= s->events[s->next_event].at_us)
+	       p->ts_us - s->first_us >= s->events[s->next_event].at_us) {
+		simtable_expire(&s->table,
+				s->first_us + s->events[s->next_event].at_us);
 		apply_event(s, s->next_event++);
+	}
 	simtable_expire(&s->table, p->ts_us);
 
 	s->packets++;
@@ -254,10 +270,16 @@ static void replay(struct sim *s, const struct pkt *p)
 	if (created)
 		s->connections++;
 	for (int pol = 0; pol < SIM_POLICIES; pol++) {
-		uint8_t l = choose(s, c, pol, reply);
 		struct sim_result *r = &s->res[pol];
-		unsigned int slot = l == SIM_NO_LINK ? SLOTS_MAX : l;
+		uint8_t l;
+		unsigned int slot;
 
+		/* an ICMP error goes where its connection goes */
+		if (p->related)
+			l = c->link[pol];
+		else
+			l = choose(s, c, pol, reply);
+		slot = l == SIM_NO_LINK ? SLOTS_MAX : l;
 		if (created)
 			r->conns[slot]++;
 		else if (l != c->link[pol] && c->link[pol] != SIM_NO_LINK &&
@@ -269,8 +291,9 @@ static void replay(struct sim *s, const struct pkt *p)
 			c->link[pol] = l;
 		r->bytes[slot] += p->len;
 	}
-	c->epoch = (uint8_t)s->epoch;
-	simtable_touch(&s->table, c, p, reply);
+	/* ICMP errors do not refresh a connection's timeout in conntrack */
+	if (!p->related)
+		simtable_touch(&s->table, c, p, reply);
 }
 
 /*
@@ -283,6 +306,10 @@ void sim_packet(struct sim *s, const struct pkt *p)
 	struct pkt *q = &s->ahead[(s->ahead_head + s->ahead_n) % SIM_AHEAD];
 
 	*q = *p;
+	/* time never runs backwards here, though captures' stamps may */
+	if (q->ts_us < s->clamp_us)
+		q->ts_us = s->clamp_us;
+	s->clamp_us = q->ts_us;
 	simtable_prefetch_index(&s->table, q);
 	if (s->ahead_n >= SIM_AHEAD / 2)
 		simtable_prefetch_conn(

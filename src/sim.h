@@ -65,7 +65,7 @@ struct sim {
 	uint32_t expected[SIM_POLICIES][SLOTS_MAX]; /* weights the shares aim at
 						     */
 	int32_t upper[SLOTS_MAX]; /* kernel multipath bounds */
-	uint32_t epoch; /* of the bounds: one more per event */
+	uint64_t clamp_us; /* the latest time seen: captures step back */
 	int64_t rr[SLOTS_MAX]; /* smooth weighted round robin */
 	struct bucket_table buckets;
 	const struct sim_event *events;

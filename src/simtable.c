@@ -281,6 +281,7 @@ struct sim_conn *simtable_get(struct simtable *t, const struct pkt *p,
 	c->cls = first_class(p->key.proto);
 	c->last_ms = c->moved_ms = ms_of(p->ts_us);
 	memset(c->link, SIM_NO_LINK, sizeof(c->link));
+	memset(c->assigned, SIM_NO_LINK, sizeof(c->assigned));
 	append_class(t, i);
 	t->index[h] = (uint64_t)hash << 32 | i;
 	if (++t->live > t->max_live)
@@ -342,6 +343,12 @@ static void drop(struct simtable *t, uint32_t i)
 	t->live--;
 }
 
+/*
+ * A connection's last packet is less than RELINK_MS after the time that
+ * orders it in its list (simtable_touch), so scanning from the oldest
+ * stops at the first one still alive: those behind it expire within a
+ * second of it at the latest.
+ */
 void simtable_expire(struct simtable *t, uint64_t now_us)
 {
 	uint32_t now = ms_of(now_us);
@@ -354,16 +361,8 @@ void simtable_expire(struct simtable *t, uint64_t now_us)
 		uint32_t i;
 
 		while ((i = t->head[c]) != SIM_NONE &&
-		       now - t->conn[i].moved_ms > timeout_ms[c]) {
-			/* active since its last move: to the young end */
-			if (now - t->conn[i].last_ms <= timeout_ms[c]) {
-				unlink_class(t, i);
-				t->conn[i].moved_ms = t->conn[i].last_ms;
-				append_class(t, i);
-				continue;
-			}
+		       now - t->conn[i].last_ms > timeout_ms[c])
 			drop(t, i);
-		}
 	}
 }
 

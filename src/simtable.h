@@ -16,6 +16,7 @@
 
 #define SIM_POLICIES 4
 #define SIM_NO_LINK 0xff
+#define SIM_REPICK 0xfe
 #define SIM_NONE UINT32_MAX
 #define SIM_EMPTY UINT64_MAX
 
@@ -36,9 +37,11 @@ struct sim_conn {
 	uint8_t family, proto;
 	uint8_t cls;
 	uint8_t broken; /* bit per policy: used more than one link */
-	uint8_t link[SIM_POLICIES]; /* each policy's current link */
-	uint8_t epoch; /* of the multipath bounds the links were chosen with */
-	uint8_t pad[3];
+	uint8_t link[SIM_POLICIES]; /* the link of each policy's last packet */
+	/* the link each pinning policy gives it now (kernel-l3, kernel-l4,
+	 * flowpin), set at once by events; SIM_REPICK: flowpin picks anew */
+	uint8_t assigned[SIM_POLICIES - 1];
+	uint8_t pad;
 	uint32_t last_ms; /* last packet, in wrapping milliseconds */
 	uint32_t moved_ms; /* last move to the young end of its list */
 	uint32_t prev, next; /* in the list of its class, by moved_ms */

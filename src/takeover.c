@@ -32,6 +32,8 @@ int takeover_plan(const struct config *c, const struct table_state *st,
 		unsigned int s = slot_of(c, st->links[k].mark);
 
 		map[k] = i;
+		if (s > nslots) /* the mask changed: not one of our slots now */
+			s = 0;
 		if (i < 0) {
 			if (st->links[k].mark)
 				gone[(*ngone)++] = st->links[k].mark;

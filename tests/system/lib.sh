@@ -197,5 +197,9 @@ per_packet() {
 	fi
 }
 
+# Source ports chosen by a test (-s) stay out of the ephemeral range
+# (32768-60999): an ephemeral connection that used one before leaves it in
+# TIME_WAIT, and a later connect() from it would fail. Holds use 61000 up.
+
 # value KEY FILE: the number after KEY in fp-traffic's output
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }

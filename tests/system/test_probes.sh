@@ -32,6 +32,7 @@ ns isp1 ip link set tonet up
 ns isp1 ip route add default via 198.18.1.1
 check "and it comes back" wait_log "link wan1 up" 5
 stop_flowpin
+ns isp1 nft delete table ip noicmp
 
 say "the probe targets die, the links do not"
 conf 2 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.2/' >"$WORK/fp.conf"
@@ -48,4 +49,26 @@ check "new connections still succeed ($(value ok "$WORK/tcp")/100)" [ "$(value o
 check "over both providers" [ "$(grep -c '^seen' "$WORK/tcp")" = 2 ]
 ns net nft delete table ip dead
 check "the targets come back: so do the links" wait_log "leaving the all-down fallback" 5
+
+say "killed while a link is down, restarted"
+for _ in $(seq 1 100); do # the flap penalty may still hold one back
+	[ "$(status | jq '[.links[] | select(.state == "up")] | length')" = 2 ] && break
+	sleep 0.1
+done
+check "both links are up" [ "$(status | jq '[.links[] | select(.state == "up")] | length')" = 2 ]
+: >"$WORK/flowpin.log"
+ns isp2 ip link set tonet down
+check "wan2 goes down" wait_log "link wan2 down" 3
+kill -KILL "$FLOWPIN_PID"
+wait "$FLOWPIN_PID" 2>/dev/null
+: >"$WORK/flowpin.log"
+start_flowpin "$WORK/fp.conf" || exit 1
+check "the takeover keeps wan2 out of the bucket table" \
+	[ "$(status | jq -c '[.links[] | .buckets]')" = "[1024,0]" ]
+ns lan "$TRAFFIC" tcp -n 50 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
+check "no new connection goes to dead wan2 meanwhile ($(value ok "$WORK/tcp")/50 ok)" \
+	[ "$(value ok "$WORK/tcp")" = 50 ]
+ns isp2 ip link set tonet up
+ns isp2 ip route add default via 198.18.2.1
+check "wan2 proves itself and comes back" wait_log "link wan2 up" 5
 finish

@@ -29,7 +29,7 @@ hold() {
 unhold() { kill -TERM "$HOLD"; wait "$HOLD"; say "held: $(tr '\n' ' ' <"$WORK/hold")"; }
 
 say "add wan3"
-hold 40000
+hold 61000
 cp "$WORK/all.conf" "$WORK/fp.conf"
 check "reload with three links" reloaded "reloaded: 3 links"
 check "wan3 owns a third of the buckets" [ "$(status | jq '.links[2].buckets')" = 341 ]
@@ -40,7 +40,7 @@ check "no held connection broke or moved" \
 	[ "$(value broken "$WORK/hold")" = 0 -a "$(value moved "$WORK/hold")" = 0 ]
 
 say "remove wan2"
-hold 41000
+hold 61100
 sed '/^\[link wan2\]$/,/^weight/d' "$WORK/all.conf" >"$WORK/fp.conf"
 check "reload with two links" reloaded "reloaded: 2 links"
 check "wan2's table is empty" [ -z "$(ns rtr ip route show table 1002)" ]

@@ -10,7 +10,7 @@ before=$(snapshot)
 start_flowpin "$WORK/fp.conf" || exit 1
 
 # Long-lived connections that exchange a line every 50 ms throughout.
-ip netns exec "${P}lan" "$TRAFFIC" hold -n 60 -i 50 -s 40000 198.19.0.1 7000 >"$WORK/hold" &
+ip netns exec "${P}lan" "$TRAFFIC" hold -n 60 -i 50 -s 61000 198.19.0.1 7000 >"$WORK/hold" &
 HOLD=$!
 PIDS+=("$HOLD")
 for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done

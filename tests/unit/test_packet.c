@@ -195,6 +195,60 @@ static void test_icmp(void **state)
 	assert_v4_tuple(&p, IPPROTO_UDP, 5000, 53);
 }
 
+/* IPv6: options after the fragment header; a fragment seen twice. */
+static void test_ipv6_fragments(void **state)
+{
+	struct decoder d;
+	struct pkt p;
+	uint8_t a[128] = { 0 }, b[128] = { 0 };
+
+	(void)state;
+	assert_int_equal(decoder_init(&d, LT_IPV6), 0);
+	for (int i = 0; i < 2; i++) {
+		uint8_t *ip = i ? b : a;
+
+		ip[0] = 0x60;
+		ip[6] = 44; /* fragment header */
+		inet_pton(AF_INET6, "fd00::2", ip + 8);
+		inet_pton(AF_INET6, "2001:db8::7", ip + 24);
+		ip[40] = 60; /* then destination options */
+		ip[44] = 0, ip[45] = 0, ip[46] = 0, ip[47] = 9; /* id 9 */
+	}
+	/* first: 8 bytes of options, UDP header, data: 48 bytes after it */
+	a[5] = 8 + 48;
+	a[43] = 1; /* offset 0, more */
+	a[48] = IPPROTO_UDP;
+	ports(a + 56, 7777, 53);
+	/* last: 100 bytes at offset 48, whose data starts like options */
+	b[5] = 8 + 100;
+	b[42] = 0, b[43] = 48; /* offset 48, last */
+	b[48] = 0, b[49] = 255; /* would claim a 2 KB options header */
+
+	assert_int_equal(decode(&d, 1, b, 48 + 100, &p), DECODE_HELD);
+	assert_int_equal(decode(&d, 2, b, 48 + 100, &p), DECODE_HELD);
+	assert_int_equal(decode(&d, 3, a, 48 + 48, &p), DECODE_PACKET);
+	assert_int_equal(p.key.proto, IPPROTO_UDP);
+	assert_int_equal(p.key.sport, 7777);
+	/* 40 bytes of header, 48 + 100 of data: the fragment header goes */
+	assert_int_equal(p.len, 40 + 148);
+}
+
+/* Captures of several interfaces step back in time: ours does not. */
+static void test_time_never_goes_back(void **state)
+{
+	struct decoder d;
+	struct pkt p;
+	uint8_t f[64];
+
+	(void)state;
+	assert_int_equal(decoder_init(&d, LT_RAW), 0);
+	ip4(f, IPPROTO_UDP, 28, 1, 0);
+	ports(f + 20, 1, 2);
+	assert_int_equal(decode(&d, 1000, f, 28, &p), DECODE_PACKET);
+	assert_int_equal(decode(&d, 990, f, 28, &p), DECODE_PACKET);
+	assert_int_equal(p.ts_us, 1000);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -203,6 +257,8 @@ int main(void)
 		cmocka_unit_test(test_ipv6_extension_headers),
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_icmp),
+		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_time_never_goes_back),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

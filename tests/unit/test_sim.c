@@ -171,6 +171,68 @@ static void test_expiry(void **state)
 	config_free(&c);
 }
 
+/*
+ * Connections conntrack has forgotten move with no event; one idle
+ * through two events is moved once.
+ */
+static void test_idle_connections(void **state)
+{
+	struct config c;
+	struct sim s;
+	struct sim_event ev[3];
+	char err[128];
+
+	(void)state;
+	load(&c, THREE);
+	/* UDP unreplied: forgotten after 30 s */
+	assert_int_equal(sim_event_parse("50:a:down", &c, &ev[0], err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(sim_event_parse("60:b:weight=5", &c, &ev[1], err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(sim_event_parse("70:a:up", &c, &ev[2], err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(sim_init(&s, &c, ev, 3), 0);
+	for (unsigned int n = 0; n < 300; n++) {
+		struct pkt p = packet(n, false, n);
+
+		sim_packet(&s, &p);
+	}
+	struct pkt late = packet(9999, false, 100000000);
+
+	sim_packet(&s, &late);
+	sim_flush(&s);
+	for (int pol = POL_KERNEL_L3; pol < SIM_POLICIES; pol++)
+		for (int e = 0; e < 3; e++)
+			assert_int_equal(s.res[pol].moved[e], 0);
+	sim_free(&s);
+
+	/* now a reply keeps them 120 s: a's move once, and only at 50 s */
+	assert_int_equal(sim_init(&s, &c, ev, 3), 0);
+	for (unsigned int n = 0; n < 300; n++) {
+		struct pkt p = packet(n, false, n),
+			   r = packet(n, true, 1000 + n);
+
+		sim_packet(&s, &p);
+		sim_packet(&s, &r);
+	}
+	sim_flush(&s);
+	uint64_t on_a = s.res[POL_FLOWPIN].conns[0];
+
+	sim_packet(&s, &late);
+	sim_flush(&s);
+	assert_int_equal(s.res[POL_FLOWPIN].moved[0], on_a);
+	assert_int_equal(s.res[POL_FLOWPIN].moved[1], 0);
+	assert_int_equal(s.res[POL_FLOWPIN].moved[2], 0);
+	/* no packet after the moves: nothing broken */
+	assert_int_equal(s.res[POL_FLOWPIN].broken, 0);
+	assert_int_equal(s.res[POL_KERNEL_L4].broken, 0);
+	sim_free(&s);
+	config_free(&c);
+}
+
 static void test_event_errors(void **state)
 {
 	struct config c;
@@ -209,6 +271,7 @@ int main(void)
 		cmocka_unit_test(test_steady),
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_expiry),
+		cmocka_unit_test(test_idle_connections),
 		cmocka_unit_test(test_event_errors),
 	};
 

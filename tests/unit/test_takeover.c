@@ -166,6 +166,27 @@ static void test_no_room(void **state)
 	config_free(&c);
 }
 
+/* A mark the old, wider mask allowed but the new slots do not reach. */
+static void test_mark_beyond_slots(void **state)
+{
+	struct table_link tl[] = { { .name = "a", .mark = 0x10000 } };
+	struct table_state st = { .present = true, .links = tl, .nlinks = 1 };
+	struct bucket_table t;
+	struct config c;
+	unsigned int slots[1], ngone;
+	uint32_t gone[1];
+
+	(void)state;
+	load(&c, "[global]\nlan = lan0\nbuckets = 16\nmark_mask = 0xffff00\n"
+		 "table = 5000\n[link a]\ninterface = a\n");
+	assert_int_equal(config_slots(&c), 255);
+	assert_int_equal(bucket_table_init(&t, 16), 0);
+	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(slots[0], 1); /* not slot 256 */
+	bucket_table_free(&t);
+	config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -174,6 +195,7 @@ int main(void)
 		cmocka_unit_test(test_bucket_count_changed),
 		cmocka_unit_test(test_foreign_marks),
 		cmocka_unit_test(test_no_room),
+		cmocka_unit_test(test_mark_beyond_slots),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
