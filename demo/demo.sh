@@ -58,9 +58,9 @@ printf '   the router'"'"'s own connections:           %s of 100\n' "$(value ok 
 echo
 
 echo "3. flowpin explain: which link, before the connection is made"
-"$FLOWPIN" -c "$WORK/flowpin.conf" explain tcp 192.168.1.2:45678 198.19.0.1:7000 | sed 's/^/   /'
-want=$("$FLOWPIN" -c "$WORK/flowpin.conf" -j explain tcp 192.168.1.2:45678 198.19.0.1:7000 | jq -r .link)
-got=$(ns lan "$TRAFFIC" tcp -v -n 1 -s 45678 198.19.0.1 7000 | awk '$1 == "conn" { print $3 }')
+"$FLOWPIN" -c "$WORK/flowpin.conf" explain tcp 192.168.1.2:25678 198.19.0.1:7000 | sed 's/^/   /'
+want=$("$FLOWPIN" -c "$WORK/flowpin.conf" -j explain tcp 192.168.1.2:25678 198.19.0.1:7000 | jq -r .link)
+got=$(ns lan "$TRAFFIC" tcp -v -n 1 -s 25678 198.19.0.1 7000 | awk '$1 == "conn" { print $3 }')
 echo "   made: the server saw it from $got, that is ${want}'s provider (198.18.${want#wan}.2)"
 echo
 
