@@ -5,7 +5,8 @@
  *   fp-bench-sim -c CONFIG TRACE.pcap [-n RUNS]
  *
  * Median of RUNS: a libpcap read loop over the trace (the baseline), and
- * the same loop decoding and replaying every packet as flowpin sim does.
+ * the same loop decoding and replaying every packet as flowpin sim does;
+ * both open the trace as flowpin sim does (trace_open()).
  * Also the replay's connection table at its largest, in memory.
  */
 #include <inttypes.h>
@@ -17,6 +18,7 @@
 
 #include "packet.h"
 #include "sim.h"
+#include "trace.h"
 
 static double now_s(void)
 {
@@ -40,8 +42,7 @@ static uint64_t pass(const char *path, struct sim *s, struct decoder *d)
 	struct pcap_pkthdr *h;
 	const u_char *data;
 	uint64_t n = 0;
-	pcap_t *pc = pcap_open_offline_with_tstamp_precision(
-		path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+	pcap_t *pc = trace_open(path, errbuf);
 
 	if (!pc) {
 		fprintf(stderr, "fp-bench-sim: %s\n", errbuf);

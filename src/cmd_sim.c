@@ -17,6 +17,7 @@
 #include "pcapgen.h"
 #include "print.h"
 #include "sim.h"
+#include "trace.h"
 
 static const char *const policy_what[SIM_POLICIES] = {
 	[POL_ROUND_ROBIN] = "a next hop per packet, the seed's router",
@@ -214,9 +215,7 @@ int cmd_sim(const struct options *o, int argc, char **argv)
 			return 2;
 		}
 	}
-	pc = pcap_open_offline_with_tstamp_precision(argv[0],
-						     PCAP_TSTAMP_PRECISION_MICRO,
-						     errbuf);
+	pc = trace_open(argv[0], errbuf);
 	if (!pc) {
 		fprintf(stderr, "flowpin sim: %s\n", errbuf);
 		config_free(&c);

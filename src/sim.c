@@ -168,8 +168,9 @@ static void apply_event(struct sim *s, unsigned int e)
 	/*
 	 * Who moves, at once: the kernel's policies to their new nexthop,
 	 * flowpin's connections of a dead link to a new pick at their next
-	 * packet (their conntrack entries are deleted now). A connection
-	 * idle through several events is counted by each that moves it.
+	 * packet (their conntrack entries are deleted now). An event moves a
+	 * connection when it takes it off the link it was using: once, however
+	 * many events follow while it is idle, and not when one puts it back.
 	 */
 	s->res[POL_ROUND_ROBIN].moved[e] = SIM_MOVED_NA;
 	for (uint32_t i = 0; (c = simtable_at(&s->table, i));
@@ -181,7 +182,7 @@ static void apply_event(struct sim *s, unsigned int e)
 			int l = kernel_link(s, c, p);
 			uint8_t now = l < 0 ? SIM_NO_LINK : (uint8_t)l;
 
-			if (*a != SIM_NO_LINK && now != *a)
+			if (*a != SIM_NO_LINK && *a == c->link[p] && now != *a)
 				s->res[p].moved[e]++;
 			*a = now;
 		}
