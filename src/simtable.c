@@ -351,12 +351,13 @@ static void drop(struct simtable *t, uint32_t i)
  */
 void simtable_expire(struct simtable *t, uint64_t now_us)
 {
-	uint32_t now = ms_of(now_us);
+	uint32_t now;
 
 	/* ten times a second of trace time is close enough to conntrack */
-	if (now - t->expired_ms < 100)
+	if (now_us < t->expire_next_us)
 		return;
-	t->expired_ms = now;
+	t->expire_next_us = now_us + 100000;
+	now = ms_of(now_us);
 	for (int c = 0; c < CLS_COUNT; c++) {
 		uint32_t i;
 

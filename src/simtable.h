@@ -60,7 +60,7 @@ struct simtable {
 	uint32_t cap; /* of index, a power of two */
 	uint32_t live, max_live;
 	uint32_t head[CLS_COUNT], tail[CLS_COUNT];
-	uint32_t expired_ms; /* the last expiry pass */
+	uint64_t expire_next_us; /* the next expiry pass */
 };
 
 int simtable_init(struct simtable *t);
