@@ -504,7 +504,7 @@ static void reload(struct daemon *d)
 	if (!ret)
 		ret = links_refresh(d);
 	if (ret)
-		log_err("reload: applying failed (%s): run flowpin stop/start",
+		log_err("reload: applying failed (%s): restart flowpin",
 			strerror(-ret));
 	else
 		log_info("reloaded: %u links", d->m.cfg.nlinks);
