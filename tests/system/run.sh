@@ -5,7 +5,12 @@ if [ "$(id -u)" -ne 0 ]; then
 	echo "system tests need root (network namespaces, nftables)" >&2
 	exit 1
 fi
-tests=("$@")
+# NAME, test_NAME or test_NAME.sh
+tests=()
+for t in "$@"; do
+	t=${t%.sh}
+	tests+=("test_${t#test_}.sh")
+done
 [ ${#tests[@]} -gt 0 ] || tests=(test_*.sh)
 failed=()
 for t in "${tests[@]}"; do

@@ -27,9 +27,12 @@
  *   fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT
  *	N long-lived connections, each exchanging a line every MS (100)
  *	for -d MS or until SIGTERM/SIGINT. Prints "held N", "broken N" and
- *	"moved N" (the server saw a connection from a new address), then
- *	"seen ADDR N" for the connections held and "lost ADDR N" for the
- *	broken ones, by the address the server last saw them from.
+ *	"moved N" (the server saw a connection from a new address) and
+ *	"unconnected N" (broken ones that never connected), then "seen ADDR
+ *	N" for the connections held and "lost ADDR N" for the broken ones,
+ *	by the address the server last saw them from ("none": unconnected).
+ *	All connect, and every round is exchanged, at once: connections
+ *	through a dead path cost one 2 s timeout together.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -42,6 +45,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -370,45 +374,161 @@ static int run_icmp(const struct sockaddr_in *dst, unsigned long n, int timeout)
 struct held {
 	int fd;
 	char addr[64];
-	bool broken;
+	size_t len; /* of a reply line read so far, in line */
+	char line[64];
+	bool broken, unconnected;
 };
+
+/*
+ * Connect all @n at once, so that connections through a dead path cost one
+ * timeout in all, not one each.
+ */
+static void hold_connect(struct held *h, unsigned long n,
+			 const struct sockaddr_in *dst, unsigned int sport)
+{
+	struct pollfd *p = calloc(n, sizeof(*p));
+	long long deadline = now_ms() + 2000;
+	unsigned long pending = 0;
+
+	for (unsigned long i = 0; i < n; i++) {
+		h[i].fd = bound_socket(SOCK_STREAM, NULL,
+				       sport ? sport + (unsigned int)i : 0);
+		h[i].unconnected = true;
+		if (h[i].fd < 0)
+			continue;
+		fcntl(h[i].fd, F_SETFL, O_NONBLOCK);
+		if (!connect(h[i].fd, (const struct sockaddr *)dst,
+			     sizeof(*dst)) ||
+		    errno == EINPROGRESS) {
+			pending++;
+		} else {
+			close(h[i].fd);
+			h[i].fd = -1;
+		}
+	}
+	while (p && pending && now_ms() < deadline) {
+		unsigned long np = 0;
+
+		for (unsigned long i = 0; i < n; i++)
+			if (h[i].fd >= 0 && h[i].unconnected)
+				p[np++] =
+					(struct pollfd){ h[i].fd, POLLOUT, 0 };
+		if (poll(p, np, (int)(deadline - now_ms())) <= 0)
+			continue;
+		for (unsigned long j = 0; j < np; j++) {
+			int err = 0;
+			socklen_t len = sizeof(err);
+
+			if (!p[j].revents)
+				continue;
+			for (unsigned long i = 0; i < n; i++) {
+				if (h[i].fd != p[j].fd)
+					continue;
+				if (!getsockopt(h[i].fd, SOL_SOCKET, SO_ERROR,
+						&err, &len) &&
+				    !err)
+					h[i].unconnected = false;
+				else {
+					close(h[i].fd);
+					h[i].fd = -1;
+				}
+				pending--;
+			}
+		}
+	}
+	for (unsigned long i = 0; i < n; i++)
+		if (h[i].unconnected)
+			h[i].broken = true;
+	free(p);
+}
+
+/* Read what has come of @c's reply; 1 when the line is whole, -1 broken. */
+static int hold_read(struct held *c)
+{
+	ssize_t r = read(c->fd, c->line + c->len, sizeof(c->line) - 1 - c->len);
+	char *nl;
+
+	if (r <= 0)
+		return r < 0 && errno == EAGAIN ? 0 : -1;
+	c->len += (size_t)r;
+	c->line[c->len] = '\0';
+	nl = strchr(c->line, '\n');
+	if (!nl)
+		return c->len + 1 < sizeof(c->line) ? 0 : -1;
+	*nl = '\0';
+	return 1;
+}
+
+/* One exchange on every live connection, all in flight together. */
+static unsigned long hold_round(struct held *h, unsigned long n,
+				struct pollfd *p)
+{
+	long long deadline = now_ms() + 2000;
+	unsigned long moved = 0, waiting = 0;
+
+	for (unsigned long i = 0; i < n; i++) {
+		if (h[i].broken)
+			continue;
+		h[i].len = 0;
+		if (write(h[i].fd, "ping\n", 5) != 5)
+			h[i].broken = true;
+		else
+			waiting++;
+	}
+	while (waiting && now_ms() < deadline) {
+		unsigned long np = 0;
+
+		for (unsigned long i = 0; i < n; i++)
+			if (!h[i].broken && h[i].len != SIZE_MAX)
+				p[np++] = (struct pollfd){ h[i].fd, POLLIN, 0 };
+		if (poll(p, np, (int)(deadline - now_ms())) <= 0)
+			continue;
+		for (unsigned long i = 0, j = 0; i < n && j < np; i++) {
+			if (h[i].broken || h[i].len == SIZE_MAX)
+				continue;
+			if (!p[j++].revents)
+				continue;
+			int r = hold_read(&h[i]);
+
+			if (r == 0)
+				continue;
+			waiting--;
+			if (r < 0) {
+				h[i].broken = true;
+				continue;
+			}
+			if (h[i].addr[0] && strcmp(h[i].addr, h[i].line))
+				moved++;
+			memcpy(h[i].addr, h[i].line, sizeof(h[i].addr));
+			h[i].len = SIZE_MAX; /* answered this round */
+		}
+	}
+	for (unsigned long i = 0; i < n; i++)
+		if (!h[i].broken && h[i].len != SIZE_MAX)
+			h[i].broken = true; /* no answer in time */
+	return moved;
+}
 
 static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
 		    unsigned long n, int interval, long long duration)
 {
 	struct held *h = calloc(n, sizeof(*h));
-	unsigned long broken = 0, moved = 0, held = 0;
+	struct pollfd *p = calloc(n, sizeof(*p));
+	unsigned long broken = 0, moved = 0, held = 0, unconnected = 0;
 	long long end = duration ? now_ms() + duration : 0;
 
-	if (!h)
+	if (!h || !p) {
+		free(h);
+		free(p);
 		return 1;
-	for (unsigned long i = 0; i < n; i++) {
-		h[i].fd = connect_to(dst, NULL,
-				     sport ? sport + (unsigned int)i : 0,
-				     now_ms() + 2000);
-		if (h[i].fd < 0)
-			h[i].broken = true;
 	}
+	hold_connect(h, n, dst, sport);
 	/* Tell a waiting test that the connections are up. */
 	printf("ready\n");
 	fflush(stdout);
 
 	while (!stop && (!end || now_ms() < end)) {
-		for (unsigned long i = 0; i < n; i++) {
-			long long deadline = now_ms() + 2000;
-			char line[128];
-
-			if (h[i].broken)
-				continue;
-			if (write(h[i].fd, "ping\n", 5) != 5 ||
-			    read_line(h[i].fd, line, sizeof(line), deadline)) {
-				h[i].broken = true;
-				continue;
-			}
-			if (h[i].addr[0] && strcmp(h[i].addr, line))
-				moved++;
-			memcpy(h[i].addr, line, sizeof(h[i].addr));
-		}
+		moved += hold_round(h, n, p);
 		struct timespec ts = { 0, (long)interval * 1000000L };
 
 		nanosleep(&ts, NULL);
@@ -419,6 +539,7 @@ static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
 			count_in(lost, &nlost,
 				 h[i].addr[0] ? h[i].addr : "none");
 			broken++;
+			unconnected += h[i].unconnected;
 		} else {
 			count_seen(h[i].addr);
 			held++;
@@ -426,9 +547,11 @@ static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
 		if (h[i].fd >= 0)
 			close(h[i].fd);
 	}
-	printf("held %lu\nbroken %lu\nmoved %lu\n", held, broken, moved);
+	printf("held %lu\nbroken %lu\nmoved %lu\nunconnected %lu\n", held,
+	       broken, moved, unconnected);
 	print_seen();
 	free(h);
+	free(p);
 	return 0;
 }
 
