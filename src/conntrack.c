@@ -6,6 +6,7 @@
 #include <libnetfilter_conntrack/libnetfilter_conntrack.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <libmnl/libmnl.h>
 #include <libnfnetlink/libnfnetlink.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -17,6 +18,8 @@
 
 /* Enough for a burst of some 100k events between two reads. */
 #define EVENT_RCVBUF (32 << 20)
+#define EVENT_BATCH 64
+#define EVENT_SIZE 2048 /* an event is some 300 bytes */
 
 /* The identity of a connection: its original tuple and zone. */
 static uint64_t ct_key(const struct nf_conntrack *ct)
@@ -94,9 +97,6 @@ int ct_events_open(struct ct_events *ev, uint32_t mask, ct_cb cb, void *data)
 	}
 	nfct_filter_destroy(filter);
 	filter = NULL;
-
-	nfct_callback_register(ev->h, NFCT_T_NEW | NFCT_T_DESTROY, event_cb,
-			       ev);
 	return 0;
 err:
 	if (filter)
@@ -114,11 +114,50 @@ void ct_events_close(struct ct_events *ev)
 	ev->h = NULL;
 }
 
+static void event_msg(struct ct_events *ev, const struct nlmsghdr *nlh)
+{
+	int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	struct nf_conntrack *ct;
+
+	if (type != IPCTNL_MSG_CT_NEW && type != IPCTNL_MSG_CT_DELETE)
+		return;
+	ct = nfct_new();
+	if (ct && nfct_nlmsg_parse(nlh, ct) >= 0)
+		ev->cb(ev->data, type == IPCTNL_MSG_CT_DELETE, ct_key(ct),
+		       nfct_get_attr_u32(ct, ATTR_MARK));
+	if (ct)
+		nfct_destroy(ct);
+}
+
+/*
+ * Events come one per datagram: take up to EVENT_BATCH per system call
+ * (libnetfilter_conntrack's nfct_catch takes one per call).
+ */
 int ct_events_read(struct ct_events *ev)
 {
-	if (nfct_catch(ev->h) < 0 && errno != EAGAIN && errno != EINTR)
-		return -errno;
-	return 0;
+	static char bufs[EVENT_BATCH][EVENT_SIZE];
+	struct mmsghdr m[EVENT_BATCH];
+	struct iovec iov[EVENT_BATCH];
+	int n, ret = 0;
+
+	for (int i = 0; i < EVENT_BATCH; i++) {
+		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
+						      .msg_iovlen = 1 } };
+	}
+	while ((n = recvmmsg(ev->fd, m, EVENT_BATCH, MSG_DONTWAIT, NULL)) > 0) {
+		for (int i = 0; i < n; i++) {
+			const struct nlmsghdr *nlh = (void *)bufs[i];
+			int len = (int)m[i].msg_len;
+
+			for (; mnl_nlmsg_ok(nlh, len);
+			     nlh = mnl_nlmsg_next(nlh, &len))
+				event_msg(ev, nlh);
+		}
+	}
+	if (n < 0 && errno != EAGAIN && errno != EINTR)
+		ret = -errno;
+	return ret;
 }
 
 int ct_events_destroy_group(struct ct_events *ev, bool member)

@@ -736,11 +736,44 @@ static void on_client(struct daemon *d, unsigned int i)
 	drop_client(d, i);
 }
 
+/*
+ * Conntrack events are read in batches, CT_BATCH_MS apart at the most: at
+ * thousands of new connections a second, a wake-up for each would cost
+ * more than the events themselves. The counts are that much late.
+ */
+#define CT_BATCH_MS 10
+
+static void ct_pause(struct daemon *d, bool pause)
+{
+	struct epoll_event ev = {
+		.events = pause ? 0 : EPOLLIN,
+		.data.u64 = (uint64_t)EV_CONNTRACK << 32,
+	};
+
+	epoll_ctl(d->epfd, EPOLL_CTL_MOD, d->ct.fd, &ev);
+	d->ct_resume_us = pause ? monotonic_us() + CT_BATCH_MS * 1000 : 0;
+}
+
+/* The epoll timeout: until paused events are due again, if they are. */
+static int ct_timeout(struct daemon *d)
+{
+	uint64_t now;
+
+	if (!d->ct_resume_us)
+		return -1;
+	now = monotonic_us();
+	if (now >= d->ct_resume_us) {
+		ct_pause(d, false);
+		return -1;
+	}
+	return (int)((d->ct_resume_us - now + 999) / 1000);
+}
+
 static void loop(struct daemon *d)
 {
 	while (!d->stop) {
 		struct epoll_event evs[32];
-		int n = epoll_wait(d->epfd, evs, 32, -1);
+		int n = epoll_wait(d->epfd, evs, 32, ct_timeout(d));
 
 		for (int k = 0; k < n; k++) {
 			uint32_t tag = (uint32_t)(evs[k].data.u64 >> 32);
@@ -771,6 +804,7 @@ static void loop(struct daemon *d)
 						"conntrack events overflowed: recounting");
 					flows_resync(d);
 				}
+				ct_pause(d, true);
 				break;
 			case EV_CONTROL:
 				on_accept(d);

@@ -75,6 +75,7 @@ struct daemon {
 	struct ct_events ct;
 	struct flowcount flows;
 	uint64_t recount_us; /* when to count the connections again, or 0 */
+	uint64_t ct_resume_us; /* conntrack events paused until then, or 0 */
 
 	int epfd, sigfd, ctlfd, timerfd;
 	struct client clients[CLIENTS_MAX];
