@@ -43,9 +43,9 @@ cleanup() {
 	done
 	wait 2>/dev/null
 	for n in "${NSES[@]}"; do
-		for pid in $(ip netns pids "$P$n" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
+		for pid in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
 	done
-	for n in "${NSES[@]}"; do ip netns del "$P$n" 2>/dev/null; done
+	for n in "${NSES[@]}"; do ip netns del "$n" 2>/dev/null; done
 	rm -rf "$WORK"
 }
 trap cleanup EXIT
@@ -65,7 +65,7 @@ not() { ! "$@"; }
 
 add_ns() {
 	ip netns add "$P$1"
-	NSES+=("$1")
+	NSES+=("$P$1") # in full: a run may build more than one topology
 	# IPv4 only for now: no link-local routes appearing mid-test
 	ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=1 \
 		net.ipv6.conf.default.disable_ipv6=1

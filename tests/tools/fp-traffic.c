@@ -2,10 +2,11 @@
 /*
  * fp-traffic: real TCP and UDP traffic for flowpin's system tests and demo.
  *
- *   fp-traffic serve [-a ADDR] [-p PORT] [-l LOG]
- *	TCP and UDP on one port. Every line or datagram gets one line back:
- *	the source address and port the server saw it from. With -l, one line
- *	per TCP connection and per UDP datagram is logged: "tcp|udp ADDR PORT".
+ *   fp-traffic serve [-a ADDR] [-p PORT] [-P NPORTS] [-l LOG]
+ *	TCP and UDP on NPORTS (1) ports from PORT. Every line or datagram gets
+ *one line back: the source address and port the server saw it from. With -l,
+ *one line per TCP connection and per UDP datagram is logged: "tcp|udp ADDR
+ *PORT".
  *
  *   fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] [-v] HOST PORT
  *	N short connections in turn (source ports SPORT.. when given), each
@@ -24,15 +25,15 @@
  *   fp-traffic unix PATH TEXT
  *	Send TEXT and a newline to a Unix stream socket; print the reply.
  *
- *   fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT
- *	N long-lived connections, each exchanging a line every MS (100)
- *	for -d MS or until SIGTERM/SIGINT. Prints "held N", "broken N" and
- *	"moved N" (the server saw a connection from a new address) and
- *	"unconnected N" (broken ones that never connected), then "seen ADDR
- *	N" for the connections held and "lost ADDR N" for the broken ones,
- *	by the address the server last saw them from ("none": unconnected).
- *	All connect, and every round is exchanged, at once: connections
- *	through a dead path cost one 2 s timeout together.
+ *   fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] [-P NPORTS] HOST PORT
+ *	N long-lived connections (to NPORTS ports from PORT, in turn), each
+ *exchanging a line every MS (100) for -d MS or until SIGTERM/SIGINT. Prints
+ *"held N", "broken N" and "moved N" (the server saw a connection from a new
+ *address) and "unconnected N" (broken ones that never connected), then "seen
+ *ADDR N" for the connections held and "lost ADDR N" for the broken ones, by the
+ *address the server last saw them from ("none": unconnected). All connect, and
+ *every round is exchanged, at once: connections through a dead path cost one 2
+ *s timeout together.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -56,6 +57,7 @@
 #include <unistd.h>
 
 #define MAX_SEEN 64
+#define MAX_PORTS 64
 
 struct seen {
 	char addr[INET_ADDRSTRLEN];
@@ -384,7 +386,8 @@ struct held {
  * timeout in all, not one each.
  */
 static void hold_connect(struct held *h, unsigned long n,
-			 const struct sockaddr_in *dst, unsigned int sport)
+			 const struct sockaddr_in *dst, int nports,
+			 unsigned int sport)
 {
 	struct pollfd *p = calloc(n, sizeof(*p));
 	long long deadline = now_ms() + 2000;
@@ -396,9 +399,14 @@ static void hold_connect(struct held *h, unsigned long n,
 		h[i].unconnected = true;
 		if (h[i].fd < 0)
 			continue;
+		struct sockaddr_in to = *dst;
+
+		/* spread over the server's ports, as over many services */
+		to.sin_port = htons((uint16_t)(ntohs(dst->sin_port) +
+					       i % (unsigned long)nports));
 		fcntl(h[i].fd, F_SETFL, O_NONBLOCK);
-		if (!connect(h[i].fd, (const struct sockaddr *)dst,
-			     sizeof(*dst)) ||
+		if (!connect(h[i].fd, (const struct sockaddr *)&to,
+			     sizeof(to)) ||
 		    errno == EINPROGRESS) {
 			pending++;
 		} else {
@@ -509,8 +517,9 @@ static unsigned long hold_round(struct held *h, unsigned long n,
 	return moved;
 }
 
-static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
-		    unsigned long n, int interval, long long duration)
+static int run_hold(const struct sockaddr_in *dst, int nports,
+		    unsigned int sport, unsigned long n, int interval,
+		    long long duration)
 {
 	struct held *h = calloc(n, sizeof(*h));
 	struct pollfd *p = calloc(n, sizeof(*p));
@@ -522,7 +531,7 @@ static int run_hold(const struct sockaddr_in *dst, unsigned int sport,
 		free(p);
 		return 1;
 	}
-	hold_connect(h, n, dst, sport);
+	hold_connect(h, n, dst, nports, sport);
 	/* Tell a waiting test that the connections are up. */
 	printf("ready\n");
 	fflush(stdout);
@@ -600,15 +609,52 @@ static void udp_answer(int fd, FILE *log)
 }
 
 /* The server: one epoll loop for the TCP listener, its connections and UDP. */
-static int run_serve(const char *addr, unsigned int port, const char *log_path)
+static int index_of(const int *fds, int n, int fd)
 {
-	struct sockaddr_in sin;
+	for (int i = 0; i < n; i++)
+		if (fds[i] == fd)
+			return i;
+	return -1;
+}
+
+/* TCP and UDP sockets on @port.. @port + @nports - 1, in @ep. */
+static int serve_ports(int ep, const char *addr, unsigned int port, int nports,
+		       int *lfds, int *ufds)
+{
 	struct epoll_event ev = { .events = EPOLLIN };
-	int one = 1, ep, lfd, ufd;
+	struct sockaddr_in sin;
+	int one = 1;
+
+	for (int i = 0; i < nports; i++) {
+		if (make_addr(addr, port + (unsigned int)i, &sin))
+			return -1;
+		lfds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ufds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		setsockopt(lfds[i], SOL_SOCKET, SO_REUSEADDR, &one,
+			   sizeof(one));
+		setsockopt(ufds[i], IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
+		if (bind(lfds[i], (struct sockaddr *)&sin, sizeof(sin)) ||
+		    listen(lfds[i], 4096) ||
+		    bind(ufds[i], (struct sockaddr *)&sin, sizeof(sin))) {
+			fprintf(stderr, "fp-traffic: serve %s:%u: %s\n", addr,
+				port + (unsigned int)i, strerror(errno));
+			return -1;
+		}
+		ev.data.fd = lfds[i];
+		epoll_ctl(ep, EPOLL_CTL_ADD, lfds[i], &ev);
+		ev.data.fd = ufds[i];
+		epoll_ctl(ep, EPOLL_CTL_ADD, ufds[i], &ev);
+	}
+	return 0;
+}
+
+static int run_serve(const char *addr, unsigned int port, int nports,
+		     const char *log_path)
+{
+	struct epoll_event ev = { .events = EPOLLIN };
+	int ep, lfds[MAX_PORTS], ufds[MAX_PORTS];
 	FILE *log = NULL;
 
-	if (make_addr(addr, port, &sin))
-		return 1;
 	if (log_path) {
 		log = fopen(log_path, "a");
 		if (!log) {
@@ -617,22 +663,9 @@ static int run_serve(const char *addr, unsigned int port, const char *log_path)
 		}
 		setvbuf(log, NULL, _IOLBF, 0);
 	}
-	lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	ufd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	setsockopt(ufd, IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-	if (bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) ||
-	    listen(lfd, 4096) ||
-	    bind(ufd, (struct sockaddr *)&sin, sizeof(sin))) {
-		fprintf(stderr, "fp-traffic: serve %s:%u: %s\n", addr, port,
-			strerror(errno));
-		return 1;
-	}
 	ep = epoll_create1(EPOLL_CLOEXEC);
-	ev.data.fd = lfd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev);
-	ev.data.fd = ufd;
-	epoll_ctl(ep, EPOLL_CTL_ADD, ufd, &ev);
+	if (ep < 0 || serve_ports(ep, addr, port, nports, lfds, ufds))
+		return 1;
 
 	while (!stop) {
 		struct epoll_event evs[64];
@@ -645,8 +678,8 @@ static int run_serve(const char *addr, unsigned int port, const char *log_path)
 			char buf[512], who[64], ip[INET_ADDRSTRLEN];
 			ssize_t r;
 
-			if (fd == lfd) {
-				int c = accept4(lfd, (struct sockaddr *)&peer,
+			if (index_of(lfds, nports, fd) >= 0) {
+				int c = accept4(fd, (struct sockaddr *)&peer,
 						&plen, SOCK_CLOEXEC);
 
 				if (c < 0)
@@ -660,8 +693,8 @@ static int run_serve(const char *addr, unsigned int port, const char *log_path)
 				epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
 				continue;
 			}
-			if (fd == ufd) {
-				udp_answer(ufd, log);
+			if (index_of(ufds, nports, fd) >= 0) {
+				udp_answer(fd, log);
 				continue;
 			}
 			/* One reply line per line received. */
@@ -707,12 +740,12 @@ static int run_unix(const char *path, const char *text)
 static void usage(void)
 {
 	fprintf(stderr,
-		"usage: fp-traffic serve [-a ADDR] [-p PORT] [-l LOG]\n"
+		"usage: fp-traffic serve [-a ADDR] [-p PORT] [-P NPORTS] [-l LOG]\n"
 		"       fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] HOST PORT\n"
 		"       fp-traffic udp  [-n N] [-k K] [-s SPORT] [-t MS] [-q] HOST PORT\n"
 		"       fp-traffic icmp [-n N] [-t MS] HOST\n"
 		"       fp-traffic unix PATH TEXT\n"
-		"       fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] HOST PORT\n");
+		"       fp-traffic hold [-n N] [-i MS] [-d MS] [-s SPORT] [-P NPORTS] HOST PORT\n");
 	exit(2);
 }
 
@@ -721,7 +754,7 @@ int main(int argc, char **argv)
 	unsigned long n = 1, k = 1;
 	unsigned int sport = 0, port = 7000;
 	const char *addr = "0.0.0.0", *log = NULL, *src = NULL, *mode;
-	int timeout = 1000, interval = 100, opt;
+	int timeout = 1000, interval = 100, nports = 1, opt;
 	long long duration = 0;
 	bool quiet = false;
 	struct sockaddr_in dst;
@@ -730,13 +763,18 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "a:p:l:n:k:s:b:t:i:d:qv")) != -1) {
+	while ((opt = getopt(argc, argv, "a:p:P:l:n:k:s:b:t:i:d:qv")) != -1) {
 		switch (opt) {
 		case 'a':
 			addr = optarg;
 			break;
 		case 'p':
 			port = (unsigned int)atoi(optarg);
+			break;
+		case 'P':
+			nports = atoi(optarg);
+			if (nports < 1 || nports > MAX_PORTS)
+				usage();
 			break;
 		case 'l':
 			log = optarg;
@@ -778,7 +816,7 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
 	if (!strcmp(mode, "serve"))
-		return run_serve(addr, port, log);
+		return run_serve(addr, port, nports, log);
 	if (!strcmp(mode, "icmp") && argc - optind == 1) {
 		if (make_addr(argv[optind], 0, &dst))
 			return 2;
@@ -795,7 +833,7 @@ int main(int argc, char **argv)
 	if (!strcmp(mode, "udp"))
 		return run_udp(&dst, sport, n, k, timeout, quiet);
 	if (!strcmp(mode, "hold"))
-		return run_hold(&dst, sport, n, interval, duration);
+		return run_hold(&dst, nports, sport, n, interval, duration);
 	usage();
 	return 2;
 }
