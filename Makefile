@@ -3,7 +3,9 @@
 #   make            build build/flowpin
 #   make check      install missing Debian packages, run every test (root)
 #   make demo       the seed's router in network namespaces, with flowpin (root)
-#   make bench      benchmarks, as ratios against a baseline of the same run
+#   make bench      flowpin against kernel multipath, resilient nexthop groups
+#                   and the seed's recipe, then its own targets; rewrites
+#                   docs/benchmarks.md (root, ~7 min; QUICK=1: ~1.5 min)
 #   make format     clang-format the C sources
 
 CC ?= gcc
@@ -18,6 +20,7 @@ SAN := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recove
 
 B := build
 V ?= 0
+QUICK ?= 0
 ifeq ($(V),0)
 Q := @
 say = @printf '  %-6s %s\n' $(1) $(2);
@@ -92,7 +95,7 @@ demo: deps
 
 bench: deps
 	@$(MAKE) --no-print-directory all
-	@bench/run.sh
+	@QUICK=$(QUICK) bench/run.sh
 
 format:
 	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(TOOL_SRCS) $(BENCH_SRCS)

@@ -6,7 +6,8 @@ set -eu
 PKGS="gcc make pkg-config libc6-dev
 libnftables-dev libmnl-dev libnetfilter-conntrack-dev libinih-dev
 libjson-c-dev libpcap-dev libcmocka-dev
-iproute2 nftables conntrack tcpdump procps clang-format jq"
+iproute2 nftables conntrack tcpdump procps clang-format jq
+iptables ipset iputils-ping"
 
 missing=""
 for p in $PKGS; do

@@ -1,0 +1,367 @@
+#!/bin/bash
+# make bench, side by side: flowpin against what users run today (see
+# contenders.sh). Each contender has a topology of its own, the seed's
+# three masquerading providers, all built at the start and all alike; the
+# load goes to one at a time, in turns, so that every contender is measured
+# close in time to the others. Writes a markdown table to $1 and prints it.
+#
+#   1-3  bulk TCP (8 streams, 2 s), new TCP connections per second (32 at a
+#        time), 64-byte UDP packets per second (64 flows) and the machine's
+#        CPU time per packet: ROUNDS rounds, every contender once a round in
+#        a new order; medians, and the median of each round's ratio to
+#        kernel multipath (this machine's speed drifts by some 10% within
+#        seconds: a ratio within one round is steadier than one of medians)
+#   4    long-lived connections (90) broken when provider 2's path fails,
+#        when it recovers (connections made while it was down) and when
+#        link 1's weight goes from 1 to 2; only connections on links that
+#        stayed healthy count (a failed link's connections cannot survive).
+#        Counts, not times: the contenders go through this together.
+#   5    time from provider 2's path failing to new connections avoiding
+#        it: a new connection every 10 ms, each given 800 ms (less than
+#        the first SYN retransmission); the time is that of the last one
+#        to fail. The kernel contenders have admin_health to fail over.
+#
+# Traffic goes to 16 ports of the server: the seed's recipe pins by source,
+# destination and port, and one port would put everything on one link.
+QUICK=${QUICK:-0}
+OUT=$1
+FLOWPIN=${FLOWPIN:-$(cd "$(dirname "$0")/.." && pwd)/build/flowpin}
+source "$(dirname "$0")/../tests/system/lib.sh"
+source "$(dirname "$0")/contenders.sh"
+LOAD=$ROOT/build/bench/fp-load
+SERVER=198.19.0.1
+NPORTS=16
+# All run the forwarding figures; the events and the failover are for
+# those that route (conntrack only is a reference: what tracking
+# connections at all costs, which every pinning design pays).
+ALL=(kernel resilient conntrack seed flowpin)
+CONTENDERS=(kernel resilient seed flowpin)
+declare -A NAME=([kernel]="kernel multipath" [resilient]="resilient group"
+	[conntrack]="kernel multipath + conntrack" [seed]="seed recipe" [flowpin]="flowpin")
+if [ "$QUICK" = 1 ]; then
+	ROUNDS=2 EVENT_RUNS=1 FAILOVER_RUNS=1
+else
+	ROUNDS=10 EVENT_RUNS=3 FAILOVER_RUNS=3
+fi
+# bulk TCP gets longer: its streams take a while to reach their pace
+MS=1000 BULK_MS=2000
+mkdir -p "$WORK/r"
+# A client and a server process per CPU keep every CPU busy; the streams,
+# connections and flows below are the totals.
+JOBS=$(nproc)
+per_job() { echo $(($1 / JOBS > 0 ? $1 / JOBS : 1)); }
+
+# use C: the namespaces of C's topology for what follows (lib.sh's ns)
+BASE=$P
+declare -A PREFIX BEFORE
+use() { P=${PREFIX[$1]}; }
+
+echo "== ${#ALL[@]} topologies of three masquerading providers, a contender on each"
+for c in "${ALL[@]}"; do
+	PREFIX[$c]=$BASE${c:0:1}
+	use "$c"
+	topology 3
+	ns rtr sysctl -qw net.ipv4.fib_multipath_hash_policy=1
+	# The server closes first; its TIME_WAIT sockets are no part of a
+	# router's cost, and a few hundred thousand would slow every lookup.
+	ns net sysctl -qw net.ipv4.tcp_max_tw_buckets=16384
+	ip netns exec "${P}net" "$LOAD" serve -j "$JOBS" -P $NPORTS -p 7100 $SERVER &
+	PIDS+=($!)
+	ip netns exec "${P}net" "$TRAFFIC" serve -P $NPORTS -p 7000 &
+	PIDS+=($!)
+	BEFORE[$c]=$(snapshot)
+	"${c}_start" || exit 1
+done
+sleep 0.2
+
+# cycles per packet when the machine has the counter, else CPU time
+if perf stat -a -e cycles -x, true 2>&1 | grep -q '^[0-9]*,,cycles'; then
+	CPU_KEY=cpu CPU_LABEL="CPU cycles per UDP packet, whole machine (perf)"
+else
+	CPU_KEY=cpu_ns CPU_LABEL="CPU ns per UDP packet, whole machine (/proc/stat)"
+fi
+
+# measure C KIND ROUND: one measurement of C, into $WORK/r/C.KIND.ROUND
+measure() {
+	local c=$1 kind=$2 out=$WORK/r/$1.$2.$3
+	use "$c"
+	case $kind in
+	bulk) ns lan "$LOAD" bulk -j "$JOBS" -P $NPORTS -n "$(per_job 8)" -d $BULK_MS $SERVER 7100 >"$out" ;;
+	rate) ns lan "$LOAD" rate -j "$JOBS" -P $NPORTS -n "$(per_job 32)" -d $MS $SERVER 7100 >"$out" ;;
+	flood)
+		if [ "$CPU_KEY" = cpu ]; then
+			perf stat -a -e cycles -x, -o "$out.perf" -- ip netns exec "${P}lan" \
+				"$LOAD" flood -j "$JOBS" -P $NPORTS -n "$(per_job 64)" -d $MS $SERVER 7100 >"$out"
+			awk -F, '$3 == "cycles" { c = $1 } END { print "cpu", c }' "$out.perf" >>"$out"
+		else
+			ns lan "$LOAD" flood -j "$JOBS" -P $NPORTS -n "$(per_job 64)" -d $MS $SERVER 7100 >"$out"
+		fi
+		;;
+	esac
+	# what a run leaves in conntrack is gone before the next one
+	flush_conntrack
+}
+
+echo "== forwarding: $ROUNDS rounds, ${MS} ms a contender and a figure (bulk ${BULK_MS} ms)"
+for round in $(seq 1 $ROUNDS); do
+	k=$((round % ${#ALL[@]}))
+	order=("${ALL[@]:$k}" "${ALL[@]:0:$k}")
+	for kind in bulk rate flood; do
+		for c in "${order[@]}"; do measure "$c" $kind "$round"; done
+	done
+	for c in "${ALL[@]}"; do
+		printf '  round %2d %-10s %6s Mbit/s %6s conn/s %8s pps\n' "$round" "$c" \
+			"$(value mbit_s "$WORK/r/$c.bulk.$round")" "$(value per_s "$WORK/r/$c.rate.$round")" \
+			"$(value pps "$WORK/r/$c.flood.$round")"
+	done
+done
+
+# restart C...: contenders taken down and set up afresh, so that each
+# run of the events and of the failover starts from the same state (a
+# resilient group keeps a returning next hop out of its busy buckets until
+# they have been idle for 120 s; flowpin remembers a link's flaps)
+restart() {
+	local c
+	for c in "$@"; do
+		use "$c"
+		"${c}_stop"
+		flush_conntrack
+		"${c}_start" || exit 1
+	done
+}
+
+# held C: 90 long-lived connections from C's LAN, for SECONDS, into
+# $WORK/hold.C; start_held waits until they are up
+start_held() {
+	ip netns exec "${P}lan" "$TRAFFIC" hold -n 90 -i 100 -P $NPORTS $SERVER 7000 >"$WORK/hold.$1" &
+	HOLD=$!
+	for _ in $(seq 1 50); do grep -q ready "$WORK/hold.$1" && break; sleep 0.1; done
+	sleep 0.5
+}
+stop_held() { kill -TERM "$HOLD"; wait "$HOLD"; }
+# lost_on FILE ADDR...: the broken connections last seen from ADDR...
+lost_on() { awk -v a=" ${*:2} " '$1 == "lost" && index(a, " " $2 " ") { n += $3 } END { print n + 0 }' "$1"; }
+seen_on() { awk -v a=" ${*:2} " '($1 == "lost" || $1 == "seen") && index(a, " " $2 " ") { n += $3 } END { print n + 0 }' "$1"; }
+# broken_connected FILE: "BROKEN HEALTHY" of the connections that connected
+broken_connected() {
+	echo "$(($(value broken "$1") - $(value unconnected "$1"))) $((90 - $(value unconnected "$1")))"
+}
+
+# up_again C: until C carries new connections over provider 2 again
+up_again() {
+	local _
+	case $1 in
+	flowpin)
+		for _ in $(seq 1 300); do
+			[ "$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq -r '.links[1].state')" = up ] && return 0
+			sleep 0.05
+		done ;;
+	kernel)
+		for _ in $(seq 1 300); do
+			ns rtr ip route show default | grep -q wan2 && return 0
+			sleep 0.05
+		done ;;
+	resilient)
+		for _ in $(seq 1 300); do
+			ns rtr ip nexthop show id 10 | grep -q 'id 10 group 1/2/3' && return 0
+			sleep 0.05
+		done ;;
+	seed) return 0 ;;
+	esac
+	echo "bench: $1 did not take provider 2 back" >&2
+	return 1
+}
+
+# events C RUN: the three events on C, into $WORK/r/C.events.RUN
+events() {
+	local c=$1 f=$WORK/r/$1.events.$2 h=$WORK/hold.$1
+	use "$c"
+	start_held "$c"
+	cut 2
+	"${c}_event" fail 2
+	sleep 3
+	stop_held
+	echo "fail $(lost_on "$h" 198.18.1.2 198.18.3.2) $(seen_on "$h" 198.18.1.2 198.18.3.2)" >"$f"
+
+	start_held "$c" # made while provider 2 is down
+	restore 2
+	"${c}_event" recover 2
+	up_again "$c" || return 1
+	sleep 2
+	stop_held
+	echo "recover $(broken_connected "$h")" >>"$f"
+
+	start_held "$c"
+	"${c}_event" weight 1 2
+	sleep 2
+	stop_held
+	echo "weight $(broken_connected "$h")" >>"$f"
+	"${c}_event" weight 1 1
+}
+
+echo "== connections broken by a failure, a recovery and a weight change ($EVENT_RUNS runs of 90 connections)"
+for run in $(seq 1 $EVENT_RUNS); do
+	restart "${CONTENDERS[@]}"
+	pids=()
+	for c in "${CONTENDERS[@]}"; do
+		events "$c" "$run" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do wait "$pid" || exit 1; done
+	for c in "${CONTENDERS[@]}"; do
+		printf '  run %d %-10s broken of healthy: %s\n' "$run" "$c" \
+			"$(awk '{ printf "%s %d/%d  ", $1, $2, $3 }' "$WORK/r/$c.events.$run")"
+	done
+done
+
+# failover_once C MS: one cut under a stream of new connections
+failover_once() {
+	local c=$1 ms=$2 t_start t0 admin=""
+	use "$c"
+	if [ "$c" = kernel ] || [ "$c" = resilient ]; then
+		admin_health_setup
+		admin_health "$c" &
+		admin=$!
+		sleep 1.5
+	fi
+	t_start=$(date +%s%3N)
+	ns lan "$LOAD" attempts -P $NPORTS -i 10 -t 800 -d "$ms" $SERVER 7100 >"$WORK/attempts" &
+	sleep 1
+	t0=$(date +%s%3N)
+	cut 2
+	wait $!
+	restore 2
+	up_again "$c" || exit 1
+	if [ -n "$admin" ]; then
+		kill "$admin"
+		wait "$admin" 2>/dev/null
+		admin_health_teardown
+	fi
+	flush_conntrack
+	# the time of the last failure after the cut, or "never" when new
+	# connections still failed in the last second
+	awk -v t0="$t0" -v end=$((t_start + ms)) '
+		$1 == "fail" && $2 >= t0 - 800 { last = $2; if ($2 >= end - 1000) late++ }
+		END {
+			if (late) print "never", late
+			else if (last) print last - t0
+			else print "none"
+		}' "$WORK/attempts"
+}
+
+echo "== failover: provider 2's path cut under a stream of new connections"
+for c in "${CONTENDERS[@]}"; do
+	case $c in
+	kernel | resilient) ms=8000 runs=$FAILOVER_RUNS ;;
+	seed) ms=4000 runs=1 ;; # it has nothing that could fail over
+	flowpin) ms=4000 runs=$FAILOVER_RUNS ;;
+	esac
+	for run in $(seq 1 "$runs"); do
+		restart "$c"
+		failover_once "$c" $ms >"$WORK/r/$c.failover.$run"
+		printf '  run %d %-10s %s\n' "$run" "$c" "$(cat "$WORK/r/$c.failover.$run")"
+	done
+done
+
+# Every contender leaves its router as it found it.
+for c in "${ALL[@]}"; do
+	use "$c"
+	"${c}_stop"
+	flush_conntrack
+	if [ "$(snapshot)" != "${BEFORE[$c]}" ]; then
+		echo "bench: $c left its router changed:" >&2
+		diff <(echo "${BEFORE[$c]}") <(snapshot) >&2
+		exit 1
+	fi
+done
+
+# med: the median of the numbers on stdin
+med() {
+	sort -n | awk '{ v[NR] = $1 }
+		END { printf "%.10g\n", NR % 2 ? v[(NR + 1) / 2] : NR ? (v[NR / 2] + v[NR / 2 + 1]) / 2 : 0 }'
+}
+# median C KIND KEY: the median over rounds of KEY in C's KIND results
+median() { for f in "$WORK/r/$1.$2".*; do value "$3" "$f"; done | med; }
+# ratio C KIND KEY: the median over rounds of C's KEY over kernel's
+ratio() {
+	local r
+	for r in $(seq 1 $ROUNDS); do
+		awk -v a="$(value "$3" "$WORK/r/$1.$2.$r")" -v b="$(value "$3" "$WORK/r/kernel.$2.$r")" \
+			'BEGIN { if (b > 0) printf "%.3f\n", a / b }'
+	done | med | awk '{ printf "%.2f", $1 }'
+}
+row() {
+	local c
+	printf '| %s |' "$1"
+	for c in "${ALL[@]}"; do printf ' %s (%s×) |' "$(median "$c" "$2" "$3")" "$(ratio "$c" "$2" "$3")"; done
+	echo
+}
+# event_row EVENT LABEL: the median broken, of the median healthy
+event_row() {
+	local c
+	printf '| healthy connections broken: %s |' "$2"
+	for c in "${ALL[@]}"; do
+		[ "$c" = conntrack ] && { printf ' — |'; continue; }
+		printf ' %s of %s |' \
+			"$(cat "$WORK/r/$c.events".* | awk -v e="$1" '$1 == e { print $2 }' | med)" \
+			"$(cat "$WORK/r/$c.events".* | awk -v e="$1" '$1 == e { print $3 }' | med)"
+	done
+	echo
+}
+failover_row() {
+	local c f n
+	printf '| failover: path cut → new connections avoid it |'
+	for c in "${ALL[@]}"; do
+		[ "$c" = conntrack ] && { printf ' — |'; continue; }
+		f=$(cat "$WORK/r/$c.failover".*)
+		n=$(grep -c '^[0-9]' <<<"$f")
+		if grep -q never <<<"$f"; then
+			printf ' never |'
+		elif [ "$n" = 0 ]; then
+			printf ' no new connection used it |'
+		else
+			printf ' %s ms%s |' "$(grep '^[0-9]' <<<"$f" | med)" \
+				"$([ "$n" -gt 1 ] && echo " (worst $(grep '^[0-9]' <<<"$f" | sort -n | tail -1))")"
+		fi
+	done
+	echo
+}
+# target LABEL KIND KEY: flowpin ≥ 0.95× kernel multipath and above the seed
+target() {
+	local k s
+	k=$(ratio flowpin "$2" "$3")
+	s=$(for r in $(seq 1 $ROUNDS); do
+		awk -v a="$(value "$3" "$WORK/r/flowpin.$2.$r")" -v b="$(value "$3" "$WORK/r/seed.$2.$r")" \
+			'BEGIN { if (b > 0) printf "%.3f\n", a / b }'
+	done | med | awk '{ printf "%.2f", $1 }')
+	printf -- '- %s ≥ 0.95× kernel multipath and above the seed recipe: %s× and %s× the recipe: **%s**\n' \
+		"$1" "$k" "$s" "$(awk -v k="$k" -v s="$s" 'BEGIN { print (k >= 0.95 && s > 1 ? "met" : "missed") }')"
+}
+{
+	printf '| figure |'
+	for c in "${ALL[@]}"; do printf ' %s |' "${NAME[$c]}"; done
+	printf '\n|---|'
+	for c in "${ALL[@]}"; do printf -- '---|'; done
+	echo
+	row "bulk TCP, 8 streams, Mbit/s" bulk mbit_s
+	row "new TCP connections per second" rate per_s
+	row "64-byte UDP packets per second" flood pps
+	row "$CPU_LABEL" flood "$CPU_KEY"
+	event_row fail "provider 2's path fails"
+	event_row recover "provider 2 recovers"
+	event_row weight "link 1's weight 1 → 2"
+	failover_row
+	echo
+	echo "flowpin's targets in this run:"
+	echo
+	target throughput bulk mbit_s
+	target "connection rate" rate per_s
+	broken=$(cat "$WORK/r/flowpin.events".* | awk '{ n += $2 } END { print n + 0 }')
+	printf -- '- no healthy connection broken in any event of any run: %s broken: **%s**\n' \
+		"$broken" "$([ "$broken" = 0 ] && echo met || echo missed)"
+	worst=$(sort -n "$WORK/r/flowpin.failover".* | tail -1)
+	printf -- '- failover under one second: worst %s ms: **%s**\n' "$worst" \
+		"$([ "$worst" -lt 1000 ] 2>/dev/null && echo met || echo missed)"
+} >"$OUT"
+echo
+cat "$OUT"

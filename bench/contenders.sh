@@ -1,0 +1,247 @@
+# shellcheck shell=bash
+# The contenders of make bench, each set up in turn on the router of
+# tests/system/lib.sh's three-provider topology (sourced after it):
+#
+#   kernel     the seed's second answer: one multipath default route in the
+#              main table, fib_multipath_hash_policy=1 (per-flow, L4)
+#   resilient  the same next hops as a resilient nexthop group (kernel
+#              defaults: idle_timer 120 s, unbalanced_timer 0), 128 buckets
+#   conntrack  kernel multipath, and an nftables rule that makes the router
+#              track connections: no routing of its own, a reference for
+#              what any design that pins connections in conntrack pays
+#   seed       the seed's first answer as written (per-link tables, ip rules,
+#              the mangle/ipset/CONNMARK chains), for three links
+#   flowpin    the daemon, with probes beyond the first hop
+#
+# CONTENDER_start / CONTENDER_stop set up and take down; CONTENDER_event
+# EVENT LINK [WEIGHT] is what happens to it when a provider's path fails
+# ("fail"), comes back ("recover") or a weight changes ("weight"): the
+# kernel contenders get the route update a careful admin script would make
+# (admin_health below makes them itself), the seed's recipe has no health
+# checking and only takes the weight change, flowpin acts on its own.
+
+GWS=(- 10.1.0.1 10.2.0.1 10.3.0.1)
+WEIGHTS=(- 1 1 1) # 0: down
+
+# the default route's next hops for the current WEIGHTS
+nexthops() {
+	local k
+	for k in 1 2 3; do
+		[ "${WEIGHTS[$k]}" -gt 0 ] &&
+			printf ' nexthop via %s dev wan%d weight %d' "${GWS[$k]}" "$k" "${WEIGHTS[$k]}"
+	done
+}
+
+# set_weights EVENT LINK [WEIGHT]: WEIGHTS after the event
+set_weights() {
+	case $1 in
+	fail) WEIGHTS[$2]=0 ;;
+	recover) WEIGHTS[$2]=1 ;;
+	weight) WEIGHTS[$2]=$3 ;;
+	esac
+}
+
+# The main table's default route as the topology made it: every contender
+# puts it back.
+default_route() {
+	local w=("${WEIGHTS[@]}")
+	WEIGHTS=(- 1 1 1)
+	# shellcheck disable=SC2046
+	ns rtr ip route replace default $(nexthops)
+	WEIGHTS=("${w[@]}")
+}
+
+kernel_start() { WEIGHTS=(- 1 1 1); }
+kernel_stop() { default_route; }
+kernel_event() {
+	set_weights "$@"
+	# shellcheck disable=SC2046
+	ns rtr ip route replace default $(nexthops)
+}
+
+resilient_group() {
+	local k g=""
+	for k in 1 2 3; do
+		[ "${WEIGHTS[$k]}" -gt 0 ] && g="$g/$k,${WEIGHTS[$k]}"
+	done
+	echo "${g#/}"
+}
+resilient_start() {
+	local k
+	WEIGHTS=(- 1 1 1)
+	for k in 1 2 3; do ns rtr ip nexthop add id "$k" via "${GWS[$k]}" dev "wan$k"; done
+	ns rtr ip nexthop add id 10 group "$(resilient_group)" type resilient buckets 128
+	ns rtr ip route replace default nhid 10
+}
+resilient_stop() {
+	default_route
+	ns rtr ip nexthop flush >/dev/null
+}
+resilient_event() {
+	set_weights "$@"
+	ns rtr ip nexthop replace id 10 group "$(resilient_group)" type resilient
+}
+
+conntrack_start() {
+	kernel_start
+	ns rtr nft -f - <<-EOT
+		table ip fp_ctref {
+			chain prerouting {
+				type filter hook prerouting priority mangle; policy accept;
+				ct state new counter
+			}
+		}
+	EOT
+}
+conntrack_stop() {
+	ns rtr nft delete table ip fp_ctref
+	kernel_stop
+}
+
+# The seed's first answer, for three links: tables link1..3 are 201..203
+# and lb is 200 (names would need /etc/iproute2/rt_tables), marks
+# 0x301..0x303. Its "lable link1" is read as "table link1".
+seed_lb() {
+	# shellcheck disable=SC2046
+	ns rtr ip route replace default proto static scope global table 200 $(nexthops)
+}
+seed_start() {
+	local k m c
+	WEIGHTS=(- 1 1 1)
+	for k in 1 2 3; do
+		ns rtr ip route add default via "${GWS[$k]}" table $((200 + k))
+		ns rtr ip route add "10.$k.0.0/30" dev "wan$k" table $((200 + k))
+	done
+	seed_lb
+	ns rtr ip rule add prio 10 table main
+	for k in 1 2 3; do
+		ns rtr ip rule add prio $((19 + k)) from "10.$k.0.0/30" table $((200 + k))
+		ns rtr ip rule add prio $((49 + k)) fwmark $((0x300 + k)) table $((200 + k))
+	done
+	ns rtr ip rule add prio 100 table 200
+	ns rtr ip route del default
+
+	ns rtr iptables -t mangle -N SETMARK
+	ns rtr iptables -t mangle -N GETMARK
+	for k in 1 2 3; do
+		m=$(printf '0x%x' $((0x300 + k)))
+		ns rtr ipset create "lb_link$k" hash:ip,port,ip timeout 1200
+		ns rtr iptables -t mangle -A SETMARK -o "wan$k" -j MARK --set-mark "$m"
+		ns rtr iptables -t mangle -A SETMARK -m mark --mark "$m" -m set ! \
+			--match-set "lb_link$k" src,dstport,dst -j SET --add-set "lb_link$k" src,dstport,dst
+		ns rtr iptables -t mangle -A GETMARK -m mark --mark 0x0 -m set \
+			--match-set "lb_link$k" src,dstport,dst -j MARK --set-mark "$m"
+	done
+	ns rtr iptables -t mangle -N CNTRACK
+	for k in 1 2 3; do
+		ns rtr iptables -t mangle -A CNTRACK -o "wan$k" -m mark --mark 0x0 -j SETMARK
+	done
+	ns rtr iptables -t mangle -A CNTRACK -m mark ! --mark 0x0 -j CONNMARK --save-mark
+	ns rtr iptables -t mangle -A POSTROUTING -j CNTRACK
+	for c in OUTPUT PREROUTING; do
+		ns rtr iptables -t mangle -A "$c" -m mark --mark 0x0 -j CONNMARK --restore-mark
+		ns rtr iptables -t mangle -A "$c" -m mark --mark 0x0 -j GETMARK
+	done
+}
+seed_stop() {
+	local k
+	ns rtr iptables -t mangle -F
+	ns rtr iptables -t mangle -X
+	# iptables-nft leaves its empty table behind
+	ns rtr nft delete table ip mangle 2>/dev/null
+	for k in 1 2 3; do ns rtr ipset destroy "lb_link$k"; done
+	for k in 10 20 21 22 50 51 52 100; do ns rtr ip rule del prio "$k"; done
+	for k in 200 201 202 203; do ns rtr ip route flush table "$k"; done
+	default_route
+}
+seed_event() {
+	[ "$1" = weight ] || return 0
+	set_weights "$@"
+	seed_lb
+}
+
+flowpin_start() {
+	WEIGHTS=(- 1 1 1)
+	conf 3 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/fp.conf"
+	start_flowpin "$WORK/fp.conf" || return 1
+	flowpin_wait_up
+}
+flowpin_wait_up() {
+	local _
+	for _ in $(seq 1 60); do
+		[ "$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq '[.links[] | select(.state == "up")] | length')" = 3 ] &&
+			return 0
+		sleep 0.05
+	done
+	echo "flowpin: links not up" >&2
+	return 1
+}
+flowpin_stop() { stop_flowpin; }
+flowpin_event() {
+	[ "$1" = weight ] || return 0
+	set_weights "$@"
+	# the Nth "weight = " line is link N's
+	awk -v k="$2" -v w="$3" '/^weight = / && ++n == k { $0 = "weight = " w } { print }' \
+		"$WORK/fp.conf" >"$WORK/fp.conf.new" && mv "$WORK/fp.conf.new" "$WORK/fp.conf"
+	kill -HUP "$FLOWPIN_PID"
+}
+
+# The provider's path beyond the first hop: isp K's upstream.
+cut() { ns "isp$1" ip link set tonet down; }
+restore() {
+	ns "isp$1" ip link set tonet up
+	ns "isp$1" ip route replace default via "198.18.$1.1"
+}
+
+# Every namespace's conntrack table, emptied between contenders.
+flush_conntrack() {
+	local n
+	for n in rtr isp1 isp2 isp3; do ns "$n" conntrack -F >/dev/null 2>&1; done
+}
+
+# admin_health CONTENDER: a careful admin's health check for the kernel
+# contenders, run in the background. Each link is pinged beyond its first
+# hop once a second (1 s timeout, through its own table, so that a link
+# taken out of the default route is still probed); 3 lost in a row take
+# it out of the route, 3 answered bring it back. admin_health_setup and
+# admin_health_teardown add and remove the per-link probe routing.
+admin_health_setup() {
+	local k
+	for k in 1 2 3; do
+		ns rtr ip route add default via "${GWS[$k]}" dev "wan$k" table $((110 + k))
+		ns rtr ip rule add prio 90 oif "wan$k" table $((110 + k))
+	done
+}
+admin_health_teardown() {
+	local k
+	for k in 1 2 3; do
+		ns rtr ip rule del prio 90
+		ns rtr ip route flush table $((110 + k))
+	done
+}
+admin_health() {
+	local c=$1 k t0 pid=() lost=(- 0 0 0) got=(- 0 0 0) up=(- 1 1 1)
+	while :; do
+		t0=$(date +%s%N)
+		for k in 1 2 3; do
+			ns rtr ping -q -n -c1 -W1 -I "wan$k" 198.19.0.1 >/dev/null 2>&1 &
+			pid[k]=$!
+		done
+		for k in 1 2 3; do
+			if wait "${pid[k]}"; then
+				lost[k]=0 got[k]=$((got[k] + 1))
+			else
+				got[k]=0 lost[k]=$((lost[k] + 1))
+			fi
+			if [ "${up[k]}" = 1 ] && [ "${lost[k]}" -ge 3 ]; then
+				up[k]=0
+				"${c}_event" fail "$k"
+			elif [ "${up[k]}" = 0 ] && [ "${got[k]}" -ge 3 ]; then
+				up[k]=1
+				"${c}_event" recover "$k"
+			fi
+		done
+		# the next round a second after this one began
+		sleep "$(awk -v t="$(( $(date +%s%N) - t0 ))" 'BEGIN { s = 1 - t / 1e9; print (s > 0 ? s : 0) }')"
+	done
+}
