@@ -8,10 +8,13 @@
  *     owner of its hash bucket (chain "pick", map "buckets"); one arriving
  *     on a link's interface is pinned to that link (map "inbound"); a
  *     router socket that set a link's mark (SO_MARK) is pinned to it.
- *   forward, postrouting: a new connection that does not leave by its
- *     link's interface (LAN to LAN, to a VPN, ...) is unpinned again.
- *   local_snat: the router's own connections leave with the address of
- *     the link they were pinned to.
+ *   postrouting, a NAT chain: a new connection that does not leave by its
+ *     link's interface (LAN to LAN, to a VPN, ...) is unpinned again,
+ *     unless it came in on a link; the router's own connections leave
+ *     with the address of the link they were pinned to. A NAT chain sees
+ *     a connection's first packet only: the rest of its packets pay
+ *     nothing for either job. It runs before NAT chains at the usual
+ *     srcnat priority, which would otherwise take the first packet.
  *
  * Per link L with mark X: via_L sets the packet mark and counts,
  * pin_L also sets the conntrack mark, check_L unpins. Marks are written
@@ -82,9 +85,9 @@ static void put_link_chains(FILE *f, const struct ruleset *rs, unsigned int i)
 		l->name, l->ifname, keep);
 }
 
-/* "mark : goto PREFIX_name, ..." for every link. */
+/* "mark : VERB PREFIX_name, ..." for every link. */
 static void put_mark_map(FILE *f, const struct ruleset *rs, const char *name,
-			 const char *prefix)
+			 const char *verb, const char *prefix)
 {
 	const struct config *c = rs->cfg;
 
@@ -92,8 +95,8 @@ static void put_mark_map(FILE *f, const struct ruleset *rs, const char *name,
 		"\tmap %s {\n\t\ttypeof ct mark : verdict\n\t\telements = { ",
 		name);
 	for (unsigned int i = 0; i < c->nlinks; i++)
-		fprintf(f, "%s0x%08x : goto %s_%s", i ? ", " : "",
-			rs->links[i].mark, prefix, c->links[i].name);
+		fprintf(f, "%s0x%08x : %s %s_%s", i ? ", " : "",
+			rs->links[i].mark, verb, prefix, c->links[i].name);
 	fputs(" }\n\t}\n", f);
 }
 
@@ -131,9 +134,10 @@ static void put_sets(FILE *f, const struct ruleset *rs)
 				c->links[i].ifname, c->links[i].name);
 	fputs(" }\n\t}\n", f);
 
-	put_mark_map(f, rs, "marks", "via");
-	put_mark_map(f, rs, "pins", "pin");
-	put_mark_map(f, rs, "verify", "check");
+	put_mark_map(f, rs, "marks", "goto", "via");
+	put_mark_map(f, rs, "pins", "goto", "pin");
+	/* a jump: the masquerade rules after it still apply */
+	put_mark_map(f, rs, "verify", "jump", "check");
 
 	/*
 	 * Keys are hash buckets. Declared through symhash: nft 1.0.6 loads
@@ -187,27 +191,21 @@ static void put_hooks(FILE *f, const struct config *c)
 		"\t\tmeta nfproto ipv4 goto pick\n"
 		"\t}\n",
 		m, m);
-	fprintf(f,
-		"\tchain forward {\n"
-		"\t\ttype filter hook forward priority mangle; policy accept;\n"
-		"\t\tct state new iifname != @uplinks ct mark & 0x%08x vmap @verify\n"
-		"\t}\n",
-		m);
-	fprintf(f,
-		"\tchain postrouting {\n"
-		"\t\ttype filter hook postrouting priority mangle; policy accept;\n"
-		"\t\tct state new fib saddr type local ct mark & 0x%08x vmap @verify\n"
-		"\t}\n",
-		m);
 }
 
-static void put_snat(FILE *f, const struct ruleset *rs)
+/*
+ * In postrouting the input interface is the one a forwarded packet came
+ * in on, and none for the router's own packets: both are checked.
+ */
+static void put_postrouting(FILE *f, const struct ruleset *rs)
 {
 	const struct config *c = rs->cfg;
 
-	fputs("\tchain local_snat {\n"
-	      "\t\ttype nat hook postrouting priority srcnat; policy accept;\n",
-	      f);
+	fprintf(f,
+		"\tchain postrouting {\n"
+		"\t\ttype nat hook postrouting priority srcnat - 1; policy accept;\n"
+		"\t\tiifname != @uplinks ct mark & 0x%08x vmap @verify\n",
+		c->mark_mask);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f,
 			"\t\toifname \"%s\" ct mark & 0x%08x == 0x%08x fib saddr type local fib saddr . oif type != local masquerade\n",
@@ -241,7 +239,7 @@ char *ruleset_table(const struct ruleset *rs)
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		put_link_chains(f, rs, i);
 	put_hooks(f, c);
-	put_snat(f, rs);
+	put_postrouting(f, rs);
 	fputs("}\n", f);
 	if (fclose(f)) {
 		free(text);
