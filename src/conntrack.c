@@ -19,7 +19,8 @@
 /* Enough for a burst of some 100k events between two reads. */
 #define EVENT_RCVBUF (32 << 20)
 #define EVENT_BATCH 64
-#define EVENT_SIZE 2048 /* an event is some 300 bytes */
+#define EVENT_SIZE 8192 /* an event is some 300 bytes */
+#define EVENT_ROUNDS 64
 
 static int ct_attr(const struct nlattr *a, void *data)
 {
@@ -138,25 +139,39 @@ static void event_msg(struct ct_events *ev, const struct nlmsghdr *nlh)
 
 /*
  * Events come one per datagram: take up to EVENT_BATCH per system call
- * (libnetfilter_conntrack's nfct_catch takes one per call).
+ * (libnetfilter_conntrack's nfct_catch takes one per call), and at most
+ * EVENT_ROUNDS calls, so that a flood of events cannot starve the probes;
+ * the rest stay queued for the next call. -ENOBUFS: events were lost.
  */
 int ct_events_read(struct ct_events *ev)
 {
 	static char bufs[EVENT_BATCH][EVENT_SIZE];
+	struct sockaddr_nl from[EVENT_BATCH];
 	struct mmsghdr m[EVENT_BATCH];
 	struct iovec iov[EVENT_BATCH];
-	int n, ret = 0;
+	int n = 0, ret = 0;
 
-	for (int i = 0; i < EVENT_BATCH; i++) {
-		iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
-		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov[i],
-						      .msg_iovlen = 1 } };
-	}
-	while ((n = recvmmsg(ev->fd, m, EVENT_BATCH, MSG_DONTWAIT, NULL)) > 0) {
+	for (int round = 0; round < EVENT_ROUNDS; round++) {
+		for (int i = 0; i < EVENT_BATCH; i++) {
+			iov[i] = (struct iovec){ bufs[i], sizeof(bufs[i]) };
+			m[i] = (struct mmsghdr){
+				.msg_hdr = { .msg_name = &from[i],
+					     .msg_namelen = sizeof(from[i]),
+					     .msg_iov = &iov[i],
+					     .msg_iovlen = 1 }
+			};
+		}
+		n = recvmmsg(ev->fd, m, EVENT_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0)
+			break;
 		for (int i = 0; i < n; i++) {
 			const struct nlmsghdr *nlh = (void *)bufs[i];
 			int len = (int)m[i].msg_len;
 
+			if (m[i].msg_hdr.msg_flags & MSG_TRUNC)
+				ret = -ENOBUFS;
+			if (from[i].nl_pid) /* from the kernel only */
+				continue;
 			for (; mnl_nlmsg_ok(nlh, len);
 			     nlh = mnl_nlmsg_next(nlh, &len))
 				event_msg(ev, nlh);
