@@ -24,11 +24,13 @@
  *	Short connections (connect, request, answer, close), WORKERS at a
  *	time, for MS. Prints "conns N", "failed N" and "per_s N".
  *
- *   fp-load flood [-n SOCKETS] [-d MS] [-l LEN] HOST PORT
+ *   fp-load flood [-n SOCKETS] [-d MS] [-l LEN] [-r PPS] HOST PORT
  *	LEN-byte datagrams (18: 64-byte frames) from SOCKETS source ports as
- *	fast as they go, for MS. Prints "sent N", "received N", "pps N" and
- *	"cpu_ns N", the machine's busy CPU time (all namespaces, /proc/stat)
- *	per datagram received.
+ *	fast as they go, or PPS a second in all, for MS. Prints "sent N",
+ *	"received N", "pps N" and "cpu_ns N", the machine's busy CPU time
+ *	(all namespaces, /proc/stat, without steal) per datagram received:
+ *	at full speed the machine is always busy and that is only 1/pps, so
+ *	CPU per packet is measured at a rate every contender keeps up with.
  *
  *   fp-load attempts [-i MS] [-t MS] [-d MS] HOST PORT
  *	A new connection every -i MS (10) for -d MS, each given -t MS (800,
@@ -62,11 +64,14 @@
 /* What to do: -n, -d, -l, -i and -t, and where. */
 static struct {
 	struct sockaddr_in dst;
-	long n, ms, len, interval, timeout;
+	long n, ms, len, interval, timeout, rate;
 } o = { .n = 8, .ms = 2000, .len = 18, .interval = 10, .timeout = 800 };
-static int jobs = 1;
+static int jobs = 1, job; /* job: this process's index, from 0 */
 
-/* Destinations are ports dst.. dst + nports - 1, taken in turn. */
+/*
+ * Destinations are ports dst.. dst + nports - 1, taken in turn; each job
+ * starts where the one before it ends, so that together they use them all.
+ */
 static int nports = 1;
 
 static struct sockaddr_in port_of(const struct sockaddr_in *dst,
@@ -74,6 +79,7 @@ static struct sockaddr_in port_of(const struct sockaddr_in *dst,
 {
 	struct sockaddr_in to = *dst;
 
+	i += (unsigned long)job * (unsigned long)o.n;
 	to.sin_port = htons(
 		(uint16_t)(ntohs(dst->sin_port) + i % (unsigned long)nports));
 	return to;
@@ -90,6 +96,14 @@ static long long clock_ms(clockid_t id)
 static long long now_ms(void)
 {
 	return clock_ms(CLOCK_MONOTONIC);
+}
+
+static long long now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
 }
 
 static void sleep_ms(long ms)
@@ -438,7 +452,9 @@ static int run_requests(const struct sockaddr_in *dst, unsigned int workers,
 			}
 			live++;
 		}
-		if (!live && now >= end)
+		/* attempts wait for the last outcomes; rate counts what
+		 * finished in its time and leaves the rest */
+		if (now >= end && (!live || !interval))
 			break;
 		n = epoll_wait(ep, evs, 64, interval ? 1 : 10);
 		for (int i = 0; i < n; i++) {
@@ -468,6 +484,9 @@ static int run_requests(const struct sockaddr_in *dst, unsigned int workers,
 				fails[nfails++] = r[i].start_real;
 		}
 	}
+	for (unsigned int i = 0; i < workers; i++)
+		if (r[i].fd >= 0)
+			close(r[i].fd);
 	if (interval) {
 		for (unsigned long i = 0; i < nfails; i++)
 			printf("fail %lld\n", fails[i]);
@@ -498,8 +517,8 @@ static long long cpu_busy_ns(void)
 	fclose(f);
 	if (ok != 8)
 		return 0;
-	/* user nice system [idle iowait] irq softirq steal */
-	return (long long)(v[0] + v[1] + v[2] + v[5] + v[6] + v[7]) *
+	/* user nice system [idle iowait] irq softirq [steal: the host's] */
+	return (long long)(v[0] + v[1] + v[2] + v[5] + v[6]) *
 	       (1000000000LL / sysconf(_SC_CLK_TCK));
 }
 
@@ -515,7 +534,7 @@ static int flood_job(void)
 	static char payload[1472];
 	struct mmsghdr m[BATCH];
 	struct iovec iov = { payload, (size_t)o.len };
-	long long sent = 0, end;
+	long long sent = 0, t0, end, per_s = o.rate / jobs;
 	int fds[256];
 
 	if (o.n > 256 || o.len > (long)sizeof(payload))
@@ -533,14 +552,32 @@ static int flood_job(void)
 			return 1;
 		}
 	}
-	end = now_ms() + o.ms;
-	while (now_ms() < end)
-		for (int i = 0; i < o.n; i++) {
-			int n = sendmmsg(fds[i], m, BATCH, 0);
+	t0 = now_ns();
+	end = t0 + o.ms * 1000000LL;
+	for (unsigned long k = 0;; k++) {
+		long long now = now_ns(), due;
+		int n, want = BATCH;
 
-			if (n > 0)
-				sent += n;
+		if (now >= end)
+			break;
+		if (per_s) { /* -r: the packets due by now, no more */
+			due = (now - t0) * per_s / 1000000000LL - sent;
+			if (due <= 0) {
+				long long ns = BATCH * 1000000000LL / per_s;
+				struct timespec ts = {
+					0, ns < 100000000 ? ns : 100000000
+				};
+
+				nanosleep(&ts, NULL);
+				continue;
+			}
+			want = due < BATCH ? (int)due : BATCH;
 		}
+		n = sendmmsg(fds[k % (unsigned long)o.n], m, (unsigned int)want,
+			     0);
+		if (n > 0)
+			sent += n;
+	}
 	printf("sent %lld\n", sent);
 	return 0;
 }
@@ -588,6 +625,7 @@ static int run_jobs(int (*fn)(void), struct sums *t)
 		if (pipe(p) || (pid[j] = fork()) < 0)
 			return 1;
 		if (!pid[j]) {
+			job = j;
 			close(p[0]);
 			dup2(p[1], STDOUT_FILENO);
 			exit(fn());
@@ -640,7 +678,7 @@ static void usage(void)
 		"usage: fp-load serve [-j JOBS] [-P NPORTS] [-p PORT] ADDR\n"
 		"       fp-load bulk [-j JOBS] [-P NPORTS] [-n STREAMS] [-d MS] HOST PORT\n"
 		"       fp-load rate [-j JOBS] [-P NPORTS] [-n WORKERS] [-d MS] HOST PORT\n"
-		"       fp-load flood [-j JOBS] [-P NPORTS] [-n SOCKETS] [-d MS] [-l LEN] HOST PORT\n"
+		"       fp-load flood [-j JOBS] [-P NPORTS] [-n SOCKETS] [-d MS] [-l LEN] [-r PPS] HOST PORT\n"
 		"       fp-load attempts [-P NPORTS] [-i MS] [-t MS] [-d MS] HOST PORT\n");
 	exit(2);
 }
@@ -655,7 +693,7 @@ int main(int argc, char **argv)
 		usage();
 	mode = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "p:P:j:n:d:l:i:t:")) != -1) {
+	while ((opt = getopt(argc, argv, "p:P:j:n:d:l:i:t:r:")) != -1) {
 		switch (opt) {
 		case 'p':
 			port = optarg;
@@ -685,6 +723,9 @@ int main(int argc, char **argv)
 		case 't':
 			o.timeout = atol(optarg);
 			break;
+		case 'r':
+			o.rate = atol(optarg);
+			break;
 		default:
 			usage();
 		}
@@ -696,7 +737,8 @@ int main(int argc, char **argv)
 		return run_serve(&o.dst);
 	}
 	if (argc - optind != 2 || o.n < 1 || o.ms < 1 || o.interval < 1 ||
-	    o.len < 1 || make_addr(argv[optind], argv[optind + 1], &o.dst))
+	    o.len < 1 || o.rate < 0 || (o.rate && o.rate < jobs) ||
+	    make_addr(argv[optind], argv[optind + 1], &o.dst))
 		usage();
 	if (!strcmp(mode, "bulk")) {
 		if (run_jobs(bulk_job, &t))

@@ -56,7 +56,8 @@ mkdir -p "$(dirname "$doc")"
 	- **flowpin**, with its default probes beyond the first hop.
 
 	Forwarding figures are medians of several rounds (contenders in a new
-	order each round), with the ratio to kernel multipath. Long-lived
+	order each round), then the median of the rounds' ratios to kernel
+	multipath and the range of the middle half of those ratios. Long-lived
 	connections (90) count as broken when they stop answering; only those
 	on links that stayed healthy count. On a failure and a recovery the
 	kernel contenders get the route update a careful admin script makes;

@@ -105,6 +105,10 @@ cut_once() {
 	ns isp2 ip link set tonet up
 	ns isp2 ip route add default via 198.18.2.1
 	stop_flowpin
+	if [ -z "$line" ]; then
+		echo "bench: flowpin did not take wan2 down within 2 s of the cut" >&2
+		exit 1
+	fi
 	awk -v t0="$t0" -v t1="$(date -d "$(cut -d' ' -f1 <<<"$line")" +%s.%N)" \
 		-v line="$line" 'BEGIN {
 			match(line, /applied in [0-9.]+/); apply = substr(line, RSTART + 11, RLENGTH - 11)
