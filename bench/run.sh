@@ -69,13 +69,15 @@ mkdir -p "$(dirname "$doc")"
 	Reading the figures: the resilient group forwards through the same code
 	as kernel multipath, so how far its forwarding ratios stray from 1.00×
 	is the noise of this machine. Beyond conntrack, flowpin spends per new
-	connection a hash, a few set and map lookups and two FIB address-type
-	checks in nftables, a conntrack event
-	to the daemon (its live per-link counts) and a pass through its NAT
-	chain (which gives the router's own connections their link's address;
-	a router that already masquerades pays that anyway); per packet, the
-	mark restored from conntrack, a counter, and a second FIB lookup for
-	the rule that keeps the main table's specific routes first. A
+	connection a hash, a few set and map lookups and a FIB address-type
+	check in nftables, two conntrack events to the daemon (its live
+	per-link counts: one when the connection starts, one when conntrack
+	forgets it) and a NAT chain (unpinning, and the router's own
+	connections' address; the NAT core then records a binding for every
+	connection, which a router that masquerades pays anyway); per packet,
+	the mark restored from conntrack, a counter, and a second FIB lookup
+	for the rule that keeps the main table's specific routes first, as the
+	seed recipe has too. A
 	connection on a failed link cannot survive under NAT, so only those on
 	the healthy links count; a resilient group gives a returning next hop
 	only buckets idle for its idle timer (120 s by default), so after a
