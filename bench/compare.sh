@@ -41,7 +41,7 @@ declare -A NAME=([kernel]="kernel multipath" [resilient]="resilient group"
 if [ "$QUICK" = 1 ]; then
 	ROUNDS=2 EVENT_RUNS=1 FAILOVER_RUNS=1
 else
-	ROUNDS=10 EVENT_RUNS=3 FAILOVER_RUNS=3
+	ROUNDS=8 EVENT_RUNS=3 FAILOVER_RUNS=3
 fi
 # bulk TCP gets longer: its streams take a while to reach their pace
 MS=1000 BULK_MS=2000

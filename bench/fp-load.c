@@ -564,9 +564,9 @@ static int flood_job(void)
 			due = (now - t0) * per_s / 1000000000LL - sent;
 			if (due <= 0) {
 				long long ns = BATCH * 1000000000LL / per_s;
-				struct timespec ts = {
-					0, ns < 100000000 ? ns : 100000000
-				};
+				struct timespec ts = { 0, ns < 100000000 ?
+								  ns :
+								  100000000 };
 
 				nanosleep(&ts, NULL);
 				continue;

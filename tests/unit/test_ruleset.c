@@ -109,6 +109,17 @@ static void test_table_l4(void **state)
 		s,
 		"oifname \"eth2\" ct mark & 0x0000ff00 == 0x00000200 "
 		"fib saddr type local fib saddr . oif type != local masquerade"));
+	/*
+	 * Unpinning in the NAT chain (first packets only), by a jump so that
+	 * the masquerade rules after it apply; no hook for every packet.
+	 */
+	assert_non_null(strstr(
+		s,
+		"type nat hook postrouting priority srcnat - 1; policy accept;\n"
+		"\t\tiifname != @uplinks ct mark & 0x0000ff00 vmap @verify\n"));
+	assert_non_null(strstr(s, "0x00000100 : jump check_wan1"));
+	assert_null(strstr(s, "hook forward"));
+	assert_int_equal(count(s, "type filter hook"), 1);
 	free(s);
 	teardown(&f);
 }
