@@ -53,6 +53,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -126,14 +127,20 @@ static int make_addr(const char *host, const char *port,
 	return 0;
 }
 
-/* A blocking TCP connection sending @first; -1 on failure. */
+/*
+ * A blocking TCP connection sending @first; -1 on failure. Connect and
+ * reads give up after 10 s: a broken path fails the run, not hangs it.
+ */
 static int dial(const struct sockaddr_in *dst, char first)
 {
+	struct timeval tv = { 10, 0 };
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
 
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) ||
+	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
+	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
+	    connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) ||
 	    write(fd, &first, 1) != 1) {
 		close(fd);
 		return -1;
@@ -622,8 +629,11 @@ static int run_jobs(int (*fn)(void), struct sums *t)
 	for (int j = 0; j < jobs; j++) {
 		int p[2];
 
-		if (pipe(p) || (pid[j] = fork()) < 0)
+		if (pipe(p) || (pid[j] = fork()) < 0) {
+			while (j--) /* the jobs started so far */
+				kill(pid[j], SIGKILL);
 			return 1;
+		}
 		if (!pid[j]) {
 			job = j;
 			close(p[0]);
@@ -666,6 +676,10 @@ static int run_flood(void)
 	sleep_ms(200); /* what is in flight arrives */
 	cpu1 = cpu_busy_ns();
 	received = udp_count(&o.dst);
+	if (received < 0) {
+		fprintf(stderr, "fp-load: the server's count is lost\n");
+		return 1;
+	}
 	printf("sent %lld\nreceived %lld\npps %lld\ncpu_ns %lld\n", t.sent,
 	       received, received * 1000 / o.ms,
 	       received > 0 ? (cpu1 - cpu0) / received : 0);
