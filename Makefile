@@ -5,7 +5,7 @@
 #   make demo       the seed's router in network namespaces, with flowpin (root)
 #   make bench      flowpin against kernel multipath, resilient nexthop groups
 #                   and the seed's recipe, then its own targets; rewrites
-#                   docs/benchmarks.md (root, ~7 min; QUICK=1: ~1.5 min)
+#                   docs/benchmarks.md (root, ~8 min; QUICK=1: ~1.7 min)
 #   make format     clang-format the C sources
 
 CC ?= gcc

@@ -1,10 +1,10 @@
 #!/bin/bash
 # make bench [QUICK=1]: flowpin side by side with what users run today
 # (compare.sh), then flowpin's own targets (targets.sh), each figure
-# against a baseline measured in the same run. The full run (about 7
-# minutes) rewrites docs/benchmarks.md; QUICK=1 (under 2 minutes: one
-# round of the side by side, no own targets) writes
-# build/benchmarks-quick.md instead.
+# against a baseline measured in the same run. The full run (about 8
+# minutes) rewrites docs/benchmarks.md; QUICK=1 (under 2 minutes: two
+# rounds of the side by side and one run of each event, no own targets)
+# writes build/benchmarks-quick.md instead.
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make bench needs root (network namespaces, nftables)" >&2
 	exit 1
