@@ -292,10 +292,12 @@ med() {
 # median C KIND KEY: the median over rounds of KEY in C's KIND results
 median() { for f in "$WORK/r/$1.$2".*; do value "$3" "$f"; done | med; }
 # ratio C KIND KEY: the median over rounds of C's KEY over kernel's
+# ratios C KIND KEY [BASE]: each round's ratio of C's KEY to BASE's
+# (kernel multipath)
 ratios() {
 	local r
 	for r in $(seq 1 $ROUNDS); do
-		awk -v a="$(value "$3" "$WORK/r/$1.$2.$r")" -v b="$(value "$3" "$WORK/r/kernel.$2.$r")" \
+		awk -v a="$(value "$3" "$WORK/r/$1.$2.$r")" -v b="$(value "$3" "$WORK/r/${4:-kernel}.$2.$r")" \
 			'BEGIN { if (b > 0) printf "%.3f\n", a / b }'
 	done
 }
@@ -351,12 +353,10 @@ failover_row() {
 target() {
 	local k s
 	k=$(ratio flowpin "$2" "$3")
-	s=$(for r in $(seq 1 $ROUNDS); do
-		awk -v a="$(value "$3" "$WORK/r/flowpin.$2.$r")" -v b="$(value "$3" "$WORK/r/seed.$2.$r")" \
-			'BEGIN { if (b > 0) printf "%.3f\n", a / b }'
-	done | med | awk '{ printf "%.2f", $1 }')
-	printf -- '- %s ≥ 0.95× kernel multipath and above the seed recipe: %s× and %s× the recipe: **%s**\n' \
-		"$1" "$k" "$s" "$(awk -v k="$k" -v s="$s" 'BEGIN { print (k >= 0.95 && s > 1 ? "met" : "missed") }')"
+	s=$(ratio flowpin "$2" "$3" seed)
+	printf -- '- %s ≥ 0.95× kernel multipath and above the seed recipe: %s× kernel multipath (middle half of the rounds %s), %s× the recipe (%s): **%s**\n' \
+		"$1" "$k" "$(spread flowpin "$2" "$3")" "$s" "$(spread flowpin "$2" "$3" seed)" \
+		"$(awk -v k="$k" -v s="$s" 'BEGIN { print (k >= 0.95 && s > 1 ? "met" : "missed") }')"
 }
 {
 	printf '| figure |'

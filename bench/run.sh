@@ -77,12 +77,11 @@ mkdir -p "$(dirname "$doc")"
 	connection, which a router that masquerades pays anyway); per packet,
 	the mark restored from conntrack, a counter, and a second FIB lookup
 	for the rule that keeps the main table's specific routes first, as the
-	seed recipe has too. A
-	connection on a failed link cannot survive under NAT, so only those on
-	the healthy links count; a resilient group gives a returning next hop
-	only buckets idle for its idle timer (120 s by default), so after a
-	recovery it carries few new connections for minutes: each run of the
-	events starts from freshly set up contenders.
+	seed recipe has too. A connection on a failed link cannot survive
+	under NAT, so only those on the healthy links count; a resilient group
+	gives a returning next hop only buckets idle for its idle timer (120 s
+	by default), so after a recovery it carries few new connections for
+	minutes: each run of the events starts from freshly set up contenders.
 
 	EOT
 	cat "$tmp/compare.md"
