@@ -25,9 +25,17 @@
 static int ct_attr(const struct nlattr *a, void *data)
 {
 	const struct nlattr **tb = data;
+	int type = mnl_attr_get_type(a);
 
-	if (mnl_attr_type_valid(a, CTA_MAX) > 0)
-		tb[mnl_attr_get_type(a)] = a;
+	if (mnl_attr_type_valid(a, CTA_MAX) <= 0)
+		return MNL_CB_OK;
+	/* the three read: anything malformed leaves them unset */
+	if ((type == CTA_ZONE && mnl_attr_validate(a, MNL_TYPE_U16) < 0) ||
+	    (type == CTA_MARK && mnl_attr_validate(a, MNL_TYPE_U32) < 0) ||
+	    (type == CTA_TUPLE_ORIG &&
+	     mnl_attr_validate(a, MNL_TYPE_NESTED) < 0))
+		return MNL_CB_OK;
+	tb[type] = a;
 	return MNL_CB_OK;
 }
 
