@@ -456,6 +456,18 @@ static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark)
 		flowcount_add(&d->flows, key, (unsigned int)i);
 }
 
+/*
+ * The conntrack events not read yet, taken in: the counts as of now, for
+ * whoever reads them between two batches.
+ */
+void flows_catch_up(struct daemon *d)
+{
+	if (ct_events_read(&d->ct) == -ENOBUFS) {
+		log_warn("conntrack events overflowed: recounting");
+		flows_resync(d);
+	}
+}
+
 /* At start, after lost events, and after deletions without events. */
 void flows_resync(struct daemon *d)
 {
@@ -728,6 +740,7 @@ static void on_client(struct daemon *d, unsigned int i)
 		return; /* more to come */
 	if (nl)
 		*nl = '\0';
+	flows_catch_up(d); /* status counts what happened before it was asked */
 	reply = answer_request(d, cl->buf);
 	if (reply) {
 		write_reply(cl->fd, reply);
@@ -799,11 +812,7 @@ static void loop(struct daemon *d)
 				on_rtnl(d);
 				break;
 			case EV_CONNTRACK:
-				if (ct_events_read(&d->ct) == -ENOBUFS) {
-					log_warn(
-						"conntrack events overflowed: recounting");
-					flows_resync(d);
-				}
+				flows_catch_up(d);
 				ct_pause(d, true);
 				break;
 			case EV_CONTROL:

@@ -87,6 +87,7 @@ int daemon_main(const char *config_path);
 
 /* Count the pinned connections afresh from conntrack. */
 void flows_resync(struct daemon *d);
+void flows_catch_up(struct daemon *d);
 
 /* links.c: the links' state, and what follows from it */
 uint64_t monotonic_us(void);

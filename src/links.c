@@ -270,6 +270,7 @@ int links_evaluate(struct daemon *d)
 		if (carrying[i]) /* down but carrying (all down): live again */
 			m->links[i].flushed = false;
 	t1 = monotonic_us();
+	flows_catch_up(d); /* the counts of the links about to be flushed */
 	/* after the table: deleted connections must not re-pick the link */
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		struct uplink *u = &m->links[i];
