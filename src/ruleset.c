@@ -3,14 +3,18 @@
  * The table, in short:
  *
  *   prerouting, output: a packet of a pinned connection gets its link's
- *     mark back from the conntrack mark (map "marks"). A new connection
+ *     mark back from the conntrack mark (map "marks"). A connection is
+ *     pinned on its first packet only (one unpinned after it stays so,
+ *     though its packets are "new" until an answer). A new connection
  *     from a lan interface, or from the router itself, is pinned to the
  *     owner of its hash bucket (chain "pick", map "buckets"); one arriving
  *     on a link's interface is pinned to that link (map "inbound"); a
  *     router socket that set a link's mark (SO_MARK) is pinned to it.
  *   postrouting, a NAT chain: a new connection that does not leave by its
  *     link's interface (LAN to LAN, to a VPN, ...) is unpinned again,
- *     unless it came in on a link; the router's own connections leave
+ *     unless it came in on a link (or is the router's own tunnel
+ *     traffic, which carries the tunnel's device); the router's own
+ *     connections leave
  *     with the address of the link they were pinned to. A NAT chain sees
  *     a connection's first packet only: the rest of its packets pay
  *     nothing for either job. It runs before NAT chains at the usual
@@ -175,6 +179,7 @@ static void put_hooks(FILE *f, const struct config *c)
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
 		"\t\tct mark & 0x%08x vmap @marks\n"
 		"\t\tct state != new return\n"
+		"\t\tct status confirmed return\n"
 		"\t\tiifname vmap @inbound\n"
 		"\t\tiifname != @lan return\n"
 		"\t\tfib daddr type { local, broadcast, multicast } return\n"
@@ -186,6 +191,7 @@ static void put_hooks(FILE *f, const struct config *c)
 		"\t\ttype route hook output priority mangle; policy accept;\n"
 		"\t\tct mark & 0x%08x vmap @marks\n"
 		"\t\tct state != new return\n"
+		"\t\tct status confirmed return\n"
 		"\t\tmeta mark & 0x%08x vmap @pins\n"
 		"\t\tfib daddr type { local, broadcast, multicast } return\n"
 		"\t\tmeta nfproto ipv4 goto pick\n"
@@ -195,7 +201,10 @@ static void put_hooks(FILE *f, const struct config *c)
 
 /*
  * In postrouting the input interface is the one a forwarded packet came
- * in on, and none for the router's own packets: both are checked.
+ * in on (Linux 5.5 on), and none for most of the router's own packets:
+ * both are checked. A tunnel the router encapsulates for lends its own
+ * device to the outer packets, which may be a link's: those are checked
+ * by their source address.
  */
 static void put_postrouting(FILE *f, const struct ruleset *rs)
 {
@@ -204,8 +213,9 @@ static void put_postrouting(FILE *f, const struct ruleset *rs)
 	fprintf(f,
 		"\tchain postrouting {\n"
 		"\t\ttype nat hook postrouting priority srcnat - 1; policy accept;\n"
-		"\t\tiifname != @uplinks ct mark & 0x%08x vmap @verify\n",
-		c->mark_mask);
+		"\t\tiifname != @uplinks ct mark & 0x%08x vmap @verify\n"
+		"\t\tiifname @uplinks fib saddr type local ct mark & 0x%08x vmap @verify\n",
+		c->mark_mask, c->mark_mask);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f,
 			"\t\toifname \"%s\" ct mark & 0x%08x == 0x%08x fib saddr type local fib saddr . oif type != local masquerade\n",

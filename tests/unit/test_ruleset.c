@@ -118,6 +118,15 @@ static void test_table_l4(void **state)
 		"type nat hook postrouting priority srcnat - 1; policy accept;\n"
 		"\t\tiifname != @uplinks ct mark & 0x0000ff00 vmap @verify\n"));
 	assert_non_null(strstr(s, "0x00000100 : jump check_wan1"));
+	/* the router's own tunnel traffic carries the tunnel's device */
+	assert_non_null(strstr(
+		s,
+		"\t\tiifname @uplinks fib saddr type local ct mark & 0x0000ff00 vmap @verify\n"
+		"\t\toifname \"eth1\" ct mark"));
+	/* pinned on the first packet only */
+	assert_int_equal(count(s, "ct state != new return\n"
+				  "\t\tct status confirmed return\n"),
+			 2);
 	assert_null(strstr(s, "hook forward"));
 	assert_int_equal(count(s, "type filter hook"), 1);
 	free(s);
