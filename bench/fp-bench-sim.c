@@ -40,9 +40,7 @@ static int cmp(const void *a, const void *b)
 static uint64_t pass(const char *path, struct sim *s, struct decoder *d)
 {
 	char errbuf[PCAP_ERRBUF_SIZE];
-	struct pcap_pkthdr *h;
-	const u_char *data;
-	uint64_t n = 0;
+	uint64_t n;
 	pcap_t *pc = trace_open(path, errbuf);
 
 	if (!pc) {
@@ -51,19 +49,7 @@ static uint64_t pass(const char *path, struct sim *s, struct decoder *d)
 	}
 	if (d)
 		decoder_init(d, pcap_datalink(pc));
-	while (pcap_next_ex(pc, &h, &data) == 1) {
-		n++;
-		if (s) {
-			struct pkt p;
-			uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 +
-				      (uint64_t)h->ts.tv_usec;
-
-			if (decode(d, ts, data, h->caplen, &p) == DECODE_PACKET)
-				sim_packet(s, &p);
-		}
-	}
-	if (s)
-		sim_flush(s);
+	trace_replay(pc, d, s, &n);
 	pcap_close(pc);
 	return n;
 }

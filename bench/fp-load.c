@@ -427,17 +427,31 @@ failed:
  * @workers connections at a time for @ms (rate), or one more every
  * @interval ms (attempts, @workers slots), each given @timeout ms.
  */
+/* Failed attempts: how many, and when the first @cap of them started. */
+struct failures {
+	long long *at;
+	unsigned long n, cap;
+};
+
+static void failed_at(struct failures *f, long long start_real)
+{
+	if (f->n < f->cap)
+		f->at[f->n] = start_real;
+	f->n++;
+}
+
 static int run_requests(const struct sockaddr_in *dst, unsigned int workers,
 			long ms, long interval, long timeout)
 {
 	struct req *r = calloc(workers, sizeof(*r));
-	long long *fails = calloc(workers * 64, sizeof(*fails));
+	struct failures fl = { calloc(workers * 64, sizeof(*fl.at)), 0,
+			       workers * 64UL };
 	long long t0 = now_ms(), end = t0 + ms, next = t0;
-	unsigned long tried = 0, ok = 0, failed = 0, nfails = 0;
+	unsigned long tried = 0, ok = 0;
 	int ep = epoll_create1(EPOLL_CLOEXEC);
 	unsigned int live = 0;
 
-	if (!r || !fails || ep < 0)
+	if (!r || !fl.at || ep < 0)
 		return 1;
 	for (unsigned int i = 0; i < workers; i++)
 		r[i].fd = -1;
@@ -452,9 +466,7 @@ static int run_requests(const struct sockaddr_in *dst, unsigned int workers,
 			next += interval;
 			tried++;
 			if (req_start(&r[i], ep, dst, i)) {
-				failed++;
-				if (nfails < workers * 64UL)
-					fails[nfails++] = r[i].start_real;
+				failed_at(&fl, r[i].start_real);
 				continue;
 			}
 			live++;
@@ -475,9 +487,7 @@ static int run_requests(const struct sockaddr_in *dst, unsigned int workers,
 				ok++;
 				continue;
 			}
-			failed++;
-			if (nfails < workers * 64UL)
-				fails[nfails++] = r[s].start_real;
+			failed_at(&fl, r[s].start_real);
 		}
 		now = now_ms();
 		for (unsigned int i = 0; i < workers; i++) {
@@ -486,24 +496,22 @@ static int run_requests(const struct sockaddr_in *dst, unsigned int workers,
 			close(r[i].fd);
 			r[i].fd = -1;
 			live--;
-			failed++;
-			if (nfails < workers * 64UL)
-				fails[nfails++] = r[i].start_real;
+			failed_at(&fl, r[i].start_real);
 		}
 	}
 	for (unsigned int i = 0; i < workers; i++)
 		if (r[i].fd >= 0)
 			close(r[i].fd);
 	if (interval) {
-		for (unsigned long i = 0; i < nfails; i++)
-			printf("fail %lld\n", fails[i]);
-		printf("tried %lu\nok %lu\nfailed %lu\n", tried, ok, failed);
+		for (unsigned long i = 0; i < fl.n && i < fl.cap; i++)
+			printf("fail %lld\n", fl.at[i]);
+		printf("tried %lu\nok %lu\nfailed %lu\n", tried, ok, fl.n);
 	} else {
-		printf("conns %lu\nfailed %lu\nms %lld\n", ok, failed,
+		printf("conns %lu\nfailed %lu\nms %lld\n", ok, fl.n,
 		       now_ms() - t0);
 	}
 	free(r);
-	free(fails);
+	free(fl.at);
 	close(ep);
 	return 0;
 }

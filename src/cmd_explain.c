@@ -16,6 +16,7 @@
 #include "bucket.h"
 #include "cmd.h"
 #include "config.h"
+#include "jsonget.h"
 #include "control.h"
 #include "print.h"
 #include "tuple.h"
@@ -62,12 +63,10 @@ static int table_from_daemon(const char *path, struct table *t)
 			      (uint32_t)json_object_array_length(owners)))
 		goto out;
 	for (unsigned int i = 0; i < t->nlinks; i++) {
-		json_object *n;
+		const char *n =
+			json_str(json_object_array_get_idx(links, i), "name");
 
-		json_object_object_get_ex(json_object_array_get_idx(links, i),
-					  "name", &n);
-		snprintf(t->names[i], LINK_NAME_MAX, "%s",
-			 json_object_get_string(n));
+		snprintf(t->names[i], LINK_NAME_MAX, "%s", n ?: "");
 	}
 	for (uint32_t b = 0; b < t->buckets.size; b++) {
 		int k = json_object_get_int(

@@ -19,6 +19,9 @@
 #include "sim.h"
 #include "trace.h"
 
+/* the events of the command line are the simulation's */
+_Static_assert(EVENTS_MAX <= SIM_EVENTS_MAX, "sim takes every event");
+
 static const char *const policy_what[SIM_POLICIES] = {
 	[POL_ROUND_ROBIN] = "a next hop per packet, the seed's router",
 	[POL_KERNEL_L3] = "kernel multipath, hash of addresses",
@@ -64,6 +67,12 @@ static const char *event_name(enum sim_event_kind k)
 	return k == SIM_DOWN ? "down" : k == SIM_UP ? "up" : "weight";
 }
 
+/* @part of @whole, in percent; 0 of nothing */
+static double pct(uint64_t part, uint64_t whole)
+{
+	return whole ? 100.0 * (double)part / (double)whole : 0;
+}
+
 static void print_policy(const struct sim *s, enum sim_policy pol)
 {
 	const struct sim_result *r = &s->res[pol];
@@ -88,21 +97,16 @@ static void print_policy(const struct sim *s, enum sim_policy pol)
 		print_u64(PRINT_ANY, "connections", " connections %8" PRIu64,
 			  r->conns[slot]);
 		print_double(PRINT_ANY, "connection_share", " (%5.1f%%)",
-			     conns ? 100.0 * (double)r->conns[slot] /
-					     (double)conns :
-				     0);
+			     pct(r->conns[slot], conns));
 		print_u64(PRINT_ANY, "bytes", " bytes %12" PRIu64,
 			  r->bytes[slot]);
 		print_double(PRINT_ANY, "byte_share", " (%5.1f%%)\n",
-			     bytes ? 100.0 * (double)r->bytes[slot] /
-					     (double)bytes :
-				     0);
+			     pct(r->bytes[slot], bytes));
 		print_close_object();
 	}
 	print_close_array();
 	print_u64(PRINT_ANY, "broken", "    broken %" PRIu64, r->broken);
-	print_text(" (%.1f%%)",
-		   conns ? 100.0 * (double)r->broken / (double)conns : 0);
+	print_text(" (%.1f%%)", pct(r->broken, conns));
 	print_double(PRINT_ANY, "balance_error", "  balance error %.1f points",
 		     sim_balance_error(s, pol));
 	print_open_array("moved");
@@ -174,14 +178,12 @@ static void print_report(const struct sim *s, const struct decoder *d,
 int cmd_sim(const struct options *o, int argc, char **argv)
 {
 	char errbuf[PCAP_ERRBUF_SIZE], err[160];
-	struct sim_event events[SIM_EVENTS_MAX];
-	struct pcap_pkthdr *h;
-	const u_char *data;
+	struct sim_event events[EVENTS_MAX];
 	struct decoder *d = NULL;
 	struct sim s;
 	struct config c;
 	pcap_t *pc;
-	int ret = 1, r;
+	int ret = 1;
 
 	if (o->generate) {
 		if (argc) {
@@ -222,7 +224,11 @@ int cmd_sim(const struct options *o, int argc, char **argv)
 		return 1;
 	}
 	d = malloc(sizeof(*d));
-	if (!d || decoder_init(d, pcap_datalink(pc))) {
+	if (!d) {
+		fprintf(stderr, "flowpin sim: out of memory\n");
+		goto out;
+	}
+	if (decoder_init(d, pcap_datalink(pc))) {
 		fprintf(stderr,
 			"flowpin sim: %s: link type %s is not Ethernet, Linux cooked or raw IP\n",
 			argv[0],
@@ -234,16 +240,7 @@ int cmd_sim(const struct options *o, int argc, char **argv)
 		fprintf(stderr, "flowpin sim: out of memory\n");
 		goto out;
 	}
-	while ((r = pcap_next_ex(pc, &h, &data)) == 1) {
-		struct pkt p;
-		uint64_t ts = (uint64_t)h->ts.tv_sec * 1000000 +
-			      (uint64_t)h->ts.tv_usec;
-
-		if (decode(d, ts, data, h->caplen, &p) == DECODE_PACKET)
-			sim_packet(&s, &p);
-	}
-	sim_flush(&s);
-	if (r == -1) {
+	if (trace_replay(pc, d, &s, NULL) == -1) {
 		fprintf(stderr, "flowpin sim: %s: %s\n", argv[0],
 			pcap_geterr(pc));
 	} else {

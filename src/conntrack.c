@@ -70,20 +70,6 @@ static int ct_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark)
 	return 0;
 }
 
-/* For dumps: libnetfilter_conntrack hands over the message too. */
-static int dump_cb(const struct nlmsghdr *nlh, enum nf_conntrack_msg_type type,
-		   struct nf_conntrack *ct, void *data)
-{
-	struct ct_events *ctx = data;
-	uint32_t mark;
-	uint64_t key;
-
-	(void)ct;
-	if (!ct_parse(nlh, &key, &mark))
-		ctx->cb(ctx->data, type == NFCT_T_DESTROY, key, mark);
-	return NFCT_CB_CONTINUE;
-}
-
 int ct_events_open(struct ct_events *ev, uint32_t mask, ct_cb cb, void *data)
 {
 	struct nfct_filter_dump_mark zero = { .val = 0, .mask = mask };
@@ -211,35 +197,49 @@ void ct_events_discard(struct ct_events *ev)
 		;
 }
 
-static int filtered_dump(uint32_t value, uint32_t mask, ct_cb cb, void *data)
+/* A ctnetlink request @msg for the connections with (mark & @mask) == @value.
+ */
+static struct nlmsghdr *mark_request(struct nl *nl, uint16_t msg,
+				     uint16_t flags, uint32_t value,
+				     uint32_t mask)
 {
-	struct nfct_filter_dump_mark m = { .val = value, .mask = mask };
-	struct ct_events ctx = { .cb = cb, .data = data };
-	struct nfct_filter_dump *f;
-	struct nfct_handle *h;
-	int ret = 0;
+	struct nlmsghdr *nlh =
+		nl_msg(nl, NFNL_SUBSYS_CTNETLINK << 8 | msg, flags);
+	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 
-	h = nfct_open(CONNTRACK, 0);
-	if (!h)
-		return -errno;
-	f = nfct_filter_dump_create();
-	if (!f) {
-		ret = -ENOMEM;
-		goto out;
-	}
-	nfct_filter_dump_set_attr(f, NFCT_FILTER_DUMP_MARK, &m);
-	nfct_callback_register2(h, NFCT_T_ALL, dump_cb, &ctx);
-	if (nfct_query(h, NFCT_Q_DUMP_FILTER, f) < 0)
-		ret = -errno;
-	nfct_filter_dump_destroy(f);
-out:
-	nfct_close(h);
-	return ret;
+	nfg->nfgen_family = AF_UNSPEC; /* with version 0: every family */
+	nfg->version = NFNETLINK_V0;
+	mnl_attr_put_u32(nlh, CTA_MARK, htonl(value));
+	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+	return nlh;
 }
 
-int ct_dump_mark(uint32_t value, uint32_t mask, ct_cb cb, void *data)
+struct dump_ctx {
+	ct_cb cb;
+	void *data;
+};
+
+static int dump_msg(const struct nlmsghdr *nlh, void *data)
 {
-	return filtered_dump(value, mask, cb, data);
+	struct dump_ctx *ctx = data;
+	uint32_t mark;
+	uint64_t key;
+
+	if (!ct_parse(nlh, &key, &mark))
+		ctx->cb(ctx->data, false, key, mark);
+	return MNL_CB_OK;
+}
+
+/* The kernel filters the dump by mark: only ours cross. */
+int ct_dump_mark(struct nl *nl, uint32_t value, uint32_t mask, ct_cb cb,
+		 void *data)
+{
+	struct dump_ctx ctx = { cb, data };
+
+	return nl_talk(nl,
+		       mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP, value,
+				    mask),
+		       dump_msg, &ctx);
 }
 
 /*
@@ -252,14 +252,7 @@ int ct_dump_mark(uint32_t value, uint32_t mask, ct_cb cb, void *data)
  */
 int ct_delete_mark(struct nl *nl, uint32_t value, uint32_t mask)
 {
-	struct nlmsghdr *nlh =
-		nl_msg(nl, NFNL_SUBSYS_CTNETLINK << 8 | IPCTNL_MSG_CT_DELETE,
-		       0);
-	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
-
-	nfg->nfgen_family = AF_UNSPEC; /* with version 0: every family */
-	nfg->version = NFNETLINK_V0;
-	mnl_attr_put_u32(nlh, CTA_MARK, htonl(value));
-	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
-	return nl_talk(nl, nlh, NULL, NULL);
+	return nl_talk(nl,
+		       mark_request(nl, IPCTNL_MSG_CT_DELETE, 0, value, mask),
+		       NULL, NULL);
 }

@@ -36,7 +36,8 @@ int ct_events_destroy_group(struct ct_events *ev, bool member);
 void ct_events_discard(struct ct_events *ev);
 
 /* Every connection with (mark & mask) == value, to @cb. */
-int ct_dump_mark(uint32_t value, uint32_t mask, ct_cb cb, void *data);
+int ct_dump_mark(struct nl *nl, uint32_t value, uint32_t mask, ct_cb cb,
+		 void *data);
 
 /*
  * Delete every connection with (mark & mask) == value, in the kernel,

@@ -424,10 +424,8 @@ static int prepare(struct daemon *d, struct model *m, struct table_state *st,
 	if (!ret)
 		ret = plan(d, m, st, prev);
 	if (!ret) {
-		bool carrying[m->cfg.nlinks];
-
 		m->degraded = prev && prev->degraded;
-		links_rebalance(m, carrying);
+		links_rebalance(m);
 		ret = apply_table(d, m, st, true);
 	}
 	return ret;
@@ -474,8 +472,8 @@ void flows_resync(struct daemon *d)
 	ct_events_discard(&d->ct);
 	flowcount_clear(&d->flows);
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
-		int ret = ct_dump_mark(d->m.links[i].mark, d->m.cfg.mark_mask,
-				       on_conntrack, d);
+		int ret = ct_dump_mark(&d->nfnl, d->m.links[i].mark,
+				       d->m.cfg.mark_mask, on_conntrack, d);
 
 		if (ret)
 			log_warn("conntrack dump: %s", strerror(-ret));
@@ -797,10 +795,10 @@ static void loop(struct daemon *d)
 			case EV_SIGNAL:
 				on_signal(d);
 				break;
-			case EV_TIMER:
-				if (read(d->timerfd, &expirations,
-					 sizeof(expirations)) < 0)
-					break;
+			case EV_TIMER: /* drained: the tick below acts */
+				(void)!read(d->timerfd, &expirations,
+					    sizeof(expirations));
+				d->timer_us = 0;
 				break;
 			case EV_PROBE:
 				links_probe_input(d, arg >> 16,

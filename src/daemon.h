@@ -78,6 +78,7 @@ struct daemon {
 	uint64_t ct_resume_us; /* conntrack events paused until then, or 0 */
 
 	int epfd, sigfd, ctlfd, timerfd;
+	uint64_t timer_us; /* the deadline timerfd is armed for, 0: none */
 	struct client clients[CLIENTS_MAX];
 	bool stop;
 };
@@ -99,7 +100,7 @@ int links_evaluate(struct daemon *d);
 /* Why link @i is down, for status. */
 void links_why_down(const struct daemon *d, unsigned int i, char *buf,
 		    size_t size);
-uint32_t links_rebalance(struct model *m, bool *carrying);
+uint32_t links_rebalance(struct model *m);
 int links_apply_buckets(struct daemon *d);
 int links_sync_routes(struct daemon *d, unsigned int i);
 int links_sync_fallback(struct daemon *d);

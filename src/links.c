@@ -197,23 +197,23 @@ static bool live(const struct daemon *d, unsigned int i)
  * more likely failed themselves, and a router that drops everything
  * helps nobody.
  */
-uint32_t links_rebalance(struct model *m, bool *carrying)
+uint32_t links_rebalance(struct model *m)
 {
 	unsigned int n = m->cfg.nlinks;
 	uint32_t weight[SLOTS_MAX] = { 0 }, tier[SLOTS_MAX] = { 0 };
 	uint32_t eff[SLOTS_MAX], active;
+	bool on[SLOTS_MAX] = { false }; /* taken into account */
 
 	for (unsigned int i = 0; i < n; i++) {
 		weight[i] = m->cfg.links[i].weight;
 		tier[i] = m->cfg.links[i].tier;
-		carrying[i] = m->links[i].up;
+		on[i] = m->links[i].up;
 	}
-	active = bucket_tier_weights(weight, tier, carrying, n, eff);
+	active = bucket_tier_weights(weight, tier, on, n, eff);
 	if (!active) {
 		for (unsigned int i = 0; i < n; i++)
-			carrying[i] = m->links[i].usable &&
-				      !m->links[i].neigh_failed;
-		active = bucket_tier_weights(weight, tier, carrying, n, eff);
+			on[i] = m->links[i].usable && !m->links[i].neigh_failed;
+		active = bucket_tier_weights(weight, tier, on, n, eff);
 		if (active && !m->degraded)
 			log_err("every link is down: new connections use every usable link until one recovers");
 		m->degraded = active != 0;
@@ -223,8 +223,6 @@ uint32_t links_rebalance(struct model *m, bool *carrying)
 	}
 	if (!active)
 		log_err("no usable link: new connections follow the main routing table");
-	for (unsigned int i = 0; i < n; i++)
-		carrying[i] = eff[i] > 0;
 	return bucket_table_balance(&m->buckets, eff, n);
 }
 
@@ -255,7 +253,7 @@ int links_evaluate(struct daemon *d)
 	}
 	t0 = monotonic_us();
 	if (any)
-		moved = links_rebalance(m, carrying);
+		moved = links_rebalance(m);
 	/* whenever the kernel's table differs: also retries a failed update */
 	if (memcmp(m->applied, m->buckets.owner,
 		   m->buckets.size * sizeof(*m->applied)))
@@ -270,13 +268,13 @@ int links_evaluate(struct daemon *d)
 		if (carrying[i]) /* down but carrying (all down): live again */
 			m->links[i].flushed = false;
 	t1 = monotonic_us();
-	flows_catch_up(d); /* the counts of the links about to be flushed */
 	/* after the table: deleted connections must not re-pick the link */
 	for (unsigned int i = 0; i < n && !ret; i++) {
 		struct uplink *u = &m->links[i];
 
 		if (u->up || carrying[i] || u->flushed)
 			continue;
+		flows_catch_up(d); /* the count as of now */
 		dropped[i] = flowcount_get(&d->flows, i);
 		/*
 		 * No destroy events for the connections deleted here: building
@@ -467,11 +465,14 @@ void links_arm_timer(struct daemon *d)
 	}
 	if (d->recount_us && d->recount_us < next)
 		next = d->recount_us;
-	if (next != UINT64_MAX) {
-		if (next == 0)
-			next = 1; /* zero would disarm the timer */
-		its.it_value.tv_sec = (time_t)(next / 1000000);
-		its.it_value.tv_nsec = (long)(next % 1000000) * 1000;
-	}
+	if (next == UINT64_MAX)
+		next = 0; /* disarmed */
+	else if (next == 0)
+		next = 1; /* zero would disarm the timer */
+	if (next == d->timer_us)
+		return; /* armed so already: most wake-ups change nothing */
+	its.it_value.tv_sec = (time_t)(next / 1000000);
+	its.it_value.tv_nsec = (long)(next % 1000000) * 1000;
 	timerfd_settime(d->timerfd, TFD_TIMER_ABSTIME, &its, NULL);
+	d->timer_us = next;
 }

@@ -142,8 +142,8 @@ static void put16(uint8_t *p, uint32_t v)
  * One IP packet of @f, from the client when @up: @paylen bytes after the
  * transport header; a datagram over the MTU leaves in fragments.
  */
-static int emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
-		uint8_t tcp_flags, uint8_t icmp_type)
+static void emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
+		 uint8_t tcp_flags, uint8_t icmp_type)
 {
 	uint8_t l4[8 + 60], frame[160];
 	uint32_t l4len = 0, total, done = 0, iphdr;
@@ -267,7 +267,6 @@ static int emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
 		g->packets++;
 		done += chunk;
 	} while (done < total);
-	return 0;
 }
 
 /* A new connection's shape. */
@@ -394,7 +393,7 @@ int pcapgen_write(const struct pcapgen *o, uint64_t *packets, char *err,
 	int ret = 0;
 
 	g.linktype = o->linktype;
-	dead = pcap_open_dead(o->linktype == LT_RAW ? 12 : o->linktype, 65535);
+	dead = pcap_open_dead(o->linktype, 65535);
 	if (!dead)
 		return -ENOMEM;
 	g.out = pcap_dump_open(dead, o->path);

@@ -169,7 +169,6 @@ void prober_send(struct prober *p, uint64_t now_us, probe_watch watch,
 		s->seq = p->seq++;
 		s->sent_us = now_us;
 		p->count++;
-		p->sent++;
 		if (l->probe == PROBE_ICMP)
 			ret = send_icmp(p, s, &dst);
 		else
@@ -250,7 +249,6 @@ bool prober_outcome(struct prober *p, uint64_t now_us, bool *answered,
 		return false;
 	*answered = s->state == SLOT_ANSWERED;
 	*rtt_ms = s->rtt_ms;
-	p->answered += *answered;
 	s->state = SLOT_FREE;
 	p->head = (p->head + 1) % PROBE_RING;
 	p->count--;

@@ -42,7 +42,6 @@ struct prober {
 	uint64_t next_send_us;
 	struct probe_slot ring[PROBE_RING];
 	unsigned int head, count; /* the probes in flight, oldest first */
-	uint64_t sent, answered;
 };
 
 /* Called for every new TCP probe socket, to watch it for EPOLLOUT. */

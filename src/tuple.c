@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
 #include <errno.h>
-#include <netdb.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -76,7 +75,6 @@ int tuple_parse(const char *proto, const char *src, const char *dst,
 	uint32_t v;
 
 	memset(key, 0, sizeof(*key));
-	key->proto = 0;
 	for (size_t i = 0; i < sizeof(protos) / sizeof(protos[0]); i++)
 		if (!strcmp(proto, protos[i].name))
 			key->proto = protos[i].number;
