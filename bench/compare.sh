@@ -137,19 +137,22 @@ restart() {
 	done
 }
 
-# held C: 90 long-lived connections from C's LAN, for SECONDS, into
-# $WORK/hold.C; start_held waits until they are up
+# start_held C: 90 long-lived connections from C's LAN into $WORK/hold.C,
+# up when this returns; unhold ends them
 start_held() {
-	ip netns exec "${P}lan" "$TRAFFIC" hold -n 90 -i 100 -P $NPORTS $SERVER 7000 >"$WORK/hold.$1" &
-	HOLD=$!
-	for _ in $(seq 1 50); do grep -q ready "$WORK/hold.$1" && break; sleep 0.1; done
-	grep -q ready "$WORK/hold.$1" || { echo "bench: $1: held connections not up" >&2; exit 1; }
+	hold "$WORK/hold.$1" -n 90 -i 100 -P $NPORTS $SERVER 7000 ||
+		{ echo "bench: $1: held connections not up" >&2; exit 1; }
 	sleep 0.5
 }
-stop_held() { kill -TERM "$HOLD"; wait "$HOLD"; }
-# lost_on FILE ADDR...: the broken connections last seen from ADDR...
-lost_on() { awk -v a=" ${*:2} " '$1 == "lost" && index(a, " " $2 " ") { n += $3 } END { print n + 0 }' "$1"; }
-seen_on() { awk -v a=" ${*:2} " '($1 == "lost" || $1 == "seen") && index(a, " " $2 " ") { n += $3 } END { print n + 0 }' "$1"; }
+# on_healthy KEY... FILE: the connections counted under any KEY ("seen",
+# "lost") from providers 1 and 3, which stay healthy
+on_healthy() {
+	local f=${*: -1} k a n=0
+	for k in "${@:1:$#-1}"; do
+		for a in 198.18.1.2 198.18.3.2; do n=$((n + $(count "$k" "$a" "$f"))); done
+	done
+	echo $n
+}
 # broken_connected FILE: "BROKEN HEALTHY" of the connections that connected
 broken_connected() {
 	echo "$(($(value broken "$1") - $(value unconnected "$1"))) $((90 - $(value unconnected "$1")))"
@@ -157,23 +160,11 @@ broken_connected() {
 
 # up_again C: until C carries new connections over provider 2 again
 up_again() {
-	local _
 	case $1 in
-	flowpin)
-		for _ in $(seq 1 300); do
-			[ "$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq -r '.links[1].state')" = up ] && return 0
-			sleep 0.05
-		done ;;
-	kernel)
-		for _ in $(seq 1 300); do
-			ns rtr ip route show default | grep -q wan2 && return 0
-			sleep 0.05
-		done ;;
+	flowpin) wait_until 15 flowpin_up 3 && return 0 ;;
+	kernel) wait_until 15 eval 'ns rtr ip route show default | grep -q wan2' && return 0 ;;
 	resilient)
-		for _ in $(seq 1 300); do
-			ns rtr ip nexthop show id 10 | grep -q 'id 10 group 1/2/3' && return 0
-			sleep 0.05
-		done ;;
+		wait_until 15 eval "ns rtr ip nexthop show id 10 | grep -q 'id 10 group 1/2/3'" && return 0 ;;
 	seed) return 0 ;;
 	esac
 	echo "bench: $1 did not take provider 2 back" >&2
@@ -185,24 +176,24 @@ events() {
 	local c=$1 f=$WORK/r/$1.events.$2 h=$WORK/hold.$1
 	use "$c"
 	start_held "$c"
-	cut 2
+	upstream 2 down
 	"${c}_event" fail 2
 	sleep 3
-	stop_held
-	echo "fail $(lost_on "$h" 198.18.1.2 198.18.3.2) $(seen_on "$h" 198.18.1.2 198.18.3.2)" >"$f"
+	unhold
+	echo "fail $(on_healthy lost "$h") $(on_healthy lost seen "$h")" >"$f"
 
 	start_held "$c" # made while provider 2 is down
-	restore 2
+	upstream 2 up
 	"${c}_event" recover 2
 	up_again "$c" || return 1
 	sleep 2
-	stop_held
+	unhold
 	echo "recover $(broken_connected "$h")" >>"$f"
 
 	start_held "$c"
 	"${c}_event" weight 1 2
 	sleep 2
-	stop_held
+	unhold
 	echo "weight $(broken_connected "$h")" >>"$f"
 	"${c}_event" weight 1 1
 }
@@ -237,9 +228,9 @@ failover_once() {
 	ns lan "$LOAD" attempts -P $NPORTS -i 10 -t 800 -d "$ms" $SERVER 7100 >"$WORK/attempts" &
 	sleep 1
 	t0=$(date +%s%3N)
-	cut 2
+	upstream 2 down
 	wait $!
-	restore 2
+	upstream 2 up
 	up_again "$c" || exit 1
 	if [ -n "$admin" ]; then
 		kill "$admin"
@@ -291,7 +282,6 @@ med() {
 }
 # median C KIND KEY: the median over rounds of KEY in C's KIND results
 median() { for f in "$WORK/r/$1.$2".*; do value "$3" "$f"; done | med; }
-# ratio C KIND KEY: the median over rounds of C's KEY over kernel's
 # ratios C KIND KEY [BASE]: each round's ratio of C's KEY to BASE's
 # (kernel multipath)
 ratios() {
@@ -301,6 +291,7 @@ ratios() {
 			'BEGIN { if (b > 0) printf "%.3f\n", a / b }'
 	done
 }
+# ratio C KIND KEY [BASE]: their median
 ratio() { ratios "$@" | med | awk '{ printf "%.2f", $1 }'; }
 # spread C KIND KEY: the middle half of the rounds' ratios, "LOW–HIGH"
 spread() {

@@ -162,35 +162,18 @@ seed_event() {
 
 flowpin_start() {
 	WEIGHTS=(- 1 1 1)
-	conf 3 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/fp.conf"
+	flowpin_conf >"$WORK/fp.conf"
 	start_flowpin "$WORK/fp.conf" || return 1
-	flowpin_wait_up
+	wait_until 3 flowpin_up 3 || { echo "flowpin: links not up" >&2; return 1; }
 }
-flowpin_wait_up() {
-	local _
-	for _ in $(seq 1 60); do
-		[ "$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq '[.links[] | select(.state == "up")] | length')" = 3 ] &&
-			return 0
-		sleep 0.05
-	done
-	echo "flowpin: links not up" >&2
-	return 1
-}
+flowpin_conf() { TRACK="198.19.0.1 198.19.0.2" conf 3 "${WEIGHTS[@]:1}"; }
+flowpin_up() { [ "$(status | jq '[.links[] | select(.state == "up")] | length')" = "$1" ]; }
 flowpin_stop() { stop_flowpin; }
 flowpin_event() {
 	[ "$1" = weight ] || return 0
 	set_weights "$@"
-	# the Nth "weight = " line is link N's
-	awk -v k="$2" -v w="$3" '/^weight = / && ++n == k { $0 = "weight = " w } { print }' \
-		"$WORK/fp.conf" >"$WORK/fp.conf.new" && mv "$WORK/fp.conf.new" "$WORK/fp.conf"
+	flowpin_conf >"$WORK/fp.conf"
 	kill -HUP "$FLOWPIN_PID"
-}
-
-# The provider's path beyond the first hop: isp K's upstream.
-cut() { ns "isp$1" ip link set tonet down; }
-restore() {
-	ns "isp$1" ip link set tonet up
-	ns "isp$1" ip route replace default via "198.18.$1.1"
 }
 
 # Every namespace's conntrack table, emptied between contenders.

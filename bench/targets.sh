@@ -62,28 +62,24 @@ start_flowpin "$WORK/bench.conf" || exit 1
 sed -n 's/.*running \([0-9]* links\).*applied in \(.*\))$/  \1: applied in \2/p' "$WORK/flowpin.log"
 
 echo "== status with $CONNS connections in conntrack, median of $RUNS"
-status() { "$FLOWPIN" -c "$WORK/bench.conf" status; }
-base=$(median_ms $RUNS status)
+status_text() { "$FLOWPIN" -c "$WORK/bench.conf" status; }
+base=$(median_ms $RUNS status_text)
 echo "  baseline, empty conntrack:     $base ms"
 marks=$(for k in $(seq 1 $LINKS); do printf '0x%x,' $((k << 8)); done)
 ns rtr "$ROOT/build/tools/fp-ctfill" -n $CONNS -m "${marks%,}" >/dev/null
-for _ in $(seq 1 100); do
-	flows=$("$FLOWPIN" -c "$WORK/bench.conf" -j status | jq '[.links[].flows] | add')
-	[ "$flows" = $CONNS ] && break
-	sleep 0.1
-done
-full=$(median_ms $RUNS status)
+wait_until 10 eval '[ "$(flows)" = $CONNS ]'
+flows=$(flows)
+full=$(median_ms $RUNS status_text)
 echo "  $CONNS connections:        $full ms ($(ratio "$full" "$base") baseline; status counts $flows)"
 rss=$(awk '/VmRSS/ { print $2 }' "/proc/$FLOWPIN_PID/status")
 echo "  daemon resident memory:        $((rss / 1024)) MiB"
 stop_flowpin
 
 # Namespaces of the first part go; the seed's topology comes.
-for n in "${NSES[@]}"; do ip netns del "$n"; done
-NSES=()
+del_namespaces
 rm -f "$WORK/flowpin.log"
 topology 3
-conf 3 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/fp.conf"
+TRACK="198.19.0.1 198.19.0.2" conf 3 >"$WORK/fp.conf"
 
 # cut_once FILL: a fresh daemon, optionally FILL conntrack entries, then
 # provider 2's upstream cut; prints "DETECTION_MS APPLY_MS DROPPED".
@@ -97,13 +93,10 @@ cut_once() {
 	sleep 1.2 # probes answered on every link
 	sleep "0.0$((RANDOM % 50))" # any phase of the probe schedule
 	t0=$(date +%s.%N)
-	ns isp2 ip link set tonet down
-	for _ in $(seq 1 100); do
-		line=$(grep -m1 'link wan2 down' "$WORK/flowpin.log") && break
-		sleep 0.02
-	done
-	ns isp2 ip link set tonet up
-	ns isp2 ip route add default via 198.18.2.1
+	upstream 2 down
+	wait_log 'link wan2 down' 2
+	line=$(grep -m1 'link wan2 down' "$WORK/flowpin.log")
+	upstream 2 up
 	stop_flowpin
 	if [ -z "$line" ]; then
 		echo "bench: flowpin did not take wan2 down within 2 s of the cut" >&2

@@ -10,7 +10,6 @@ FLOWPIN=${FLOWPIN:-$(cd "$(dirname "$0")/.." && pwd)/build/flowpin}
 source "$(dirname "$0")/../tests/system/lib.sh"
 
 pct() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1f%%", b ? 100 * a / b : 0 }'; }
-seen() { awk -v a="$1" '$1 == "seen" && $2 == a { print $3 }' "$2"; }
 
 echo "flowpin demo: a LAN, a router and three providers that masquerade,"
 echo "in network namespaces (the network of the seed's question)."
@@ -28,7 +27,7 @@ per_packet off
 echo
 
 echo "2. With flowpin: one config file, weights 2:1:1, each link probed"
-conf 3 2 1 1 | sed 's/^weight = \(.\)$/weight = \1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/flowpin.conf"
+TRACK="198.19.0.1 198.19.0.2" conf 3 2 1 1 >"$WORK/flowpin.conf"
 sed -n '4,9p' "$WORK/flowpin.conf" | sed 's/^/   | /'
 echo "   | ..."
 before=$(snapshot)
@@ -48,9 +47,9 @@ kill -INT "$CAP"
 wait "$CAP" 2>/dev/null
 printf '   TCP connections set up:                  %s of %s\n' "$(value ok "$WORK/tcp")" $n
 for k in 1 2 3; do
-	c=$(seen "198.18.$k.2" "$WORK/tcp")
+	c=$(count seen "198.18.$k.2" "$WORK/tcp")
 	printf '     via wan%s: the server saw %s from 198.18.%s.2 (%s, weight %s)\n' \
-		"$k" "${c:-0}" "$k" "$(pct "${c:-0}" $n)" "$([ $k = 1 ] && echo 2 || echo 1)"
+		"$k" "$c" "$k" "$(pct "$c" $n)" "$([ $k = 1 ] && echo 2 || echo 1)"
 done
 printf '   UDP flows split over two sources:        %s of 100\n' "$(value split "$WORK/udp")"
 printf '   inbound through provider 2 (port 8080):  %s of 100 answered\n' "$(value ok "$WORK/inbound")"
@@ -65,28 +64,21 @@ echo "   made: the server saw it from $got, that is ${want}'s provider (198.18.$
 echo
 
 echo "4. Failover: provider 2's upstream is cut, its link to the router stays up"
-ip netns exec "${P}lan" "$TRAFFIC" hold -n 60 -i 50 -s 61000 198.19.0.1 7000 >"$WORK/hold" &
-HOLD=$!
-PIDS+=("$HOLD")
-for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done
+hold "$WORK/hold" -n 60 -i 50 -s 61000 198.19.0.1 7000
 cut=$(date +%s.%N)
-ns isp2 ip link set tonet down
+upstream 2 down
 wait_log "link wan2 down" 5
-stamp=$(grep -m1 'link wan2 down' "$WORK/flowpin.log" | cut -d' ' -f1)
-echo "   detected after $(awk -v a="$cut" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }') ms:"
+echo "   detected after $(log_ms "$cut" 'link wan2 down') ms:"
 grep -m1 'link wan2 down' "$WORK/flowpin.log" | cut -d' ' -f3- | fold -s -w 72 | sed 's/^/     /'
 ns lan "$TRAFFIC" tcp -n 200 -t 2000 198.19.0.1 7000 >"$WORK/outage"
 printf '   new connections meanwhile:               %s of 200, %s through wan2\n' \
-	"$(value ok "$WORK/outage")" "$(seen 198.18.2.2 "$WORK/outage" | grep . || echo 0)"
-ns isp2 ip link set tonet up
-ns isp2 ip route add default via 198.18.2.1
+	"$(value ok "$WORK/outage")" "$(count seen 198.18.2.2 "$WORK/outage")"
+upstream 2 up
 wait_log "link wan2 up" 5 && echo "   provider 2 restored: wan2 is back up"
-kill -TERM "$HOLD"
-wait "$HOLD"
+unhold
 for k in 1 2 3; do
-	h=$(seen "198.18.$k.2" "$WORK/hold")
-	l=$(awk -v a="198.18.$k.2" '$1 == "lost" && $2 == a { print $3 }' "$WORK/hold")
-	printf '   held connections on wan%s: %s kept, %s broken%s\n' "$k" "${h:-0}" "${l:-0}" \
+	printf '   held connections on wan%s: %s kept, %s broken%s\n' "$k" \
+		"$(count seen "198.18.$k.2" "$WORK/hold")" "$(count lost "198.18.$k.2" "$WORK/hold")" \
 		"$([ $k = 2 ] && echo ' (their provider died: under NAT they cannot survive)')"
 done
 echo

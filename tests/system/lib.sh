@@ -42,11 +42,18 @@ cleanup() {
 		done
 	done
 	wait 2>/dev/null
+	del_namespaces
+	rm -rf "$WORK"
+}
+
+# del_namespaces: every namespace made so far goes, with what runs in it
+del_namespaces() {
+	local pid n
 	for n in "${NSES[@]}"; do
 		for pid in $(ip netns pids "$n" 2>/dev/null); do kill -9 "$pid" 2>/dev/null; done
 	done
 	for n in "${NSES[@]}"; do ip netns del "$n" 2>/dev/null; done
-	rm -rf "$WORK"
+	NSES=()
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
@@ -118,15 +125,28 @@ topology() {
 	ns rtr ip route add default $hops
 }
 
-# A config for N links: conf N [weights...] > file
+# A config for N links: [TRACK=TARGETS] conf N [weights...] > file; with
+# TRACK, every link probes TARGETS
 conf() {
 	local n=$1 k; shift
 	printf '[global]\nlan = lan0\ncontrol = %s/flowpin.sock\n' "$WORK"
 	for k in $(seq 1 "$n"); do
 		printf '[link wan%d]\ninterface = wan%d\ngateway = 10.%d.0.1\nweight = %s\n' \
 			"$k" "$k" "$k" "${1:-1}"
+		[ -n "${TRACK:-}" ] && printf 'track = %s\n' "$TRACK"
 		[ $# -gt 0 ] && shift
 	done
+}
+
+# upstream K down|up: provider K's path beyond its first hop (its link to
+# the internet namespace) fails or comes back; its link to the router stays
+upstream() {
+	if [ "$2" = down ]; then
+		ns "isp$1" ip link set tonet down
+	else
+		ns "isp$1" ip link set tonet up
+		ns "isp$1" ip route replace default via "198.18.$1.1"
+	fi
 }
 
 # The kernel state flowpin must leave as it found it.
@@ -151,6 +171,7 @@ start_flowpin() {
 	# not through ns(): $! must be the daemon, not a subshell
 	ip netns exec "${P}rtr" "$FLOWPIN" run -c "$1" 2>>"$WORK/flowpin.log" &
 	FLOWPIN_PID=$!
+	FLOWPIN_CONF=$1
 	PIDS+=("$FLOWPIN_PID")
 	for _ in $(seq 1 100); do
 		[ -S "$WORK/flowpin.sock" ] && "$FLOWPIN" -c "$1" status >/dev/null 2>&1 && return 0
@@ -166,14 +187,43 @@ stop_flowpin() {
 	wait "$FLOWPIN_PID"
 }
 
-# wait_log PATTERN SECONDS: wait for a line of the daemon's log
-wait_log() {
-	local i
-	for i in $(seq 1 $(($2 * 20))); do
-		grep -q "$1" "$WORK/flowpin.log" && return 0
+# wait_until SECONDS COMMAND...: run COMMAND every 50 ms until it succeeds
+wait_until() {
+	local t=$1 _
+	shift
+	for _ in $(seq 1 $((t * 20))); do
+		"$@" && return 0
 		sleep 0.05
 	done
 	return 1
+}
+
+# wait_log PATTERN SECONDS: wait for a line of the daemon's log
+wait_log() { wait_until "$2" grep -q "$1" "$WORK/flowpin.log"; }
+
+# status [ARGS...]: flowpin -j status of the daemon start_flowpin started
+status() { "$FLOWPIN" -c "$FLOWPIN_CONF" -j status "$@"; }
+# flows: the connections status counts, over all links
+flows() { status | jq '[.links[].flows] | add'; }
+
+# hold FILE ARGS...: long-lived connections from the lan host (fp-traffic
+# hold ARGS), reporting into FILE, up when this returns; unhold ends them
+hold() {
+	local f=$1
+	shift
+	ip netns exec "${P}lan" "$TRAFFIC" hold "$@" >"$f" &
+	HOLD=$!
+	PIDS+=("$HOLD")
+	wait_until 5 grep -q ready "$f"
+}
+unhold() { kill -TERM "$HOLD"; wait "$HOLD"; }
+
+# log_ms T PATTERN: ms from T (date +%s.%N) to the time stamp of the
+# daemon's first log line matching PATTERN
+log_ms() {
+	local stamp
+	stamp=$(grep -m1 "$2" "$WORK/flowpin.log" | cut -d' ' -f1)
+	awk -v a="$1" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }'
 }
 
 # per_packet on|off: what the seed saw, LAN packets out of alternate
@@ -203,3 +253,5 @@ per_packet() {
 
 # value KEY FILE: the number after KEY in fp-traffic's output
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
+# count KEY ADDR FILE: fp-traffic's count of KEY ("seen", "lost") for ADDR
+count() { awk -v k="$1" -v a="$2" '$1 == k && $2 == a { n += $3 } END { print n + 0 }' "$3"; }

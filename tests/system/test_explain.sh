@@ -6,7 +6,7 @@ source "$(dirname "$0")/lib.sh"
 
 topology 3
 start_server
-conf 3 2 1 1 | sed 's/^weight = \(.\)$/weight = \1\ntrack = 198.19.0.1/' >"$WORK/fp.conf"
+TRACK=198.19.0.1 conf 3 2 1 1 >"$WORK/fp.conf"
 
 # predict PROTO FIRST N: explain's link for each source port, as the
 # address the server would see ("198.18.K.2" for link wanK)
@@ -44,7 +44,7 @@ ns lan "$TRAFFIC" udp -v -n 200 -k 3 -s 30000 -t 2000 198.19.0.1 7000 >"$WORK/re
 compare "udp, all links up" "$WORK/pred" "$WORK/real"
 
 say "wan1 fails"
-ns isp1 ip link set tonet down
+upstream 1 down
 wait_log "link wan1 down" 3
 predict tcp 21000 300 >"$WORK/pred"
 check "explain no longer names wan1" not grep -q '198.18.1.2' "$WORK/pred"

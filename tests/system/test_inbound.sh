@@ -21,6 +21,6 @@ start_flowpin "$WORK/fp.conf" || exit 1
 ns net "$TRAFFIC" tcp -n 300 -t 2000 198.18.2.2 8080 >"$WORK/inbound"
 check "300 of 300 inbound connections through provider 2 succeed" \
 	[ "$(value ok "$WORK/inbound")" = 300 ]
-flows=$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq '.links[] | select(.name == "wan2") | .flows')
+flows=$(status | jq '.links[] | select(.name == "wan2") | .flows')
 check "they are pinned to wan2 ($flows)" [ "$flows" -ge 300 ]
 finish

@@ -7,14 +7,14 @@ SECONDS_LOSSY=${SECONDS_LOSSY:-30}
 
 topology 3
 start_server
-conf 3 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.1 198.19.0.2/' >"$WORK/fp.conf"
+TRACK="198.19.0.1 198.19.0.2" conf 3 >"$WORK/fp.conf"
 start_flowpin "$WORK/fp.conf" || exit 1
 ns isp1 nft add table ip lossy
 ns isp1 nft add chain ip lossy drops '{ type filter hook forward priority filter; }'
 ns isp1 nft add rule ip lossy drops numgen random mod 10 == 0 counter drop
 
 sleep "$SECONDS_LOSSY"
-status=$("$FLOWPIN" -c "$WORK/fp.conf" -j status)
+status=$(status)
 loss=$(jq '.links[0].loss' <<<"$status")
 dropped=$(ns isp1 nft list chain ip lossy drops | grep -o 'packets [0-9]*' | cut -d' ' -f2)
 say "after ${SECONDS_LOSSY}s: wan1 recent probe loss $loss%, $dropped packets dropped by provider 1"

@@ -10,7 +10,6 @@ conf 3 >"$WORK/all.conf"
 conf 2 >"$WORK/fp.conf"
 before=$(snapshot)
 start_flowpin "$WORK/fp.conf" || exit 1
-status() { "$FLOWPIN" -c "$WORK/fp.conf" -j status; }
 reloaded() {
 	local n=$(grep -c "$1" "$WORK/flowpin.log")
 	kill -HUP "$FLOWPIN_PID"
@@ -20,27 +19,22 @@ reloaded() {
 	done
 	return 1
 }
-hold() {
-	ip netns exec "${P}lan" "$TRAFFIC" hold -n 40 -i 50 -s "$1" 198.19.0.1 7000 >"$WORK/hold" &
-	HOLD=$!
-	PIDS+=("$HOLD")
-	for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done
-}
-unhold() { kill -TERM "$HOLD"; wait "$HOLD"; say "held: $(tr '\n' ' ' <"$WORK/hold")"; }
+held() { say "held: $(tr '\n' ' ' <"$WORK/hold")"; }
 
 say "add wan3"
-hold 61000
+hold "$WORK/hold" -n 40 -i 50 -s 61000 198.19.0.1 7000
 cp "$WORK/all.conf" "$WORK/fp.conf"
 check "reload with three links" reloaded "reloaded: 3 links"
 check "wan3 owns a third of the buckets" [ "$(status | jq '.links[2].buckets')" = 341 ]
 ns lan "$TRAFFIC" tcp -n 90 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
 check "new connections use wan3" grep -q '^seen 198.18.3.2' "$WORK/tcp"
 unhold
+held
 check "no held connection broke or moved" \
 	[ "$(value broken "$WORK/hold")" = 0 -a "$(value moved "$WORK/hold")" = 0 ]
 
 say "remove wan2"
-hold 61100
+hold "$WORK/hold" -n 40 -i 50 -s 61100 198.19.0.1 7000
 sed '/^\[link wan2\]$/,/^weight/d' "$WORK/all.conf" >"$WORK/fp.conf"
 check "reload with two links" reloaded "reloaded: 2 links"
 check "wan2's table is empty" [ -z "$(ns rtr ip route show table 1002)" ]
@@ -48,6 +42,7 @@ check "wan2's rule is gone" not bash -c "ip netns exec ${P}rtr ip rule | grep -q
 check "wan2's connections are dropped" grep -q "mark 0x200 is no longer configured" "$WORK/flowpin.log"
 sleep 2.5
 unhold
+held
 check "wan1's and wan3's held connections did not break" \
 	not grep -q '^lost 198.18.[13].2' "$WORK/hold"
 check "none moved" [ "$(value moved "$WORK/hold")" = 0 ]

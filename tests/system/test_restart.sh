@@ -10,10 +10,7 @@ before=$(snapshot)
 start_flowpin "$WORK/fp.conf" || exit 1
 
 # Long-lived connections that exchange a line every 50 ms throughout.
-ip netns exec "${P}lan" "$TRAFFIC" hold -n 60 -i 50 -s 61000 198.19.0.1 7000 >"$WORK/hold" &
-HOLD=$!
-PIDS+=("$HOLD")
-for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done
+hold "$WORK/hold" -n 60 -i 50 -s 61000 198.19.0.1 7000
 
 # counters move with the traffic: compare everything else
 strip_counters() { sed -E 's/packets [0-9]+ bytes [0-9]+//'; }
@@ -35,12 +32,11 @@ check "restart: the bucket table is unchanged" \
 	[ "$buckets" = "$(ns rtr nft list map inet flowpin buckets)" ]
 check "restart: rules, routes and table are as before the kill" \
 	[ "$running" = "$(snapshot | strip_counters)" ]
-flows=$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq '[.links[].flows] | add')
+flows=$(flows)
 check "restart: status counts the held connections ($flows >= 160)" [ "$flows" -ge 160 ]
 sleep 1
 
-kill -TERM "$HOLD"
-wait "$HOLD"
+unhold
 check "60 connections held through kill and restart ($(value held "$WORK/hold") held)" \
 	[ "$(value held "$WORK/hold")" = 60 ]
 check "none broken" [ "$(value broken "$WORK/hold")" = 0 ]

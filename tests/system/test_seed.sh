@@ -47,7 +47,7 @@ check "200 of 200 connections from the router itself succeed" \
 check "the router's own connections use both providers" \
 	[ "$(grep -c '^seen 198.18.[12].2 ' "$WORK/local")" = 2 ]
 
-flows=$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq '[.links[].flows] | add')
+flows=$(flows)
 conntrack=$(ns rtr conntrack -L 2>/dev/null | grep -c 'mark=[1-9]')
 check "status counts the pinned connections ($flows, conntrack $conntrack)" \
 	[ "$flows" = "$conntrack" ]

@@ -6,10 +6,9 @@ source "$(dirname "$0")/lib.sh"
 
 topology 3
 start_server
-conf 3 | sed 's/^weight = 1$/weight = 1\ntrack = 198.19.0.1/' >"$WORK/fp.conf"
+TRACK=198.19.0.1 conf 3 >"$WORK/fp.conf"
 sed -i '/^\[link wan3\]$/,$ s/^weight = 1$/weight = 1\ntier = 2/' "$WORK/fp.conf"
 start_flowpin "$WORK/fp.conf" || exit 1
-status() { "$FLOWPIN" -c "$WORK/fp.conf" -j status; }
 buckets() { status | jq -c '[.links[].buckets]'; }
 
 ns lan "$TRAFFIC" tcp -n 100 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
@@ -17,19 +16,15 @@ check "tier 1 up: buckets $(buckets), no connection through wan3" \
 	not grep -q '^seen 198.18.3.2' "$WORK/tcp"
 
 say "tier 1 fails"
-ns isp1 ip link set tonet down
-ns isp2 ip link set tonet down
+upstream 1 down
+upstream 2 down
 check "wan1 goes down" wait_log "link wan1 down" 3
 check "wan2 goes down" wait_log "link wan2 down" 3
 check "the backup takes every bucket ($(buckets))" [ "$(buckets)" = "[0,0,1024]" ]
-ip netns exec "${P}lan" "$TRAFFIC" hold -n 30 -i 50 -s 61000 198.19.0.1 7000 >"$WORK/hold" &
-HOLD=$!
-PIDS+=("$HOLD")
-for _ in $(seq 1 50); do grep -q ready "$WORK/hold" && break; sleep 0.1; done
+hold "$WORK/hold" -n 30 -i 50 -s 61000 198.19.0.1 7000
 
 say "wan1 comes back"
-ns isp1 ip link set tonet up
-ns isp1 ip route add default via 198.18.1.1
+upstream 1 up
 check "wan1 comes back up" wait_log "link wan1 up" 5
 check "tier 1 takes the new connections again ($(buckets))" [ "$(buckets)" = "[1024,0,0]" ]
 ns lan "$TRAFFIC" tcp -n 100 -s 21000 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
@@ -46,8 +41,7 @@ check "the takeover keeps the table ($(buckets))" [ "$(buckets)" = "[1024,0,0]" 
 check "wan2, which was down, stays out until it answers" \
 	[ "$(status | jq -r '.links[1].state')" = down ]
 check "wan3, a healthy backup, is up" [ "$(status | jq -r '.links[2].state')" = up ]
-kill -TERM "$HOLD"
-wait "$HOLD"
+unhold
 say "held on the backup: $(tr '\n' ' ' <"$WORK/hold")"
 check "all 30 connections on the backup lived through all of it" \
 	[ "$(value held "$WORK/hold")" = 30 -a "$(value moved "$WORK/hold")" = 0 ]

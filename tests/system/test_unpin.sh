@@ -54,7 +54,7 @@ ns rtr "$TRAFFIC" udp -n 20 -k 3 -t 300 -q 192.168.1.3 7000 >/dev/null
 m=$(marked -p udp -d 192.168.1.3)
 check "the router's 20 flows to the lan: none carries a mark ($m)" [ "$m" = 0/20 ]
 
-flows=$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq '[.links[].flows] | add')
+flows=$(flows)
 pinned=$(ns rtr conntrack -L 2>/dev/null | grep -c 'mark=[1-9]')
 check "status counts only the pinned connections ($flows, conntrack $pinned)" \
 	[ "$flows" = "$pinned" ]

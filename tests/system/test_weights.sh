@@ -18,6 +18,6 @@ for k in 1 2 3; do
 	check "provider $k carries $((pct / 10)).$((pct % 10))% (want $want% +-4)" \
 		[ "$pct" -ge $(( (want - 4) * 10 )) -a "$pct" -le $(( (want + 4) * 10 )) ]
 done
-shares=$("$FLOWPIN" -c "$WORK/fp.conf" -j status | jq -r '[.links[].buckets] | join(" ")')
+shares=$(status | jq -r '[.links[].buckets] | join(" ")')
 check "bucket table is 512/256/256 ($shares)" [ "$shares" = "512 256 256" ]
 finish
