@@ -15,8 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "nftables.h"
-#include "ruleset.h"
+#include "daemon/config_file.h"
+#include "kernel/nftables.h"
+#include "core/ruleset.h"
+#include "daemon/config_file.h"
 
 static double now_ms(void)
 {
@@ -68,7 +70,8 @@ int main(int argc, char **argv)
 		else if (opt == 'n')
 			runs = atoi(optarg);
 	}
-	if (!path || runs < 1 || config_load(&c, path, stderr))
+	if (!path || runs < 1 ||
+	    config_load(&c, path, CONFIG_DIAG_FILE(stderr)))
 		return 2;
 	ctx = nftables_open();
 	if (!ctx || bucket_table_init(&t, c.buckets))

@@ -17,9 +17,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "packet.h"
-#include "sim.h"
-#include "trace.h"
+#include "daemon/config_file.h"
+#include "daemon/config_file.h"
+#include "sim/decoder.h"
+#include "sim/sim.h"
+#include "sim/trace.h"
 
 static double now_s(void)
 {
@@ -67,7 +69,7 @@ int main(int argc, char **argv)
 			runs = atoi(optarg);
 	}
 	if (!conf || optind != argc - 1 || runs < 1 ||
-	    config_load(&c, conf, stderr))
+	    config_load(&c, conf, CONFIG_DIAG_FILE(stderr)))
 		return 2;
 
 	const char *path = argv[optind];

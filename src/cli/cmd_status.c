@@ -1,0 +1,138 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/* flowpin status: the daemon's links, for people (text) or programs (-j). */
+#include <errno.h>
+#include <inttypes.h>
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli/cmd.h"
+#include "core/config.h"
+#include "lib/control.h"
+#include "lib/jsonget.h"
+#include "cli/print.h"
+
+/* "3d4h", "2h05m", "4m10s", "12s": how long a state has lasted. */
+static void format_age(char *buf, size_t size, long long s)
+{
+	if (s < 0)
+		s = 0;
+	if (s >= 86400)
+		snprintf(buf, size, "%lldd%lldh", s / 86400, s % 86400 / 3600);
+	else if (s >= 3600)
+		snprintf(buf, size, "%lldh%02lldm", s / 3600, s % 3600 / 60);
+	else if (s >= 60)
+		snprintf(buf, size, "%lldm%02llds", s / 60, s % 60);
+	else
+		snprintf(buf, size, "%llds", s);
+}
+
+static void print_link(json_object *l)
+{
+	const char *gw = json_str(l, "gateway"),
+		   *reason = json_str(l, "reason");
+	json_object *v;
+	char age[32];
+
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "link %s", json_str(l, "name"));
+	print_string(PRINT_ANY, "interface", " dev %s",
+		     json_str(l, "interface"));
+	if (gw)
+		print_string(PRINT_ANY, "gateway", " via %s", gw);
+	print_string(PRINT_ANY, "state", " %s", json_str(l, "state"));
+	format_age(age, sizeof(age),
+		   (long long)(time(NULL) - (time_t)json_u64(l, "since")));
+	print_u64(PRINT_JSON, "since", "%" PRIu64, json_u64(l, "since"));
+	print_text(" for %s", age);
+	if (reason)
+		print_string(PRINT_ANY, "reason", " (%s)", reason);
+	/* probed links: the last round trip and the recent loss */
+	if (json_object_object_get_ex(l, "loss", &v)) {
+		if (json_object_object_get_ex(l, "rtt", &v) && v)
+			print_double(PRINT_ANY, "rtt", " rtt %.1fms",
+				     json_object_get_double(v));
+		else
+			print_null("rtt");
+		print_double(PRINT_ANY, "loss", " loss %.0f%%",
+			     json_dbl(l, "loss"));
+	}
+	print_u64(PRINT_ANY, "weight", "\n    weight %" PRIu64,
+		  json_u64(l, "weight"));
+	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, json_u64(l, "tier"));
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64,
+		  json_u64(l, "buckets"));
+	print_double(PRINT_ANY, "share", " (%.1f%%)", json_dbl(l, "share"));
+	print_u64(PRINT_ANY, "mark", " mark 0x%" PRIx64, json_u64(l, "mark"));
+	print_u64(PRINT_ANY, "table", " table %" PRIu64, json_u64(l, "table"));
+	print_u64(PRINT_ANY, "flows", "\n    flows %" PRIu64,
+		  json_u64(l, "flows"));
+	print_u64(PRINT_ANY, "packets", " packets %" PRIu64,
+		  json_u64(l, "packets"));
+	print_u64(PRINT_ANY, "bytes", " bytes %" PRIu64, json_u64(l, "bytes"));
+	print_text("\n");
+	print_close_object();
+}
+
+static void print_status(json_object *st)
+{
+	json_object *links;
+
+	print_string(PRINT_ANY, "hash", "hash %s", json_str(st, "hash"));
+	print_u64(PRINT_ANY, "seed", " seed 0x%" PRIx64, json_u64(st, "seed"));
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64 "\n",
+		  json_u64(st, "buckets"));
+	print_open_array("links");
+	if (json_object_object_get_ex(st, "links", &links))
+		for (size_t i = 0; i < json_object_array_length(links); i++)
+			print_link(json_object_array_get_idx(links, i));
+	print_close_array();
+}
+
+static int do_status(const struct global_options *g, int argc, char **argv)
+{
+	char path[CONTROL_PATH_MAX], *reply = NULL;
+	json_object *st = NULL;
+	const char *err;
+	int ret;
+
+	if (argc) {
+		fprintf(stderr, "flowpin status: unexpected argument \"%s\"\n",
+			argv[0]);
+		return 2;
+	}
+	if (control_path(g, path, sizeof(path)))
+		return 1;
+	ret = control_call(path, "{\"command\":\"status\"}", &reply);
+	if (ret) {
+		fprintf(stderr, "flowpin: no daemon on %s: %s\n", path,
+			strerror(-ret));
+		return 1;
+	}
+	st = json_tokener_parse(reply);
+	free(reply);
+	if (!st) {
+		fprintf(stderr, "flowpin: bad reply from the daemon\n");
+		return 1;
+	}
+	err = json_str(st, "error");
+	if (err) {
+		fprintf(stderr, "flowpin: %s\n", err);
+		json_object_put(st);
+		return 1;
+	}
+	print_begin(g->json, g->pretty);
+	print_status(st);
+	ret = print_end();
+	json_object_put(st);
+	return ret ? 1 : 0;
+}
+
+const struct command cmd_status = {
+	.name = "status",
+	.args = "",
+	.summary = "the daemon's links, their state and their connections",
+	.run = do_status,
+};

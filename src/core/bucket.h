@@ -1,0 +1,38 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The weighted bucket table: M buckets, each owned by one link or by none.
+ * A new connection whose flow hash falls in bucket b is pinned to the owner
+ * of b. Rebalancing moves the fewest buckets that bring every link within
+ * one bucket of its exact share.
+ */
+#ifndef FLOWPIN_BUCKET_H
+#define FLOWPIN_BUCKET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define BUCKET_NONE (-1)
+#define BUCKETS_MIN 16
+#define BUCKETS_MAX 65536
+
+struct bucket_table {
+	uint32_t size;
+	int16_t *owner; /* link index, or BUCKET_NONE */
+};
+
+int bucket_table_init(struct bucket_table *t, uint32_t size);
+void bucket_table_free(struct bucket_table *t);
+
+/* Buckets owned by @link. */
+uint32_t bucket_count(const struct bucket_table *t, int link);
+
+/*
+ * Give every link i a share of the buckets proportional to weight[i]
+ * (0: the link takes no new connections). Buckets owned by links at or
+ * beyond @nlinks are treated as free. Returns the number of buckets whose
+ * owner changed.
+ */
+uint32_t bucket_table_balance(struct bucket_table *t, const uint32_t *weight,
+			      unsigned int nlinks);
+
+#endif

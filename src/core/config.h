@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The configuration model: what flowpin.conf(5) describes, parsed and
+ * validated without touching the system.
+ */
+#ifndef FLOWPIN_CONFIG_H
+#define FLOWPIN_CONFIG_H
+
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "core/flowhash.h"
+
+#define LINK_NAME_MAX 16 /* including the NUL, like an interface name */
+#define LAN_MAX 16
+#define TRACK_MAX 8
+#define SLOTS_MAX 255 /* link marks within mark_mask: 1..255 */
+#define CONTROL_PATH_MAX 108 /* sizeof(sun_path) */
+
+#define DEFAULT_CONTROL "/run/flowpin.sock"
+#define DEFAULT_SEED 0x666c6f77 /* "flow" */
+#define DEFAULT_BUCKETS 1024
+#define DEFAULT_MARK_MASK 0x0000ff00
+#define DEFAULT_TABLE 1000
+#define DEFAULT_PRIORITY 1000
+#define DEFAULT_INTERVAL_MS 50
+#define DEFAULT_TIMEOUT_MS 400
+#define DEFAULT_DOWN 10
+#define DEFAULT_UP 20
+
+enum probe_kind {
+	PROBE_ICMP,
+	PROBE_TCP,
+};
+
+struct link_config {
+	char name[LINK_NAME_MAX];
+	char ifname[IF_NAMESIZE];
+	bool has_gateway;
+	struct in_addr gateway;
+	uint32_t weight; /* 1..255 */
+	uint32_t tier; /* 1..255: lower tiers are preferred */
+	struct in_addr track[TRACK_MAX];
+	unsigned int ntrack;
+	enum probe_kind probe;
+	uint16_t probe_port; /* PROBE_TCP */
+	uint32_t interval_ms, timeout_ms;
+	uint32_t down, up; /* consecutive probes lost / answered */
+	int line; /* of the section header */
+};
+
+struct config {
+	char path[256];
+	char lan[LAN_MAX][IF_NAMESIZE];
+	unsigned int nlan;
+	int lan_line; /* of the "lan" key */
+	enum hash_mode hash;
+	uint32_t seed;
+	char control[CONTROL_PATH_MAX];
+	uint32_t buckets;
+	uint32_t mark_mask;
+	uint32_t table; /* fallback table; link tables follow it */
+	uint32_t priority; /* first of the three rule priorities */
+	struct link_config *links;
+	unsigned int nlinks;
+};
+
+/*
+ * Where the problems of a file go, one call each: the file's name, its line
+ * (0 when the problem is not about a line, such as an unreadable file) and
+ * the message, so that callers can print them or hand them on as JSON.
+ */
+struct config_diag {
+	void (*report)(void *ctx, const char *file, int line, const char *msg);
+	void *ctx;
+};
+
+/* Print "FILE:LINE: message" ("FILE: message" for line 0) on @ctx, a FILE *. */
+void config_diag_print(void *ctx, const char *file, int line, const char *msg);
+/* A sink printing on @f, for the duration of the enclosing block. */
+#define CONFIG_DIAG_FILE(f) \
+	(&(const struct config_diag){ .report = config_diag_print, .ctx = (f) })
+
+/*
+ * Parse and validate @text, named @name in messages. Every problem goes to
+ * @diag (NULL: nowhere); returns 0 or -EINVAL.
+ */
+int config_parse_string(struct config *c, const char *name, const char *text,
+			const struct config_diag *diag);
+void config_free(struct config *c);
+
+int config_find_link(const struct config *c, const char *name);
+
+/* The mark a link slot carries within mark_mask (slot >= 1). */
+uint32_t config_slot_mark(const struct config *c, unsigned int slot);
+/* How many link slots the mark mask can hold (at most SLOTS_MAX). */
+uint32_t config_slots(const struct config *c);
+
+/* Shared value parsers, also used by the CLI for its arguments. */
+int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
+int parse_duration_ms(const char *s, uint32_t *ms);
+int parse_ipv4(const char *s, struct in_addr *a);
+bool valid_ifname(const char *s);
+
+#endif

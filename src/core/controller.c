@@ -1,0 +1,342 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/controller.h"
+#include "core/routing.h"
+
+static bool probed(const struct controller *c, unsigned int i)
+{
+	return c->cfg->links[i].ntrack > 0;
+}
+
+int controller_init(struct controller *c, const struct config *cfg)
+{
+	int ret;
+
+	memset(c, 0, sizeof(*c));
+	c->cfg = cfg;
+	c->links = calloc(cfg->nlinks ? cfg->nlinks : 1, sizeof(*c->links));
+	c->applied = calloc(cfg->buckets, sizeof(*c->applied));
+	if (!c->links || !c->applied) {
+		ret = -ENOMEM;
+		goto err;
+	}
+	ret = bucket_table_init(&c->buckets, cfg->buckets);
+	if (ret)
+		goto err;
+	for (uint32_t b = 0; b < cfg->buckets; b++)
+		c->applied[b] = BUCKET_NONE;
+	return 0;
+err:
+	controller_free(c);
+	return ret;
+}
+
+void controller_free(struct controller *c)
+{
+	bucket_table_free(&c->buckets);
+	free(c->applied);
+	free(c->links);
+	memset(c, 0, sizeof(*c));
+}
+
+static void policy_links(const struct controller *c, struct policy_link *pl)
+{
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
+		const struct ctl_link *l = &c->links[i];
+
+		pl[i] = (struct policy_link){
+			.weight = c->cfg->links[i].weight,
+			.tier = c->cfg->links[i].tier,
+			.up = l->up,
+			.usable = l->usable && !l->neigh_failed,
+		};
+	}
+}
+
+static uint32_t rebalance(struct controller *c)
+{
+	struct policy_link pl[SLOTS_MAX];
+
+	policy_links(c, pl);
+	return policy_balance(&c->buckets, pl, c->cfg->nlinks, &c->mode);
+}
+
+/* The lowest tier that owns a bucket in a taken-over table, or 0. */
+static uint32_t active_tier(const struct controller *c)
+{
+	uint32_t active = 0;
+
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
+		if (bucket_count(&c->buckets, (int)i) &&
+		    (!active || c->cfg->links[i].tier < active))
+			active = c->cfg->links[i].tier;
+	return active;
+}
+
+uint32_t controller_start(struct controller *c, const struct iface *ifcs,
+			  const struct controller *prev, bool takeover,
+			  uint64_t now_ms)
+{
+	const struct config *cfg = c->cfg;
+	uint32_t active = takeover ? active_tier(c) : 0;
+
+	for (unsigned int i = 0; i < cfg->nlinks; i++) {
+		const struct link_config *l = &cfg->links[i];
+		struct ctl_link *u = &c->links[i];
+		int k = prev ? config_find_link(prev->cfg, l->name) : -1;
+		bool was_down;
+
+		u->ifc = ifcs[i];
+		u->usable =
+			routing_link_usable(l, &u->ifc, u->why, sizeof(u->why));
+		if (k >= 0) {
+			const struct ctl_link *p = &prev->links[k];
+
+			u->neigh_failed = p->neigh_failed;
+			u->neigh_retry_ms = p->neigh_retry_ms;
+			u->health = p->health;
+			u->health.down = l->down;
+			u->health.up = l->up;
+			u->flushed = p->flushed;
+			u->since_ms = p->since_ms;
+			u->up = p->up && u->usable;
+			continue;
+		}
+		/*
+		 * In the killed daemon's table, a link of the tier carrying
+		 * new connections (or of a lower one) that owned no bucket
+		 * was down. A link of a higher tier owns none anyway: a
+		 * backup, not a dead link.
+		 */
+		was_down = active && l->tier <= active &&
+			   !bucket_count(&c->buckets, (int)i) && l->ntrack;
+		health_init(&u->health, l->down, l->up, !was_down, now_ms);
+		u->up = u->usable && !was_down;
+		u->flushed = was_down; /* the killed daemon deleted them */
+		u->since_ms = now_ms;
+	}
+	c->mode = prev ? prev->mode : POLICY_UP;
+	return rebalance(c);
+}
+
+bool controller_iface(struct controller *c, unsigned int i,
+		      const struct iface *ifc, uint64_t now_ms)
+{
+	struct ctl_link *u = &c->links[i];
+	bool was = u->usable;
+
+	u->ifc = *ifc;
+	u->usable = routing_link_usable(&c->cfg->links[i], &u->ifc, u->why,
+					sizeof(u->why));
+	if (was == u->usable)
+		return false;
+	u->neigh_failed = false; /* a new start for the gateway */
+	/* carrier back: the link proves itself again first */
+	if (probed(c, i))
+		health_force_down(&u->health, now_ms);
+	return true;
+}
+
+bool controller_neigh(struct controller *c, const struct neigh *nb,
+		      uint64_t now_ms)
+{
+	bool failed = nb->verdict == NEIGH_FAILED, changed = false;
+
+	if (nb->verdict == NEIGH_UNKNOWN)
+		return false;
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
+		const struct link_config *l = &c->cfg->links[i];
+		struct ctl_link *u = &c->links[i];
+
+		if (!l->has_gateway || l->gateway.s_addr != nb->addr.s_addr ||
+		    u->ifc.index != nb->ifindex || u->neigh_failed == failed)
+			continue;
+		u->neigh_failed = failed;
+		u->neigh_retry_ms = now_ms + CONTROLLER_NEIGH_RETRY_MS;
+		if (failed && probed(c, i))
+			health_force_down(&u->health, now_ms);
+		changed = true;
+	}
+	return changed;
+}
+
+bool controller_probe(struct controller *c, unsigned int i, bool answered,
+		      double rtt_ms, uint64_t now_ms)
+{
+	struct ctl_link *u = &c->links[i];
+	bool changed = health_probe(&u->health, answered, rtt_ms, now_ms);
+
+	/* the path works: so does the gateway's neighbour */
+	if (answered && u->neigh_failed) {
+		u->neigh_failed = false;
+		changed = true;
+	}
+	return changed;
+}
+
+bool controller_neigh_due(struct controller *c, unsigned int i, uint64_t now_ms)
+{
+	struct ctl_link *u = &c->links[i];
+
+	if (!u->neigh_failed || now_ms < u->neigh_retry_ms)
+		return false;
+	u->neigh_retry_ms = now_ms + CONTROLLER_NEIGH_RETRY_MS;
+	return true;
+}
+
+uint64_t controller_deadline(const struct controller *c)
+{
+	uint64_t next = UINT64_MAX;
+
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
+		if (c->links[i].neigh_failed &&
+		    c->links[i].neigh_retry_ms < next)
+			next = c->links[i].neigh_retry_ms;
+	return next;
+}
+
+static bool live(const struct controller *c, unsigned int i)
+{
+	const struct ctl_link *u = &c->links[i];
+
+	return u->usable && !u->neigh_failed &&
+	       (!probed(c, i) || u->health.is_up);
+}
+
+static void gateway_text(const struct controller *c, unsigned int i, char *buf,
+			 size_t size)
+{
+	char gw[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &c->cfg->links[i].gateway, gw, sizeof(gw));
+	snprintf(buf, size, "gateway %s does not answer (neighbour FAILED)",
+		 gw);
+}
+
+/* Why a link that was up just went down, kept for the log. */
+static void note_down(struct controller *c, unsigned int i)
+{
+	struct ctl_link *u = &c->links[i];
+
+	if (!u->usable)
+		return; /* u->why holds what is missing */
+	if (u->neigh_failed)
+		gateway_text(c, i, u->why, sizeof(u->why));
+	else
+		snprintf(u->why, sizeof(u->why),
+			 "%u probes lost in a row; %.0f%% of the last %u lost",
+			 c->cfg->links[i].down, health_loss(&u->health),
+			 u->health.nhistory);
+}
+
+void controller_why(const struct controller *c, unsigned int i, char *buf,
+		    size_t size)
+{
+	const struct ctl_link *u = &c->links[i];
+
+	if (!u->usable)
+		snprintf(buf, size, "%s", u->why);
+	else if (u->neigh_failed)
+		gateway_text(c, i, buf, size);
+	else
+		snprintf(buf, size,
+			 "probes: %.0f%% of the last %u lost; up after %u answered in a row, %u so far",
+			 health_loss(&u->health), u->health.nhistory,
+			 health_needed(&u->health), u->health.run);
+}
+
+void controller_evaluate(struct controller *c, uint64_t now_ms,
+			 struct ctl_decision *d)
+{
+	unsigned int n = c->cfg->nlinks;
+	uint32_t before[SLOTS_MAX];
+
+	memset(d, 0, sizeof(*d));
+	d->was = c->mode;
+	for (unsigned int i = 0; i < n; i++) {
+		struct ctl_link *u = &c->links[i];
+		bool up = live(c, i);
+
+		before[i] = bucket_count(&c->buckets, (int)i);
+		if (up == u->up)
+			continue;
+		d->changed[i] = true;
+		d->nchanged++;
+		u->up = up;
+		u->since_ms = now_ms;
+		if (up)
+			u->flushed = false;
+		else
+			note_down(c, i);
+	}
+	if (d->nchanged) {
+		rebalance(c);
+		for (unsigned int i = 0; i < n; i++) {
+			uint32_t after = bucket_count(&c->buckets, (int)i);
+
+			d->moved[i] = after > before[i] ? after - before[i] :
+							  before[i] - after;
+		}
+	}
+	d->mode = c->mode;
+	/* whenever the kernel's table differs: also retries a failed update */
+	d->apply = memcmp(c->applied, c->buckets.owner,
+			  c->buckets.size * sizeof(*c->applied)) != 0;
+}
+
+void controller_applied(struct controller *c)
+{
+	memcpy(c->applied, c->buckets.owner,
+	       c->buckets.size * sizeof(*c->applied));
+}
+
+unsigned int controller_flushes(struct controller *c, bool *flush)
+{
+	unsigned int n = c->cfg->nlinks, count = 0;
+	bool carrying[SLOTS_MAX] = { false };
+
+	/* which links carry new connections is what the kernel has */
+	for (uint32_t b = 0; b < c->buckets.size; b++)
+		if (c->applied[b] >= 0 && (unsigned int)c->applied[b] < n)
+			carrying[c->applied[b]] = true;
+	for (unsigned int i = 0; i < n; i++) {
+		struct ctl_link *u = &c->links[i];
+
+		flush[i] = false;
+		if (carrying[i]) { /* down but carrying (all down): live */
+			u->flushed = false;
+			continue;
+		}
+		if (u->up || u->flushed)
+			continue;
+		flush[i] = true;
+		u->flushed = true;
+		count++;
+	}
+	return count;
+}
+
+int controller_fallback(const struct controller *c)
+{
+	int best = -1;
+
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
+		if (c->links[i].up &&
+		    (best < 0 ||
+		     c->cfg->links[i].tier < c->cfg->links[best].tier))
+			best = (int)i;
+	return best;
+}
+
+const struct iface_addr *controller_source(const struct controller *c,
+					   unsigned int i)
+{
+	const struct ctl_link *u = &c->links[i];
+
+	return u->usable ? routing_source(&c->cfg->links[i], &u->ifc) : NULL;
+}

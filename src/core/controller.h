@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The link controller: what was observed in, decisions out. Pure; the
+ * daemon feeds it the kernel's events and its probes' outcomes, and
+ * carries its decisions out through the adapters.
+ *
+ * A link carries new connections while it is usable (interface present,
+ * up, with carrier and an address that reaches its gateway), its gateway's
+ * neighbour entry has not FAILED, and its probes (when it has targets) say
+ * it is up. When that changes, the policy rebalances the bucket table; once
+ * the kernel has the new table, the connections of links that went down,
+ * and only those, are to be deleted so that they pick a live link at their
+ * next packet.
+ */
+#ifndef FLOWPIN_CORE_CONTROLLER_H
+#define FLOWPIN_CORE_CONTROLLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/bucket.h"
+#include "core/config.h"
+#include "core/health.h"
+#include "core/iface.h"
+#include "core/policy.h"
+
+/* A FAILED gateway is asked to resolve again this often. */
+#define CONTROLLER_NEIGH_RETRY_MS 1000
+
+enum neigh_verdict {
+	NEIGH_UNKNOWN, /* resolving, or nothing to say */
+	NEIGH_FAILED, /* the kernel gave up resolving it */
+	NEIGH_VALID, /* resolved, or being confirmed */
+};
+
+/* A neighbour entry as observed. */
+struct neigh {
+	int ifindex;
+	struct in_addr addr;
+	enum neigh_verdict verdict;
+};
+
+struct ctl_link {
+	/* observed */
+	struct iface ifc;
+	bool usable;
+	bool neigh_failed; /* the gateway's neighbour entry is FAILED */
+	uint64_t neigh_retry_ms; /* when to ask for its resolution again */
+	struct health health; /* from probes, when the link has targets */
+	/* decided */
+	bool up; /* carries new connections */
+	bool flushed; /* its connections were deleted since it went down */
+	char why[128]; /* when not usable, or down: why */
+	uint64_t since_ms; /* of the last change of up */
+};
+
+struct controller {
+	const struct config *cfg;
+	struct ctl_link *links; /* parallel to cfg->links */
+	struct bucket_table buckets; /* the owners wanted */
+	int16_t *applied; /* the owners the kernel has */
+	enum policy_mode mode;
+};
+
+/* What one evaluation decided. */
+struct ctl_decision {
+	unsigned int nchanged; /* links whose state changed */
+	bool changed[SLOTS_MAX]; /* up or down since the last evaluation */
+	uint32_t moved[SLOTS_MAX]; /* buckets the change gave or took */
+	bool apply; /* the wanted table differs from the kernel's */
+	enum policy_mode mode, was; /* the policy's mode after and before */
+};
+
+/* An idle controller for @cfg (which must outlive it): every link down. */
+int controller_init(struct controller *c, const struct config *cfg);
+void controller_free(struct controller *c);
+
+/*
+ * The first state of every link, before any event, with each link's
+ * interface in @ifcs. A link found in @prev (a reload: the controller of
+ * the previous configuration) keeps what was learnt of it. Else, with
+ * @takeover (a killed flowpin's table is in the kernel, and c->buckets
+ * holds its owners), a link that owned no bucket although its tier
+ * carried new connections was down there, and proves itself again; any
+ * other link starts up as far as the system can tell, so that a dead path
+ * is found by its probes within a second rather than every new connection
+ * going to the main table meanwhile. Rebalances, and returns the buckets
+ * moved.
+ */
+uint32_t controller_start(struct controller *c, const struct iface *ifcs,
+			  const struct controller *prev, bool takeover,
+			  uint64_t now_ms);
+
+/*
+ * Link @i's interface as now observed (index 0: it does not exist). True
+ * when whether it is usable changed: then its routes and prober follow.
+ * A link that becomes usable again proves itself again before it is up.
+ */
+bool controller_iface(struct controller *c, unsigned int i,
+		      const struct iface *ifc, uint64_t now_ms);
+
+/* A neighbour entry changed; true when a gateway's verdict changed. */
+bool controller_neigh(struct controller *c, const struct neigh *nb,
+		      uint64_t now_ms);
+
+/* One probe outcome of link @i, in send order; true when it matters. */
+bool controller_probe(struct controller *c, unsigned int i, bool answered,
+		      double rtt_ms, uint64_t now_ms);
+
+/*
+ * Whether link @i's FAILED gateway is to be asked again now (nothing
+ * else sends to it any more); schedules the next time when so.
+ */
+bool controller_neigh_due(struct controller *c, unsigned int i,
+			  uint64_t now_ms);
+/* The earliest time controller_neigh_due may answer true, or UINT64_MAX. */
+uint64_t controller_deadline(const struct controller *c);
+
+/* Decide which links are up, and the bucket table that follows. */
+void controller_evaluate(struct controller *c, uint64_t now_ms,
+			 struct ctl_decision *d);
+
+/* The kernel now has the wanted table. */
+void controller_applied(struct controller *c);
+
+/*
+ * The links whose connections are to be deleted now: down, owning no
+ * bucket in the kernel's table, not deleted yet since they went down.
+ * Marks them so; returns how many, setting @flush[i].
+ */
+unsigned int controller_flushes(struct controller *c, bool *flush);
+
+/* The link the router's own traffic falls back to: the first link up of
+ * the lowest tier, or -1. */
+int controller_fallback(const struct controller *c);
+
+/* Why link @i does not carry new connections, for logs and status. */
+void controller_why(const struct controller *c, unsigned int i, char *buf,
+		    size_t size);
+
+/* Whether link @i has an address to send from, and which. */
+const struct iface_addr *controller_source(const struct controller *c,
+					   unsigned int i);
+
+#endif

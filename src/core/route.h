@@ -1,0 +1,26 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/* An IPv4 route in a numbered table, as flowpin wants it or found it. */
+#ifndef FLOWPIN_CORE_ROUTE_H
+#define FLOWPIN_CORE_ROUTE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* The routing protocol number that marks flowpin's routes and rules. */
+#define RTPROT_FLOWPIN 0xf1
+
+struct route {
+	uint32_t table;
+	struct in_addr dst;
+	unsigned char dst_len;
+	struct in_addr gw; /* 0.0.0.0: on-link, no gateway */
+	int oif;
+	struct in_addr prefsrc; /* 0.0.0.0: none */
+	unsigned char scope; /* RT_SCOPE_* */
+	unsigned char protocol; /* RTPROT_* */
+};
+
+bool route_equal(const void *a, const void *b);
+
+#endif

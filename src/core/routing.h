@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The routes and rules flowpin wants, computed from the configuration and
+ * the interfaces' state. Pure: the daemon syncs the kernel to these.
+ *
+ *   table T+slot (one per link): the link's default route and the prefixes
+ *     of its interface addresses.
+ *   table T (fallback): the first live link's default route, for the
+ *     router's own connections before the output hook picks their link.
+ *   rules: P    lookup main suppress_prefixlength 0  (specific routes win)
+ *          P+1  fwmark MARK/MASK lookup T+slot       (one per link)
+ *          P+2  iif lo lookup T                      (router's own traffic)
+ */
+#ifndef FLOWPIN_ROUTING_H
+#define FLOWPIN_ROUTING_H
+
+#include "core/config.h"
+#include "core/iface.h"
+#include "core/route.h"
+#include "core/rule.h"
+
+#define LINK_ROUTES_MAX (IFACE_ADDR_MAX + 1)
+
+/*
+ * Whether @l can carry traffic now: its interface is up with carrier and
+ * has an address that reaches the gateway (or is point-to-point). When
+ * not, @why says what is missing.
+ */
+bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
+			 char *why, size_t whylen);
+
+/* The address a link's traffic leaves with, if it has one. */
+const struct iface_addr *routing_source(const struct link_config *l,
+					const struct iface *ifc);
+
+/* The routes of a usable link's table; returns how many. */
+unsigned int routing_link_routes(const struct link_config *l,
+				 const struct iface *ifc, uint32_t table,
+				 struct route *out);
+
+/* The default route of a usable link, placed in @table. */
+struct route routing_default_route(const struct link_config *l,
+				   const struct iface *ifc, uint32_t table);
+
+/* The rules for links with the given marks and tables; returns how many. */
+unsigned int routing_rules(const struct config *c, const uint32_t *marks,
+			   const uint32_t *tables, struct rule *out);
+
+#endif

@@ -1,0 +1,336 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The table, in short:
+ *
+ *   prerouting, output: a packet of a pinned connection gets its link's
+ *     mark back from the conntrack mark (map "marks"). A connection is
+ *     pinned on its first packet only (one unpinned after it stays so,
+ *     though its packets are "new" until an answer). A new connection
+ *     from a lan interface, or from the router itself, is pinned to the
+ *     owner of its hash bucket (chain "pick", map "buckets"); one arriving
+ *     on a link's interface is pinned to that link (map "inbound"); a
+ *     router socket that set a link's mark (SO_MARK) is pinned to it.
+ *   postrouting, a NAT chain: a new connection that does not leave by its
+ *     link's interface (LAN to LAN, to a VPN, ...) is unpinned again,
+ *     unless it came in on a link (or is the router's own tunnel
+ *     traffic, which carries the tunnel's device); the router's own
+ *     connections leave
+ *     with the address of the link they were pinned to. A NAT chain sees
+ *     a connection's first packet only: the rest of its packets pay
+ *     nothing for either job. It runs before NAT chains at the usual
+ *     srcnat priority, which would otherwise take the first packet.
+ *
+ * Per link L with mark X: via_L sets the packet mark and counts,
+ * pin_L also sets the conntrack mark, check_L unpins. Marks are written
+ * under mark_mask only; the other bits stay as they are.
+ */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/ruleset.h"
+
+static void put_l4_set(FILE *f)
+{
+	fputs("{ tcp, udp, udplite, sctp, dccp }", f);
+}
+
+/* The hash expression; the field order is flowhash_image()'s. */
+static void put_hash(FILE *f, const struct config *c, int with_ports)
+{
+	fputs("jhash ip saddr", f);
+	if (c->hash != HASH_SRC)
+		fputs(" . ip daddr", f);
+	if (c->hash == HASH_L4) {
+		fputs(" . meta l4proto", f);
+		if (with_ports)
+			fputs(" . th sport . th dport", f);
+	}
+	fprintf(f, " mod %u seed 0x%x vmap @buckets", c->buckets, c->seed);
+}
+
+static void put_bucket_elements(FILE *f, const struct ruleset *rs)
+{
+	const struct bucket_table *t = rs->buckets;
+	const char *sep = "";
+
+	for (uint32_t b = 0; b < t->size; b++) {
+		if (t->owner[b] == BUCKET_NONE)
+			continue;
+		fprintf(f, "%s%u : goto pin_%s", sep, b,
+			rs->cfg->links[t->owner[b]].name);
+		sep = ", ";
+	}
+}
+
+static void put_link_chains(FILE *f, const struct ruleset *rs, unsigned int i)
+{
+	const struct config *c = rs->cfg;
+	const struct link_config *l = &c->links[i];
+	uint32_t keep = ~c->mark_mask, mark = rs->links[i].mark;
+
+	fprintf(f,
+		"\tchain via_%s {\n"
+		"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
+		"\t\tcounter name \"%s\"\n"
+		"\t}\n",
+		l->name, keep, mark, l->name);
+	fprintf(f,
+		"\tchain pin_%s {\n"
+		"\t\tct mark set ct mark & 0x%08x | 0x%08x\n"
+		"\t\tgoto via_%s\n"
+		"\t}\n",
+		l->name, keep, mark, l->name);
+	fprintf(f,
+		"\tchain check_%s {\n"
+		"\t\toifname != \"%s\" ct mark set ct mark & 0x%08x\n"
+		"\t}\n",
+		l->name, l->ifname, keep);
+}
+
+/* "mark : VERB PREFIX_name, ..." for every link. */
+static void put_mark_map(FILE *f, const struct ruleset *rs, const char *name,
+			 const char *verb, const char *prefix)
+{
+	const struct config *c = rs->cfg;
+
+	fprintf(f,
+		"\tmap %s {\n\t\ttypeof ct mark : verdict\n\t\telements = { ",
+		name);
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		fprintf(f, "%s0x%08x : %s %s_%s", i ? ", " : "",
+			rs->links[i].mark, verb, prefix, c->links[i].name);
+	fputs(" }\n\t}\n", f);
+}
+
+/* Link @i is the first of the configuration on its interface. */
+static bool first_on_interface(const struct config *c, unsigned int i)
+{
+	for (unsigned int j = 0; j < i; j++)
+		if (!strcmp(c->links[j].ifname, c->links[i].ifname))
+			return false;
+	return true;
+}
+
+static void put_sets(FILE *f, const struct ruleset *rs)
+{
+	const struct config *c = rs->cfg;
+
+	fputs("\tset lan {\n\t\ttype ifname\n\t\telements = { ", f);
+	for (unsigned int i = 0; i < c->nlan; i++)
+		fprintf(f, "%s\"%s\"", i ? ", " : "", c->lan[i]);
+	fputs(" }\n\t}\n", f);
+
+	fputs("\tset uplinks {\n\t\ttype ifname\n\t\telements = { ", f);
+	for (unsigned int i = 0, n = 0; i < c->nlinks; i++)
+		if (first_on_interface(c, i))
+			fprintf(f, "%s\"%s\"", n++ ? ", " : "",
+				c->links[i].ifname);
+	fputs(" }\n\t}\n", f);
+
+	/* A shared interface pins inbound connections to its first link. */
+	fputs("\tmap inbound {\n\t\ttype ifname : verdict\n\t\telements = { ",
+	      f);
+	for (unsigned int i = 0, n = 0; i < c->nlinks; i++)
+		if (first_on_interface(c, i))
+			fprintf(f, "%s\"%s\" : goto pin_%s", n++ ? ", " : "",
+				c->links[i].ifname, c->links[i].name);
+	fputs(" }\n\t}\n", f);
+
+	put_mark_map(f, rs, "marks", "goto", "via");
+	put_mark_map(f, rs, "pins", "goto", "pin");
+	/* a jump: the masquerade rules after it still apply */
+	put_mark_map(f, rs, "verify", "jump", "check");
+
+	/*
+	 * Keys are hash buckets. Declared through symhash: nft 1.0.6 loads
+	 * "typeof jhash ..." but crashes when it lists it back.
+	 */
+	fprintf(f, "\tmap buckets {\n\t\ttypeof symhash mod %u : verdict\n",
+		c->buckets);
+	if (!rs->shape &&
+	    bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
+		fputs("\t\telements = { ", f);
+		put_bucket_elements(f, rs);
+		fputs(" }\n", f);
+	}
+	fputs("\t}\n", f);
+}
+
+static void put_hooks(FILE *f, const struct config *c)
+{
+	uint32_t m = c->mark_mask;
+
+	fputs("\tchain pick {\n", f);
+	if (c->hash == HASH_L4) {
+		fputs("\t\tmeta l4proto ", f);
+		put_l4_set(f);
+		fputc(' ', f);
+		put_hash(f, c, 1);
+		fputc('\n', f);
+	}
+	fputs("\t\t", f);
+	put_hash(f, c, 0);
+	fputs("\n\t}\n", f);
+
+	fprintf(f,
+		"\tchain prerouting {\n"
+		"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+		"\t\tct mark & 0x%08x vmap @marks\n"
+		"\t\tct state != new return\n"
+		"\t\tct status confirmed return\n"
+		"\t\tiifname vmap @inbound\n"
+		"\t\tiifname != @lan return\n"
+		"\t\tfib daddr type { local, broadcast, multicast } return\n"
+		"\t\tmeta nfproto ipv4 goto pick\n"
+		"\t}\n",
+		m);
+	fprintf(f,
+		"\tchain output {\n"
+		"\t\ttype route hook output priority mangle; policy accept;\n"
+		"\t\tct mark & 0x%08x vmap @marks\n"
+		"\t\tct state != new return\n"
+		"\t\tct status confirmed return\n"
+		"\t\tmeta mark & 0x%08x vmap @pins\n"
+		"\t\tfib daddr type { local, broadcast, multicast } return\n"
+		"\t\tmeta nfproto ipv4 goto pick\n"
+		"\t}\n",
+		m, m);
+}
+
+/*
+ * In postrouting the input interface is the one a forwarded packet came
+ * in on (Linux 5.5 on), and none for most of the router's own packets:
+ * both are checked. A tunnel the router encapsulates for lends its own
+ * device to the outer packets, which may be a link's: those are checked
+ * by their source address.
+ */
+static void put_postrouting(FILE *f, const struct ruleset *rs)
+{
+	const struct config *c = rs->cfg;
+
+	fprintf(f,
+		"\tchain postrouting {\n"
+		"\t\ttype nat hook postrouting priority srcnat - 1; policy accept;\n"
+		"\t\tiifname != @uplinks ct mark & 0x%08x vmap @verify\n"
+		"\t\tiifname @uplinks fib saddr type local ct mark & 0x%08x vmap @verify\n",
+		c->mark_mask, c->mark_mask);
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		fprintf(f,
+			"\t\toifname \"%s\" ct mark & 0x%08x == 0x%08x fib saddr type local fib saddr . oif type != local masquerade\n",
+			c->links[i].ifname, c->mark_mask, rs->links[i].mark);
+	fputs("\t}\n", f);
+}
+
+char *ruleset_table(const struct ruleset *rs)
+{
+	const struct config *c = rs->cfg;
+	size_t size = 0;
+	char *text = NULL;
+	FILE *f;
+
+	f = open_memstream(&text, &size);
+	if (!f)
+		return NULL;
+	/* "add" first makes "delete" safe when the table is absent. */
+	fputs("add table " RULESET_FAMILY " " RULESET_TABLE "\n"
+	      "delete table " RULESET_FAMILY " " RULESET_TABLE "\n"
+	      "table " RULESET_FAMILY " " RULESET_TABLE " {\n",
+	      f);
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		fprintf(f, "\tcounter %s {\n\t\tpackets %llu bytes %llu\n\t}\n",
+			c->links[i].name,
+			rs->shape ? 0ULL :
+				    (unsigned long long)rs->links[i].packets,
+			rs->shape ? 0ULL :
+				    (unsigned long long)rs->links[i].bytes);
+	put_sets(f, rs);
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		put_link_chains(f, rs, i);
+	put_hooks(f, c);
+	put_postrouting(f, rs);
+	fputs("}\n", f);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+/* The owner of bucket @b before (the kernel's) or after the change. */
+static int owner(const struct ruleset *rs, const int16_t *before, uint32_t b,
+		 bool after)
+{
+	return after ? rs->buckets->owner[b] : before[b];
+}
+
+static bool any_change(const struct ruleset *rs, const int16_t *before,
+		       bool after)
+{
+	for (uint32_t b = 0; b < rs->buckets->size; b++)
+		if (before[b] != rs->buckets->owner[b] &&
+		    owner(rs, before, b, after) != BUCKET_NONE)
+			return true;
+	return false;
+}
+
+/*
+ * "delete element ... { KEY, ... }" for the changed buckets that had an
+ * owner, or "add element ... { KEY : goto pin_LINK, ... }" for those that
+ * have one now.
+ */
+static void put_changes(FILE *f, const struct ruleset *rs,
+			const int16_t *before, bool after)
+{
+	const char *sep = "";
+
+	if (!any_change(rs, before, after))
+		return;
+	fprintf(f, "%s element " RULESET_FAMILY " " RULESET_TABLE " buckets { ",
+		after ? "add" : "delete");
+	for (uint32_t b = 0; b < rs->buckets->size; b++) {
+		int o = owner(rs, before, b, after);
+
+		if (before[b] == rs->buckets->owner[b] || o == BUCKET_NONE)
+			continue;
+		fprintf(f, "%s%u", sep, b);
+		if (after)
+			fprintf(f, " : goto pin_%s", rs->cfg->links[o].name);
+		sep = ", ";
+	}
+	fputs(" }\n", f);
+}
+
+char *ruleset_buckets(const struct ruleset *rs, const int16_t *before)
+{
+	size_t size = 0;
+	char *text = NULL;
+	FILE *f;
+
+	f = open_memstream(&text, &size);
+	if (!f)
+		return NULL;
+	if (!before) {
+		fputs("flush map " RULESET_FAMILY " " RULESET_TABLE
+		      " buckets\n",
+		      f);
+		if (bucket_count(rs->buckets, BUCKET_NONE) <
+		    rs->buckets->size) {
+			fputs("add element " RULESET_FAMILY " " RULESET_TABLE
+			      " buckets { ",
+			      f);
+			put_bucket_elements(f, rs);
+			fputs(" }\n", f);
+		}
+	} else {
+		/* a changed element is deleted and added in one transaction */
+		put_changes(f, rs, before, false);
+		put_changes(f, rs, before, true);
+	}
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}

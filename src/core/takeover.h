@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Taking over from a flowpin that was killed: the kernel still holds its
+ * table, and every pinned connection carries a mark. Keep each link's mark
+ * (its slot) and the bucket table, so that no connection moves.
+ */
+#ifndef FLOWPIN_TAKEOVER_H
+#define FLOWPIN_TAKEOVER_H
+
+#include "core/bucket.h"
+#include "core/config.h"
+
+/* A link as found in a loaded table. */
+struct table_link {
+	char name[LINK_NAME_MAX];
+	uint32_t mark;
+	uint64_t packets, bytes;
+};
+
+/* What a running (or killed) flowpin left in the kernel: the adapter reads
+ * it back from the table, the takeover plans from it. */
+struct table_state {
+	bool present;
+	struct table_link *links;
+	unsigned int nlinks;
+	int16_t *owner; /* bucket -> index in links, or -1 */
+	uint32_t nowner;
+};
+
+void takeover_state_free(struct table_state *st);
+
+/*
+ * Choose the slot of every configured link: a link found in @st keeps its
+ * slot, others take the lowest free one. Fill @t with @st's bucket owners
+ * when it has the same size. Marks of links in @st that the configuration
+ * no longer has go to @gone (up to st->nlinks of them). Returns 0 or
+ * -ENOSPC when the mark mask has no room left.
+ */
+int takeover_plan(const struct config *c, const struct table_state *st,
+		  unsigned int *slots, struct bucket_table *t, uint32_t *gone,
+		  unsigned int *ngone);
+
+#endif

@@ -1,0 +1,93 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reading flowpin.conf from its file, for the daemon and the commands
+ * alike: the core parses text, this is where the text comes from.
+ */
+#include <errno.h>
+#include <ini.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "daemon/config_file.h"
+
+/* A problem of the file as a whole, or of @line */
+static void load_error(const struct config_diag *diag, const char *path,
+		       int line, const char *msg)
+{
+	if (diag && diag->report)
+		diag->report(diag->ctx, path, line, msg);
+}
+
+int config_load(struct config *c, const char *path,
+		const struct config_diag *diag)
+{
+	char *text = NULL;
+	size_t len = 0;
+	int ret = 0;
+	FILE *f;
+
+	f = fopen(path, "r");
+	if (!f) {
+		ret = -errno;
+		load_error(diag, path, 0, strerror(-ret));
+		return ret;
+	}
+	/* Configs are small: read all of it, then parse from memory. */
+	for (size_t cap = 0;;) {
+		if (len + 1 >= cap) {
+			char *t = realloc(text, cap = cap ? 2 * cap : 4096);
+
+			if (!t) {
+				ret = -ENOMEM;
+				load_error(diag, path, 0, "out of memory");
+				goto out;
+			}
+			text = t;
+		}
+		size_t n = fread(text + len, 1, cap - len - 1, f);
+
+		len += n;
+		if (n == 0)
+			break;
+	}
+	if (ferror(f)) {
+		ret = -EIO;
+		load_error(diag, path, 0, "read error");
+		goto out;
+	}
+	text[len] = '\0';
+	if (strlen(text) != len) {
+		load_error(diag, path, 1, "not a text file (NUL byte)");
+		ret = -EINVAL;
+		goto out;
+	}
+	ret = config_parse_string(c, path, text, diag);
+out:
+	free(text);
+	fclose(f);
+	return ret;
+}
+
+struct peek {
+	char *out;
+	size_t size;
+};
+
+static int peek_control(void *user, const char *section, const char *name,
+			const char *value)
+{
+	struct peek *pk = user;
+
+	if (!strcmp(section, "global") && !strcmp(name, "control"))
+		snprintf(pk->out, pk->size, "%s", value);
+	return 1;
+}
+
+int config_control_path(const char *path, char *out, size_t size)
+{
+	struct peek pk = { out, size };
+
+	snprintf(out, size, "%s", DEFAULT_CONTROL);
+	return ini_parse(path, peek_control, &pk) < 0 ? -ENOENT : 0;
+}

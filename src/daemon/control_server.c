@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "daemon/control_server.h"
+#include "lib/log.h"
+#include "lib/monotonic.h"
+
+static void on_accept(struct loop *l, struct loop_watch *w, uint32_t events);
+
+static void client_close(struct control_client *c)
+{
+	struct control_server *s = c->srv;
+
+	int fd = c->w.fd;
+
+	loop_timer_set(s->loop, &c->deadline, 0);
+	loop_del(s->loop, &c->w);
+	close(fd);
+	free(c->reply);
+	c->reply = NULL;
+	/* a client slot is free again: take the next waiting connection */
+	if (s->nclients-- == CONTROL_CLIENTS_MAX)
+		loop_mod(s->loop, &s->w, EPOLLIN);
+}
+
+static void on_deadline(struct loop *l, void *data, uint64_t now_us)
+{
+	struct control_client *c = data;
+
+	(void)l;
+	(void)now_us;
+	log_warn("control: a client %s in %u ms: closed",
+		 c->reply ? "did not read its reply" : "sent no request",
+		 CONTROL_CLIENT_TIMEOUT_US / 1000);
+	client_close(c);
+}
+
+/* Write what the socket takes; close once all is written. */
+static void client_write(struct control_client *c)
+{
+	while (c->off < c->rlen) {
+		ssize_t n = write(c->w.fd, c->reply + c->off, c->rlen - c->off);
+
+		if (n < 0 && errno == EAGAIN)
+			return; /* EPOLLOUT brings us back */
+		if (n <= 0) {
+			log_warn("control: reply not sent: %s",
+				 n < 0 ? strerror(errno) : "closed");
+			break;
+		}
+		c->off += (size_t)n;
+	}
+	client_close(c);
+}
+
+/* @reply (malloc'd) to the client, or the answer to its request. */
+static void client_answer(struct control_client *c, char *reply)
+{
+	struct control_server *s = c->srv;
+
+	c->reply = reply ? reply : s->answer(s->ctx, c->buf);
+	if (!c->reply) {
+		client_close(c);
+		return;
+	}
+	c->off = 0;
+	c->rlen = strlen(c->reply);
+	loop_mod(s->loop, &c->w, EPOLLOUT);
+	client_write(c);
+}
+
+static void on_client(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct control_client *c = w->data;
+	char *nl;
+	ssize_t n;
+
+	(void)l;
+	if (c->reply) {
+		client_write(c);
+		return;
+	}
+	(void)events;
+	n = read(w->fd, c->buf + c->len, sizeof(c->buf) - 1 - c->len);
+	if (n < 0 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n < 0) {
+		client_close(c);
+		return;
+	}
+	c->len += (size_t)n;
+	c->buf[c->len] = '\0';
+	nl = strchr(c->buf, '\n');
+	if (nl)
+		*nl = '\0';
+	else if (n > 0 && c->len < sizeof(c->buf) - 1)
+		return; /* more to come */
+	if (!nl && n > 0) { /* full, and no end of line */
+		client_answer(c, strdup("{\"error\":\"request longer than "
+					"4096 bytes\"}"));
+		return;
+	}
+	client_answer(c, NULL);
+}
+
+static void on_accept(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct control_server *s = w->data;
+	int fd;
+
+	(void)events;
+	while (s->nclients < CONTROL_CLIENTS_MAX &&
+	       (fd = accept4(s->fd, NULL, NULL,
+			     SOCK_CLOEXEC | SOCK_NONBLOCK)) >= 0) {
+		struct control_client *c = s->clients;
+
+		while (c->w.fd >= 0)
+			c++;
+		c->len = 0;
+		if (loop_add(l, &c->w, fd, EPOLLIN, on_client, c)) {
+			close(fd);
+			continue;
+		}
+		loop_timer_set(l, &c->deadline,
+			       monotonic_us() + CONTROL_CLIENT_TIMEOUT_US);
+		/* all taken: the rest wait in the backlog, not refused */
+		if (++s->nclients == CONTROL_CLIENTS_MAX)
+			loop_mod(l, &s->w, 0);
+	}
+}
+
+/* A socket file there but nobody answering: a killed daemon's. */
+static int listen_on(const char *path)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+	int fd, ret;
+
+	ret = control_unix_addr(path, &sun);
+	if (ret)
+		return ret;
+	if (control_alive(path))
+		return -EADDRINUSE;
+	unlink(path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (fd < 0)
+		return -errno;
+	old = umask(0077);
+	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+	umask(old);
+	if (ret || listen(fd, 128)) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+int control_server_open(struct control_server *s, struct loop *loop,
+			const char *path, control_answer answer, void *ctx)
+{
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	s->loop = loop;
+	s->path = path;
+	s->answer = answer;
+	s->ctx = ctx;
+	s->w.fd = -1;
+	for (unsigned int i = 0; i < CONTROL_CLIENTS_MAX; i++) {
+		s->clients[i].srv = s;
+		s->clients[i].w.fd = -1;
+		loop_timer_init(&s->clients[i].deadline, on_deadline,
+				&s->clients[i]);
+	}
+	s->fd = listen_on(path);
+	if (s->fd < 0)
+		return s->fd;
+	ret = loop_add(loop, &s->w, s->fd, EPOLLIN, on_accept, s);
+	if (ret) {
+		close(s->fd);
+		unlink(path);
+		s->fd = -1;
+	}
+	return ret;
+}
+
+void control_server_close(struct control_server *s)
+{
+	if (!s->loop)
+		return;
+	for (unsigned int i = 0; i < CONTROL_CLIENTS_MAX; i++)
+		if (s->clients[i].w.fd >= 0)
+			client_close(&s->clients[i]);
+	if (s->fd >= 0) {
+		loop_del(s->loop, &s->w);
+		close(s->fd);
+		unlink(s->path);
+		s->fd = -1;
+	}
+}

@@ -1,0 +1,605 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * The daemon's life: validate everything without changing the system, take
+ * over what a killed flowpin left or install from scratch (routes, then the
+ * nftables table, then the rules that send traffic to them), run the event
+ * loop, and on SIGTERM/SIGINT remove exactly what it added. A reload
+ * (SIGHUP) takes over from the running daemon itself: the same steps, from
+ * the state in the kernel, applying only what differs.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "core/routing.h"
+#include "core/ruleset.h"
+#include "core/takeover.h"
+#include "daemon/config_file.h"
+#include "daemon/daemon.h"
+#include "daemon/sync.h"
+#include "kernel/ifaddr.h"
+#include "kernel/nftables.h"
+#include "kernel/nlroute.h"
+#include "kernel/rtmon.h"
+#include "kernel/sysctl.h"
+#include "lib/log.h"
+#include "lib/monotonic.h"
+
+static void model_free(struct daemon *d, struct model *m)
+{
+	links_stop(d, m);
+	controller_free(&m->ctl);
+	free(m->gone);
+	free(m->shape);
+	free(m->links);
+	config_free(&m->cfg);
+	memset(m, 0, sizeof(*m));
+}
+
+static int model_alloc(struct daemon *d, struct model *m)
+{
+	m->links = calloc(m->cfg.nlinks ? m->cfg.nlinks : 1, sizeof(*m->links));
+	if (!m->links)
+		return -ENOMEM;
+	links_init(d, m);
+	return controller_init(&m->ctl, &m->cfg);
+}
+
+/* The table script; with @shape, without counters or bucket elements. */
+static char *table_script(const struct model *m, const struct table_state *st,
+			  bool shape)
+{
+	struct ruleset_link rl[m->cfg.nlinks];
+	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, shape };
+
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
+		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
+		for (unsigned int k = 0; st && !shape && k < st->nlinks; k++) {
+			if (!strcmp(st->links[k].name, m->cfg.links[i].name)) {
+				rl[i].packets = st->links[k].packets;
+				rl[i].bytes = st->links[k].bytes;
+			}
+		}
+	}
+	return ruleset_table(&rs);
+}
+
+/*
+ * Load the table: the whole of it, in one transaction, unless only the
+ * bucket table differs from what the kernel has (a weight changed): then
+ * just the buckets that differ.
+ */
+static int apply_table(struct daemon *d, struct model *m,
+		       const struct table_state *st, bool dry_run)
+{
+	char *script, *shape, *err = NULL;
+	int ret;
+
+	shape = table_script(m, NULL, true);
+	if (!shape)
+		return -ENOMEM;
+	if (!dry_run && st && st->present && d->m.shape &&
+	    !strcmp(shape, d->m.shape) && m == &d->m) {
+		free(shape);
+		return links_apply_buckets(d);
+	}
+	script = table_script(m, st, false);
+	if (!script) {
+		free(shape);
+		return -ENOMEM;
+	}
+	ret = nftables_run(d->nft, script, dry_run, &err);
+	if (ret) {
+		log_err("nftables: %s", err ? err : strerror(-ret));
+	} else if (!dry_run) {
+		controller_applied(&m->ctl);
+		free(m->shape);
+		m->shape = shape;
+		shape = NULL;
+	}
+	free(shape);
+	free(err);
+	free(script);
+	return ret;
+}
+
+static int install_rules(struct daemon *d)
+{
+	const struct model *m = &d->m;
+	uint32_t marks[m->cfg.nlinks + 1], tables[m->cfg.nlinks + 1];
+	struct rule want[m->cfg.nlinks + 2];
+	unsigned int n;
+	int ret;
+
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
+		marks[i] = m->links[i].mark;
+		tables[i] = m->links[i].table;
+	}
+	n = routing_rules(&m->cfg, marks, tables, want);
+	ret = sync_rules(&d->nl, want, n);
+	if (ret)
+		log_err("ip rules: %s", nl_strerror(&d->nl, ret));
+	return ret;
+}
+
+static uint32_t gone_table(const struct model *m, uint32_t mark)
+{
+	uint32_t low = m->cfg.mark_mask & -m->cfg.mark_mask;
+
+	return m->cfg.table + mark / low;
+}
+
+/* Remove every route, rule and nftables object flowpin added. */
+static void teardown(struct daemon *d)
+{
+	const struct model *m = &d->m;
+
+	sync_rules(&d->nl, NULL, 0);
+	nftables_delete_table(d->nft);
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++)
+		sync_routes(&d->nl, m->links[i].table, NULL, 0);
+	for (unsigned int i = 0; i < m->ngone; i++)
+		sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0);
+	sync_routes(&d->nl, m->cfg.table, NULL, 0);
+}
+
+/*
+ * Settings that quietly break a multi-uplink router: say so at start. A
+ * strict reverse-path filter checks replies against the main table, where
+ * the link they arrive on is not the default, unless the check may use
+ * the packet's mark.
+ */
+static void warn_sysctls(const struct config *c)
+{
+	if (sysctl_ipv4_conf("all", "forwarding") == 0)
+		log_warn(
+			"net.ipv4.ip_forward is 0: LAN traffic is not forwarded");
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const char *ifn = c->links[i].ifname;
+		int all = sysctl_ipv4_conf("all", "rp_filter");
+		int dev = sysctl_ipv4_conf(ifn, "rp_filter");
+		bool vmark = sysctl_ipv4_conf("all", "src_valid_mark") > 0 ||
+			     sysctl_ipv4_conf(ifn, "src_valid_mark") > 0;
+
+		if ((all > dev ? all : dev) == 1 && !vmark)
+			log_warn("link %s: strict rp_filter on %s drops replies flowpin routes by mark: set net.ipv4.conf.%s.src_valid_mark=1 (or rp_filter=2)",
+				 c->links[i].name, ifn, ifn);
+	}
+}
+
+/* Everything about @m that can be checked without changing the system. */
+static int validate(struct daemon *d, struct model *m, struct iface *ifcs)
+{
+	const struct config *c = &m->cfg;
+	int errors = 0;
+
+	for (unsigned int i = 0; i < c->nlan; i++) {
+		struct iface ifc;
+
+		if (ifaddr_get(&d->nl, c->lan[i], &ifc) == -ENODEV) {
+			log_err("%s:%d: lan interface %s does not exist",
+				c->path, c->lan_line, c->lan[i]);
+			errors++;
+		}
+	}
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const struct link_config *l = &c->links[i];
+		struct iface *ifc = &ifcs[i];
+		char gw[INET_ADDRSTRLEN];
+		int ret = ifaddr_get(&d->nl, l->ifname, ifc);
+
+		if (ret == -ENODEV) {
+			log_err("%s:%d: link %s: interface %s does not exist",
+				c->path, l->line, l->name, l->ifname);
+			errors++;
+			continue;
+		}
+		if (ret) {
+			log_err("link %s: %s", l->name,
+				nl_strerror(&d->nl, ret));
+			return ret;
+		}
+		if (!l->has_gateway && !iface_pointopoint(ifc)) {
+			log_err("%s:%d: link %s: interface %s is not point-to-point: set its gateway",
+				c->path, l->line, l->name, l->ifname);
+			errors++;
+		}
+		if (l->has_gateway && ifc->naddr &&
+		    !iface_addr_for(ifc, l->gateway)) {
+			inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
+			log_err("%s:%d: link %s: gateway %s is not on a network of %s",
+				c->path, l->line, l->name, gw, l->ifname);
+			errors++;
+		}
+	}
+	if (!errors)
+		warn_sysctls(c);
+	return errors ? -EINVAL : 0;
+}
+
+static int count_foreign(const struct route *r, void *data)
+{
+	*(unsigned int *)data += r->protocol != RTPROT_FLOWPIN;
+	return 0;
+}
+
+/* A table flowpin would fill must hold nothing but flowpin's routes. */
+static int check_table_free(struct daemon *d, const struct config *c,
+			    uint32_t table)
+{
+	unsigned int foreign = 0;
+	int ret = nlroute_list(&d->nl, table, count_foreign, &foreign);
+
+	if (ret) {
+		log_err("routing table %u: %s", table,
+			nl_strerror(&d->nl, ret));
+		return ret;
+	}
+	if (foreign) {
+		log_err("%s: routing table %u holds %u routes flowpin did not add: choose another \"table\" in [global]",
+			c->path, table, foreign);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+/*
+ * Decide slots, tables and buckets of @m, from the state a previous run
+ * (or this one, on reload) left in the kernel, and the links' first state.
+ */
+static int plan(struct daemon *d, struct model *m, const struct table_state *st,
+		const struct model *prev, const struct iface *ifcs)
+{
+	const struct config *c = &m->cfg;
+	unsigned int slots[c->nlinks + 1];
+	uint32_t gone[st->nlinks + 1];
+	int ret;
+
+	ret = takeover_plan(c, st, slots, &m->ctl.buckets, gone, &m->ngone);
+	if (ret) {
+		log_err("mark_mask 0x%x has no room for the links",
+			c->mark_mask);
+		return ret;
+	}
+	m->gone = malloc((m->ngone + 1) * sizeof(*m->gone));
+	if (!m->gone)
+		return -ENOMEM;
+	memcpy(m->gone, gone, m->ngone * sizeof(*gone));
+	/* the owners taken over are the kernel's */
+	if (st->nowner == m->ctl.buckets.size)
+		controller_applied(&m->ctl);
+
+	ret = check_table_free(d, c, c->table);
+	for (unsigned int i = 0; i < c->nlinks && !ret; i++) {
+		struct uplink *u = &m->links[i];
+
+		u->slot = slots[i];
+		u->mark = config_slot_mark(c, slots[i]);
+		u->table = c->table + slots[i];
+		ret = check_table_free(d, c, u->table);
+	}
+	if (!ret)
+		controller_start(&m->ctl, ifcs, prev ? &prev->ctl : NULL,
+				 st->present, monotonic_us() / 1000);
+	return ret;
+}
+
+static int install(struct daemon *d, const struct table_state *st)
+{
+	struct model *m = &d->m;
+	int ret = 0;
+
+	for (unsigned int i = 0; i < m->ngone && !ret; i++)
+		ret = sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0);
+	for (unsigned int i = 0; i < m->cfg.nlinks && !ret; i++)
+		ret = links_sync_routes(d, i);
+	if (!ret)
+		ret = links_sync_fallback(d);
+	if (!ret)
+		ret = apply_table(d, m, st, false);
+	if (!ret)
+		ret = install_rules(d);
+	/* links the configuration dropped: their connections cannot stay */
+	for (unsigned int k = 0; k < m->ngone && !ret; k++) {
+		log_warn("the link with mark 0x%x is no longer configured: its connections are dropped",
+			 m->gone[k]);
+		conntrack_delete_mark(&d->nfnl, m->gone[k], m->cfg.mark_mask);
+	}
+	return ret;
+}
+
+/*
+ * Build the model of @cfg against the kernel's current state: validate,
+ * plan and check the table in a dry run. Nothing changes on failure.
+ */
+static int prepare(struct daemon *d, struct model *m, struct table_state *st,
+		   const struct model *prev)
+{
+	struct iface *ifcs = calloc(m->cfg.nlinks + 1, sizeof(*ifcs));
+	int ret = ifcs ? model_alloc(d, m) : -ENOMEM;
+
+	if (!ret)
+		ret = validate(d, m, ifcs);
+	if (!ret)
+		ret = nftables_read_state(d->nft, st);
+	if (!ret)
+		ret = plan(d, m, st, prev, ifcs);
+	if (!ret)
+		ret = apply_table(d, m, st, true);
+	free(ifcs);
+	return ret;
+}
+
+/* SIGHUP: the new file, applied as a difference; on error, keep running. */
+void daemon_reload(struct daemon *d)
+{
+	struct model next = { 0 }, old;
+	struct table_state st = { 0 };
+	const struct config *a = &d->m.cfg, *b = &next.cfg;
+	int ret;
+
+	log_info("SIGHUP: reloading %s", d->config_path);
+	if (config_load(&next.cfg, d->config_path, CONFIG_DIAG_FILE(stderr))) {
+		log_err("reload: %s has errors: still running the previous configuration",
+			d->config_path);
+		return;
+	}
+	if (a->mark_mask != b->mark_mask || a->table != b->table ||
+	    a->priority != b->priority || strcmp(a->control, b->control)) {
+		log_err("reload: mark_mask, table, priority and control can only change with a restart: still running the previous configuration");
+		model_free(d, &next);
+		return;
+	}
+	ret = prepare(d, &next, &st, &d->m);
+	if (ret) {
+		log_err("reload: still running the previous configuration");
+		goto out;
+	}
+	old = d->m;
+	d->m = next;
+	next = old; /* freed below */
+	/* the controllers point at their configurations: follow the move */
+	d->m.ctl.cfg = &d->m.cfg;
+	next.ctl.cfg = &next.cfg;
+	d->m.shape = old.shape;
+	next.shape = NULL;
+	ret = install(d, &st);
+	if (!ret)
+		ret = links_refresh(d);
+	if (ret)
+		log_err("reload: applying failed (%s): restart flowpin",
+			strerror(-ret));
+	else
+		log_info("reloaded: %u links", d->m.cfg.nlinks);
+	/* the connection counts are by link index: count afresh */
+	flows_resync(d);
+out:
+	takeover_state_free(&st);
+	model_free(d, &next);
+}
+
+/* What the routing notifications of one read ask of the daemon. */
+enum rtnl_need {
+	NEED_REFRESH = 1, /* links, addresses, flowpin's routes */
+	NEED_RULES = 2, /* flowpin's rules */
+};
+
+static int rtnl_need(struct daemon *d, const struct rtmon_event *ev)
+{
+	const struct config *c = &d->m.cfg;
+
+	switch (ev->kind) {
+	case RTMON_LINK:
+	case RTMON_ADDR:
+		return NEED_REFRESH;
+	case RTMON_NEIGH:
+		links_neighbour(d, &ev->neigh);
+		return 0;
+	case RTMON_ROUTE:
+		return ev->table >= c->table &&
+				       ev->table <= c->table + config_slots(c) ?
+			       NEED_REFRESH :
+			       0;
+	case RTMON_RULE:
+		return ev->deleted && ev->protocol == RTPROT_FLOWPIN ?
+			       NEED_RULES :
+			       0;
+	default:
+		return 0;
+	}
+}
+
+static void on_rtnl(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct daemon *d = w->data;
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	int need = 0;
+	ssize_t n;
+
+	(void)l;
+	(void)events;
+	while ((n = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 ||
+	       (n < 0 && errno == ENOBUFS)) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int len = (int)n;
+
+		if (n < 0) {
+			need = NEED_REFRESH | NEED_RULES; /* lost some */
+			continue;
+		}
+		for (; mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			struct rtmon_event ev;
+
+			if (!rtmon_parse(nlh, &ev))
+				need |= rtnl_need(d, &ev);
+		}
+	}
+	if (need & NEED_REFRESH)
+		links_refresh(d);
+	if (need & NEED_RULES)
+		install_rules(d);
+}
+
+static void on_signal(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct daemon *d = w->data;
+	struct signalfd_siginfo si;
+
+	(void)events;
+	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
+		if (si.ssi_signo == SIGHUP) {
+			daemon_reload(d);
+			continue;
+		}
+		log_info("%s: stopping", strsignal((int)si.ssi_signo));
+		loop_stop(l);
+	}
+}
+
+/* Every request is answered with the conntrack events taken in first. */
+static char *answer(void *ctx, const char *request)
+{
+	struct daemon *d = ctx;
+
+	flows_catch_up(d);
+	return answer_request(d, request);
+}
+
+/*
+ * Signals are blocked from the first moment: one that comes while the
+ * daemon starts waits in the signalfd for the loop, so that a SIGTERM
+ * then still removes what was installed.
+ */
+static int open_signals(struct daemon *d)
+{
+	sigset_t mask;
+
+	sigemptyset(&mask);
+	sigaddset(&mask, SIGTERM);
+	sigaddset(&mask, SIGINT);
+	sigaddset(&mask, SIGHUP);
+	sigprocmask(SIG_BLOCK, &mask, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	d->sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK);
+	return d->sigfd < 0 ? -errno : 0;
+}
+
+/* The kernel's events, and the timers: the loop's registrations. */
+static int open_loop(struct daemon *d)
+{
+	int ret = rtmon_open(&d->mon);
+
+	if (!ret)
+		ret = flows_open(d);
+	if (!ret)
+		ret = loop_add(&d->loop, &d->sig_watch, d->sigfd, EPOLLIN,
+			       on_signal, d);
+	if (!ret)
+		ret = loop_add(&d->loop, &d->mon_watch, nl_fd(&d->mon), EPOLLIN,
+			       on_rtnl, d);
+	loop_timer_init(&d->tick, links_tick, d);
+	return ret;
+}
+
+static void cleanup(struct daemon *d)
+{
+	control_server_close(&d->ctl);
+	model_free(d, &d->m);
+	flows_close(d);
+	nl_close(&d->mon);
+	nl_close(&d->nfnl);
+	nl_close(&d->nl);
+	nftables_close(d->nft);
+	loop_free(&d->loop);
+	if (d->sigfd >= 0)
+		close(d->sigfd);
+}
+
+int daemon_main(const char *config_path)
+{
+	struct daemon d = {
+		.config_path = config_path,
+		.sigfd = -1,
+		.loop = { .epfd = -1, .timerfd = -1 },
+	};
+	struct table_state st = { 0 };
+	uint64_t t0;
+	int ret;
+
+	log_open("flowpin", true);
+	ret = open_signals(&d);
+	if (ret) {
+		log_err("signals: %s", strerror(-ret));
+		return 1;
+	}
+	ret = config_load(&d.m.cfg, config_path, CONFIG_DIAG_FILE(stderr));
+	if (ret)
+		goto out;
+	if (!sysctl_have_net_admin()) {
+		log_err("run needs CAP_NET_ADMIN: run it as root");
+		ret = -EPERM;
+		goto out;
+	}
+	if (control_alive(d.m.cfg.control)) {
+		log_err("another flowpin is running (control socket %s)",
+			d.m.cfg.control);
+		ret = -EADDRINUSE;
+		goto out;
+	}
+	d.nft = nftables_open();
+	ret = d.nft ? loop_init(&d.loop) : -ENOMEM;
+	if (!ret)
+		ret = nl_open(&d.nl, NETLINK_ROUTE, 0);
+	if (!ret)
+		ret = nl_open(&d.nfnl, NETLINK_NETFILTER, 0);
+	if (ret) {
+		log_err("%s", strerror(-ret));
+		goto out;
+	}
+
+	/* Nothing below changes the system until install(). */
+	ret = prepare(&d, &d.m, &st, NULL);
+	if (ret)
+		goto out;
+	d.takeover = st.present;
+	ret = control_server_open(&d.ctl, &d.loop, d.m.cfg.control, answer, &d);
+	if (ret) {
+		log_err("control socket %s: %s", d.m.cfg.control,
+			ret == -EADDRINUSE ? "another flowpin is running" :
+					     strerror(-ret));
+		goto out;
+	}
+
+	t0 = monotonic_us();
+	ret = install(&d, &st);
+	if (ret) {
+		/* undo a fresh install; a taken-over one keeps forwarding */
+		if (!d.takeover)
+			teardown(&d);
+		goto out;
+	}
+	log_info("%s %u links from %s (hash %s, %u buckets; applied in %.1f ms)",
+		 d.takeover ? "took over" : "running", d.m.cfg.nlinks,
+		 d.m.cfg.path, hash_mode_name(d.m.cfg.hash), d.m.cfg.buckets,
+		 (double)(monotonic_us() - t0) / 1000.0);
+
+	ret = open_loop(&d);
+	if (!ret) {
+		links_refresh(&d);
+		loop_run(&d.loop);
+	}
+	teardown(&d);
+	log_info("stopped: routes, rules and nftables table removed");
+out:
+	takeover_state_free(&st);
+	cleanup(&d);
+	return ret ? 1 : 0;
+}

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * flowpin run: the daemon's state. The controller decides; the daemon
+ * feeds it what the kernel and the probes say, and carries its decisions
+ * out through the kernel adapters.
+ */
+#ifndef FLOWPIN_DAEMON_DAEMON_H
+#define FLOWPIN_DAEMON_DAEMON_H
+
+#include <stdbool.h>
+
+#include "core/config.h"
+#include "core/controller.h"
+#include "core/flowcount.h"
+#include "daemon/control_server.h"
+#include "daemon/loop.h"
+#include "kernel/conntrack.h"
+#include "kernel/nl.h"
+#include "kernel/prober.h"
+
+struct nft_ctx;
+struct daemon;
+
+/* What the daemon keeps of a link beside the controller's view of it. */
+struct uplink {
+	struct daemon *d;
+	unsigned int slot; /* its mark is slot << shift(mark_mask) */
+	uint32_t mark, table;
+	struct prober probe;
+	struct loop_watch icmp_watch;
+	struct loop_watch tcp_watch[PROBE_RING]; /* by probe slot */
+};
+
+/* Everything derived from one configuration: rebuilt on reload. */
+struct model {
+	struct config cfg;
+	struct uplink *links; /* parallel to cfg.links */
+	struct controller ctl;
+	uint32_t *gone; /* marks of links a previous run had, now gone */
+	unsigned int ngone;
+	char *shape; /* the table as last loaded, without counters or buckets */
+};
+
+struct daemon {
+	const char *config_path;
+	struct model m;
+	bool takeover; /* a previous flowpin's state was in the kernel */
+
+	struct nl nl; /* requests */
+	struct nl mon; /* rtnetlink notifications */
+	struct nl nfnl; /* conntrack requests (netfilter netlink) */
+	struct nft_ctx *nft;
+	struct conntrack_events ct;
+	struct flowcount flows;
+
+	struct loop loop;
+	int sigfd;
+	struct loop_watch sig_watch, mon_watch, ct_watch;
+	struct loop_timer tick; /* probes, neighbour retries */
+	struct loop_timer recount; /* connections counted afresh */
+	struct loop_timer ct_resume; /* conntrack events read again */
+	struct control_server ctl;
+};
+
+/* Run the daemon on @config_path until SIGTERM/SIGINT; the exit status. */
+int daemon_main(const char *config_path);
+
+/* daemon.c: SIGHUP */
+void daemon_reload(struct daemon *d);
+
+/* links.c: the links' observed state in, the controller's decisions out */
+int links_refresh(struct daemon *d);
+void links_neighbour(struct daemon *d, const struct neigh *nb);
+int links_evaluate(struct daemon *d);
+int links_apply_buckets(struct daemon *d);
+int links_sync_routes(struct daemon *d, unsigned int i);
+int links_sync_fallback(struct daemon *d);
+void links_init(struct daemon *d, struct model *m);
+void links_stop(struct daemon *d, struct model *m);
+void links_tick(struct loop *l, void *data, uint64_t now_us);
+
+/* flows.c: connections per link, from conntrack */
+int flows_open(struct daemon *d);
+void flows_close(struct daemon *d);
+void flows_resync(struct daemon *d);
+void flows_catch_up(struct daemon *d);
+/* Count afresh soon: after a deletion that sent no events. */
+void flows_recount_later(struct daemon *d);
+
+/* answer.c: a control request, answered (malloc'd JSON) */
+char *answer_request(struct daemon *d, const char *request);
+
+#endif

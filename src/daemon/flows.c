@@ -1,0 +1,123 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Connections per link, counted from conntrack: a dump at start, after
+ * lost events and after deletions, and the kernel's new and destroy
+ * events in between.
+ */
+#include <errno.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "daemon/daemon.h"
+#include "lib/log.h"
+#include "lib/monotonic.h"
+
+/*
+ * Conntrack events are read in batches, CT_BATCH_US apart at the most: at
+ * thousands of new connections a second, a wake-up for each would cost
+ * more than the events themselves. The counts are that much late.
+ */
+#define CT_BATCH_US 10000
+#define RECOUNT_DELAY_US 2000000 /* after a deletion, count again */
+
+static int link_of_mark(const struct daemon *d, uint32_t mark)
+{
+	mark &= d->m.cfg.mark_mask;
+	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++)
+		if (d->m.links[i].mark == mark)
+			return (int)i;
+	return -1;
+}
+
+static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark)
+{
+	struct daemon *d = data;
+	int i;
+
+	if (gone) {
+		flowcount_del(&d->flows, key);
+		return;
+	}
+	i = link_of_mark(d, mark);
+	if (i >= 0)
+		flowcount_add(&d->flows, key, (unsigned int)i);
+}
+
+void flows_catch_up(struct daemon *d)
+{
+	if (conntrack_events_read(&d->ct) == -ENOBUFS) {
+		log_warn("conntrack events overflowed: recounting");
+		flows_resync(d);
+	}
+}
+
+void flows_resync(struct daemon *d)
+{
+	conntrack_events_discard(&d->ct);
+	flowcount_clear(&d->flows);
+	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
+		int ret = conntrack_dump_mark(&d->nfnl, d->m.links[i].mark,
+					      d->m.cfg.mark_mask, on_conntrack,
+					      d);
+
+		if (ret)
+			log_warn("conntrack dump: %s",
+				 nl_strerror(&d->nfnl, ret));
+	}
+}
+
+static void on_events(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	struct daemon *d = w->data;
+
+	(void)events;
+	flows_catch_up(d);
+	/* the next batch in CT_BATCH_US: stop watching until then */
+	loop_mod(l, w, 0);
+	loop_timer_set(l, &d->ct_resume, monotonic_us() + CT_BATCH_US);
+}
+
+static void on_resume(struct loop *l, void *data, uint64_t now_us)
+{
+	struct daemon *d = data;
+
+	(void)now_us;
+	loop_mod(l, &d->ct_watch, EPOLLIN);
+}
+
+static void on_recount(struct loop *l, void *data, uint64_t now_us)
+{
+	(void)l;
+	(void)now_us;
+	flows_resync(data);
+}
+
+void flows_recount_later(struct daemon *d)
+{
+	loop_timer_set(&d->loop, &d->recount,
+		       monotonic_us() + RECOUNT_DELAY_US);
+}
+
+int flows_open(struct daemon *d)
+{
+	int ret = flowcount_init(&d->flows);
+
+	if (!ret)
+		ret = conntrack_events_open(&d->ct, d->m.cfg.mark_mask,
+					    on_conntrack, d);
+	if (ret) {
+		log_err("conntrack events: %s", strerror(-ret));
+		return ret;
+	}
+	loop_timer_init(&d->ct_resume, on_resume, d);
+	loop_timer_init(&d->recount, on_recount, d);
+	flows_resync(d);
+	return loop_add(&d->loop, &d->ct_watch, d->ct.fd, EPOLLIN, on_events,
+			d);
+}
+
+void flows_close(struct daemon *d)
+{
+	conntrack_events_close(&d->ct);
+	flowcount_free(&d->flows);
+}

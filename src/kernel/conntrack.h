@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Conntrack through libnetfilter_conntrack: events of flowpin's marked
+ * connections, dumps and deletions filtered by mark in the kernel.
+ */
+#ifndef FLOWPIN_CONNTRACK_H
+#define FLOWPIN_CONNTRACK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct nfct_handle;
+struct nl;
+
+/* A connection seen: its tuple digest and its mark. */
+typedef void (*conntrack_cb)(void *data, bool gone, uint64_t key,
+			     uint32_t mark);
+
+struct conntrack_events {
+	struct nfct_handle *h;
+	int fd;
+	conntrack_cb cb;
+	void *data;
+};
+
+/* Subscribe to new and destroyed connections whose mark & @mask != 0. */
+int conntrack_events_open(struct conntrack_events *ev, uint32_t mask,
+			  conntrack_cb cb, void *data);
+void conntrack_events_close(struct conntrack_events *ev);
+/* Handle queued events; -ENOBUFS when some were lost (resync). */
+int conntrack_events_read(struct conntrack_events *ev);
+/*
+ * Leave or rejoin the group of destroyed connections: while no socket
+ * listens, the kernel builds no event for the connections it deletes.
+ */
+int conntrack_events_destroy_group(struct conntrack_events *ev, bool member);
+/* Throw queued events away (before a resync dump). */
+void conntrack_events_discard(struct conntrack_events *ev);
+
+/*
+ * A ctnetlink message about a connection (event or dump): its identity, a
+ * 64-bit digest of its original tuple and zone, and its mark. 0 or -EINVAL.
+ */
+struct nlmsghdr;
+int conntrack_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark);
+
+/* Every connection with (mark & mask) == value, to @cb. */
+int conntrack_dump_mark(struct nl *nl, uint32_t value, uint32_t mask,
+			conntrack_cb cb, void *data);
+
+/*
+ * Delete every connection with (mark & mask) == value, in the kernel,
+ * through @nl (NETLINK_NETFILTER).
+ */
+int conntrack_delete_mark(struct nl *nl, uint32_t value, uint32_t mask);
+
+#endif

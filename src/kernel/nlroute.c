@@ -1,0 +1,127 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <linux/rtnetlink.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernel/nlroute.h"
+
+static struct nlmsghdr *nlroute_msg(struct nl *nl, uint16_t type,
+				    uint16_t flags, const struct route *r)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, type, flags);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+
+	rtm->rtm_family = AF_INET;
+	rtm->rtm_dst_len = r->dst_len;
+	rtm->rtm_table = r->table < 256 ? (unsigned char)r->table :
+					  RT_TABLE_UNSPEC;
+	rtm->rtm_protocol = r->protocol;
+	rtm->rtm_scope = r->scope;
+	rtm->rtm_type = RTN_UNICAST;
+	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
+	if (r->dst_len)
+		mnl_attr_put(nlh, RTA_DST, 4, &r->dst);
+	if (r->gw.s_addr)
+		mnl_attr_put(nlh, RTA_GATEWAY, 4, &r->gw);
+	if (r->oif)
+		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->oif);
+	if (r->prefsrc.s_addr)
+		mnl_attr_put(nlh, RTA_PREFSRC, 4, &r->prefsrc);
+	return nlh;
+}
+
+int nlroute_replace(struct nl *nl, const struct route *r)
+{
+	return nl_talk(nl,
+		       nlroute_msg(nl, RTM_NEWROUTE,
+				   NLM_F_CREATE | NLM_F_REPLACE, r),
+		       NULL, NULL);
+}
+
+int nlroute_delete(struct nl *nl, const struct route *r)
+{
+	return nl_talk(nl, nlroute_msg(nl, RTM_DELROUTE, 0, r), NULL, NULL);
+}
+
+int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
+{
+	const struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+
+	if (nlh->nlmsg_type != RTM_NEWROUTE && nlh->nlmsg_type != RTM_DELROUTE)
+		return -EINVAL;
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
+		return -EINVAL;
+	if (rtm->rtm_family != AF_INET)
+		return -EAFNOSUPPORT;
+	*r = (struct route){
+		.table = rtm->rtm_table,
+		.dst_len = rtm->rtm_dst_len,
+		.scope = rtm->rtm_scope,
+		.protocol = rtm->rtm_protocol,
+	};
+	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
+		const void *p = mnl_attr_get_payload(attr);
+		uint16_t len = mnl_attr_get_payload_len(attr);
+
+		switch (mnl_attr_get_type(attr)) {
+		case RTA_TABLE:
+			if (len == 4)
+				r->table = mnl_attr_get_u32(attr);
+			break;
+		case RTA_DST:
+			if (len == 4)
+				memcpy(&r->dst, p, 4);
+			break;
+		case RTA_GATEWAY:
+			if (len == 4)
+				memcpy(&r->gw, p, 4);
+			break;
+		case RTA_OIF:
+			if (len == 4)
+				r->oif = (int)mnl_attr_get_u32(attr);
+			break;
+		case RTA_PREFSRC:
+			if (len == 4)
+				memcpy(&r->prefsrc, p, 4);
+			break;
+		}
+	}
+	return 0;
+}
+
+struct list_ctx {
+	uint32_t table;
+	nlroute_cb cb;
+	void *data;
+	int err;
+};
+
+static int list_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct list_ctx *ctx = data;
+	struct route r;
+
+	if (nlroute_parse(nlh, &r) || r.table != ctx->table || ctx->err)
+		return MNL_CB_OK;
+	ctx->err = ctx->cb(&r, ctx->data);
+	return MNL_CB_OK;
+}
+
+int nlroute_list(struct nl *nl, uint32_t table, nlroute_cb cb, void *data)
+{
+	struct list_ctx ctx = { table, cb, data, 0 };
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	int ret;
+
+	/* strict checking (set at open) lets the kernel dump just this table */
+	rtm->rtm_family = AF_INET;
+	mnl_attr_put_u32(nlh, RTA_TABLE, table);
+	ret = nl_talk(nl, nlh, list_cb, &ctx);
+	/* strictly checked, a table the kernel has not made yet is ENOENT */
+	if (ret == -ENOENT)
+		ret = 0;
+	return ret ? ret : ctx.err;
+}

@@ -1,0 +1,78 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Probes through one link: ICMP echo, or a TCP connect to a port. Every
+ * probe carries the link's mark and is bound to the link's interface and
+ * address, so it leaves by that link whatever the main table says, and
+ * cannot leave by another one when the link has no route. Outcomes come
+ * out in the order the probes were sent.
+ */
+#ifndef FLOWPIN_PROBE_H
+#define FLOWPIN_PROBE_H
+
+#include <netinet/in.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/config.h"
+
+#define PROBE_RING 256 /* probes in flight per link, at most */
+
+enum slot_state {
+	SLOT_FREE,
+	SLOT_WAIT,
+	SLOT_ANSWERED,
+	SLOT_LOST,
+};
+
+struct probe_slot {
+	uint8_t state;
+	uint16_t seq;
+	int fd; /* TCP probes: the connecting socket, else -1 */
+	uint64_t sent_us; /* CLOCK_MONOTONIC */
+	uint64_t sent_rt_ns; /* CLOCK_REALTIME, as receive timestamps are */
+	double rtt_ms;
+};
+
+struct prober {
+	const struct link_config *cfg;
+	uint32_t mark;
+	struct in_addr src;
+	int icmp_fd; /* ICMP probes: the link's raw socket */
+	uint16_t ident, seq;
+	unsigned int next_target;
+	uint64_t next_send_us;
+	struct probe_slot ring[PROBE_RING];
+	unsigned int head, count; /* the probes in flight, oldest first */
+};
+
+/* Called for every new TCP probe socket, to watch it for EPOLLOUT. */
+typedef int (*probe_watch)(void *ctx, int fd, unsigned int slot);
+
+/* An idle prober (no sockets). */
+void prober_init(struct prober *p);
+int prober_start(struct prober *p, const struct link_config *l, uint32_t mark,
+		 struct in_addr src, uint16_t ident, uint64_t now_us);
+void prober_stop(struct prober *p);
+bool prober_running(const struct prober *p);
+
+/* Send what is due at @now_us. */
+void prober_send(struct prober *p, uint64_t now_us, probe_watch watch,
+		 void *ctx);
+/* The ICMP socket is readable. */
+void prober_icmp_input(struct prober *p, uint64_t now_us);
+/* TCP probe @slot's socket is writable or failed. */
+void prober_tcp_input(struct prober *p, unsigned int slot, uint64_t now_us);
+
+/*
+ * The next outcome in send order, once known: true and its fields. A
+ * probe past its timeout is judged only after its socket has been read.
+ * RTTs are the kernel's: from its receive timestamp (ICMP) or its own
+ * handshake measurement (TCP).
+ */
+bool prober_outcome(struct prober *p, uint64_t now_us, bool *answered,
+		    double *rtt_ms);
+
+/* When the prober next needs the loop: a send or a timeout (µs). */
+uint64_t prober_deadline(const struct prober *p);
+
+#endif

@@ -1,0 +1,367 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/multipath.h"
+#include "core/policy.h"
+#include "sim/sim.h"
+
+const char *const sim_policy_names[SIM_POLICIES] = {
+	[POL_ROUND_ROBIN] = "round-robin",
+	[POL_KERNEL_L3] = "kernel-l3",
+	[POL_KERNEL_L4] = "kernel-l4",
+	[POL_FLOWPIN] = "flowpin",
+};
+
+/*
+ * The kernel hashes multipath flows with SipHash under a per-boot random
+ * key: no replay can reproduce its choice of each flow, only the way it
+ * splits the hash space (multipath.c). A seeded jhash of the same fields
+ * stands in for it, with the same uniform spread.
+ */
+#define KERNEL_STANDIN_SEED 0x6b65726e
+
+int sim_event_parse(const char *arg, const struct config *c,
+		    struct sim_event *ev, char *err, size_t errlen)
+{
+	char buf[96], *link, *what, *end;
+	double t;
+	uint32_t w;
+	int i;
+
+	snprintf(buf, sizeof(buf), "%s", arg);
+	link = strchr(buf, ':');
+	what = link ? strchr(link + 1, ':') : NULL;
+	if (!what) {
+		snprintf(err, errlen,
+			 "\"%s\" is not TIME:LINK:down|up|weight=N", arg);
+		return -EINVAL;
+	}
+	*link++ = '\0';
+	*what++ = '\0';
+	t = strtod(buf, &end);
+	if (end == buf || *end || !(t >= 0) || t > 1e9) {
+		snprintf(err, errlen, "\"%s\": \"%s\" is not a time in seconds",
+			 arg, buf);
+		return -EINVAL;
+	}
+	i = config_find_link(c, link);
+	if (i < 0) {
+		snprintf(err, errlen, "\"%s\": no link \"%s\" in %s", arg, link,
+			 c->path);
+		return -EINVAL;
+	}
+	ev->at_us = (uint64_t)llround(t * 1e6);
+	ev->link = (unsigned int)i;
+	if (!strcmp(what, "down")) {
+		ev->kind = SIM_DOWN;
+	} else if (!strcmp(what, "up")) {
+		ev->kind = SIM_UP;
+	} else if (!strncmp(what, "weight=", 7) &&
+		   parse_u32(what + 7, 1, 255, &w) == 0) {
+		ev->kind = SIM_WEIGHT;
+		ev->weight = w;
+	} else {
+		snprintf(err, errlen,
+			 "\"%s\": \"%s\" is not down, up or weight=1..255", arg,
+			 what);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+/* The links as flowpin's policy sees them: a dead link is not usable. */
+static void policy_links(const struct sim *s, struct policy_link *pl)
+{
+	for (unsigned int i = 0; i < s->nlinks; i++)
+		pl[i] = (struct policy_link){
+			.weight = s->weight[i],
+			.tier = s->cfg->links[i].tier,
+			.up = s->alive[i],
+			.usable = s->alive[i],
+		};
+}
+
+static void rebalance_flowpin(struct sim *s)
+{
+	struct policy_link pl[SLOTS_MAX];
+	enum policy_mode mode;
+
+	policy_links(s, pl);
+	policy_balance(&s->buckets, pl, s->nlinks, &mode);
+}
+
+int sim_init(struct sim *s, const struct config *c,
+	     const struct sim_event *events, unsigned int nevents)
+{
+	struct policy_link pl[SLOTS_MAX];
+	int ret;
+
+	memset(s, 0, sizeof(*s));
+	if (nevents > SIM_EVENTS_MAX)
+		return -E2BIG;
+	s->cfg = c;
+	s->nlinks = c->nlinks;
+	s->events = events;
+	s->nevents = nevents;
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		s->alive[i] = true;
+		s->weight[i] = c->links[i].weight;
+		for (int p = 0; p < SIM_POLICIES; p++)
+			s->expected[p][i] = s->weight[i];
+	}
+	/* flowpin's shares aim at the links of its lowest tier */
+	policy_links(s, pl);
+	policy_weights(pl, s->nlinks, s->expected[POL_FLOWPIN]);
+	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
+	ret = bucket_table_init(&s->buckets, c->buckets);
+	if (!ret)
+		ret = simtable_init(&s->table);
+	if (ret) {
+		sim_free(s);
+		return ret;
+	}
+	rebalance_flowpin(s);
+	return 0;
+}
+
+void sim_free(struct sim *s)
+{
+	bucket_table_free(&s->buckets);
+	simtable_free(&s->table);
+}
+
+/* The kernel policies' nexthop for @c under the current bounds. */
+static int kernel_link(const struct sim *s, const struct sim_conn *c, int p)
+{
+	enum hash_mode m = p == POL_KERNEL_L3 ? HASH_L3 : HASH_L4;
+	struct flow_key k;
+
+	sim_conn_key(c, &k);
+	return multipath_select(s->upper, s->nlinks,
+				flowhash(&k, m, KERNEL_STANDIN_SEED) >> 1);
+}
+
+/* flowpin's pick for @c from the bucket table, as for a new connection. */
+static int flowpin_link(const struct sim *s, const struct sim_conn *c)
+{
+	struct flow_key k;
+	uint32_t h;
+
+	sim_conn_key(c, &k);
+	/* ICMP's identifier is in the key, but no rule hashes it */
+	h = flowhash(&k, s->cfg->hash, s->cfg->seed);
+	return s->buckets.owner[flowhash_bucket(h, s->buckets.size)];
+}
+
+static void apply_event(struct sim *s, unsigned int e)
+{
+	const struct sim_event *ev = &s->events[e];
+	struct sim_conn *c;
+
+	switch (ev->kind) {
+	case SIM_DOWN:
+		s->alive[ev->link] = false;
+		break;
+	case SIM_UP:
+		s->alive[ev->link] = true;
+		break;
+	case SIM_WEIGHT:
+		s->weight[ev->link] = ev->weight;
+		break;
+	}
+	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
+	rebalance_flowpin(s);
+
+	/*
+	 * Who moves, at once: the kernel's policies to their new nexthop,
+	 * flowpin's connections of a dead link to a new pick at their next
+	 * packet (their conntrack entries are deleted now). An event moves a
+	 * connection when it takes it off the link it was using: once, however
+	 * many events follow while it is idle, and not when one puts it back.
+	 */
+	s->res[POL_ROUND_ROBIN].moved[e] = SIM_MOVED_NA;
+	for (uint32_t i = 0; (c = simtable_at(&s->table, i));
+	     i = (uint32_t)(c - s->table.conn) + 1) {
+		uint8_t *fp = &c->assigned[POL_FLOWPIN - 1];
+
+		for (int p = POL_KERNEL_L3; p <= POL_KERNEL_L4; p++) {
+			uint8_t *a = &c->assigned[p - 1];
+			int l = kernel_link(s, c, p);
+			uint8_t now = l < 0 ? SIM_NO_LINK : (uint8_t)l;
+
+			if (*a != SIM_NO_LINK && *a == c->link[p] && now != *a)
+				s->res[p].moved[e]++;
+			*a = now;
+		}
+		if (*fp < SIM_REPICK && !s->alive[*fp]) {
+			s->res[POL_FLOWPIN].moved[e]++;
+			*fp = SIM_REPICK;
+		}
+	}
+}
+
+/* Smooth weighted round robin over the live links, per packet. */
+static uint8_t round_robin(struct sim *s)
+{
+	int64_t total = 0;
+	int best = -1;
+
+	for (unsigned int i = 0; i < s->nlinks; i++) {
+		if (!s->alive[i])
+			continue;
+		s->rr[i] += s->weight[i];
+		total += s->weight[i];
+		if (best < 0 || s->rr[i] > s->rr[best])
+			best = (int)i;
+	}
+	if (best < 0)
+		return SIM_NO_LINK;
+	s->rr[best] -= total;
+	return (uint8_t)best;
+}
+
+/* The link policy @p uses for this packet of @c. */
+static uint8_t choose(struct sim *s, struct sim_conn *c, int p, bool reply)
+{
+	uint8_t *a = p == POL_ROUND_ROBIN ? NULL : &c->assigned[p - 1];
+	int l;
+
+	switch (p) {
+	case POL_ROUND_ROBIN:
+		/* replies come back the way the last packet left */
+		return reply && c->link[p] != SIM_NO_LINK ? c->link[p] :
+							    round_robin(s);
+	case POL_KERNEL_L3:
+	case POL_KERNEL_L4:
+		if (*a == SIM_NO_LINK) { /* new: events keep it up to date */
+			l = kernel_link(s, c, p);
+			*a = l < 0 ? SIM_NO_LINK : (uint8_t)l;
+		}
+		return *a;
+	default:
+		/* pinned; a dead link's connections were deleted: a new pick */
+		if (*a == SIM_NO_LINK || *a == SIM_REPICK) {
+			l = flowpin_link(s, c);
+			*a = l < 0 ? SIM_NO_LINK : (uint8_t)l;
+		}
+		return *a;
+	}
+}
+
+static void replay(struct sim *s, const struct pkt *p)
+{
+	struct sim_conn *c;
+	bool created, reply;
+
+	if (!s->started) {
+		s->started = true;
+		s->first_us = p->ts_us;
+	}
+	s->last_us = p->ts_us;
+	/* conntrack forgets idle connections before an event can move them */
+	while (s->next_event < s->nevents &&
+	       p->ts_us - s->first_us >= s->events[s->next_event].at_us) {
+		simtable_expire(&s->table,
+				s->first_us + s->events[s->next_event].at_us);
+		apply_event(s, s->next_event++);
+	}
+	simtable_expire(&s->table, p->ts_us);
+
+	s->packets++;
+	s->bytes += p->len;
+	/* an ICMP error about no connection we know: nobody to bill */
+	c = simtable_get(&s->table, p, !p->related, &created, &reply);
+	if (!c) {
+		s->orphans++;
+		return;
+	}
+	if (created)
+		s->connections++;
+	for (int pol = 0; pol < SIM_POLICIES; pol++) {
+		struct sim_result *r = &s->res[pol];
+		uint8_t l;
+		unsigned int slot;
+
+		/* an ICMP error goes where its connection goes */
+		if (p->related)
+			l = c->link[pol];
+		else
+			l = choose(s, c, pol, reply);
+		slot = l == SIM_NO_LINK ? SLOTS_MAX : l;
+		if (created)
+			r->conns[slot]++;
+		else if (l != c->link[pol] && c->link[pol] != SIM_NO_LINK &&
+			 l != SIM_NO_LINK && !(c->broken & (1u << pol))) {
+			c->broken |= (uint8_t)(1u << pol);
+			r->broken++;
+		}
+		if (l != SIM_NO_LINK)
+			c->link[pol] = l;
+		r->bytes[slot] += p->len;
+	}
+	/* ICMP errors do not refresh a connection's timeout in conntrack */
+	if (!p->related)
+		simtable_touch(&s->table, c, p, reply);
+}
+
+/*
+ * Packets wait SIM_AHEAD places before they are replayed: when one
+ * arrives its index slot is fetched, halfway its connection entry, so the
+ * two memory reads of each packet overlap with the work on the others.
+ */
+void sim_packet(struct sim *s, const struct pkt *p)
+{
+	struct pkt *q = &s->ahead[(s->ahead_head + s->ahead_n) % SIM_AHEAD];
+
+	*q = *p;
+	/* time never runs backwards here, though captures' stamps may */
+	if (q->ts_us < s->clamp_us)
+		q->ts_us = s->clamp_us;
+	s->clamp_us = q->ts_us;
+	simtable_prefetch_index(&s->table, q);
+	if (s->ahead_n >= SIM_AHEAD / 2)
+		simtable_prefetch_conn(
+			&s->table,
+			&s->ahead[(s->ahead_head + s->ahead_n - SIM_AHEAD / 2) %
+				  SIM_AHEAD]);
+	if (++s->ahead_n < SIM_AHEAD)
+		return;
+	replay(s, &s->ahead[s->ahead_head]);
+	s->ahead_head = (s->ahead_head + 1) % SIM_AHEAD;
+	s->ahead_n--;
+}
+
+void sim_flush(struct sim *s)
+{
+	while (s->ahead_n) {
+		replay(s, &s->ahead[s->ahead_head]);
+		s->ahead_head = (s->ahead_head + 1) % SIM_AHEAD;
+		s->ahead_n--;
+	}
+}
+
+double sim_balance_error(const struct sim *s, enum sim_policy pol)
+{
+	const struct sim_result *r = &s->res[pol];
+	uint64_t conns = 0, weights = 0;
+	double worst = 0;
+
+	for (unsigned int i = 0; i <= SLOTS_MAX; i++)
+		conns += r->conns[i];
+	for (unsigned int i = 0; i < s->nlinks; i++)
+		weights += s->expected[pol][i];
+	if (!conns || !weights)
+		return 0;
+	for (unsigned int i = 0; i < s->nlinks; i++) {
+		double d = fabs(100.0 * (double)r->conns[i] / (double)conns -
+				100.0 * s->expected[pol][i] / (double)weights);
+
+		if (d > worst)
+			worst = d;
+	}
+	return worst;
+}

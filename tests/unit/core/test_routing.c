@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <cmocka.h>
+
+#include "core/routing.h"
+
+static struct in_addr a4(const char *s)
+{
+	struct in_addr a;
+
+	assert_int_equal(inet_pton(AF_INET, s, &a), 1);
+	return a;
+}
+
+static struct link_config eth_link(void)
+{
+	struct link_config l = { .name = "wan1",
+				 .ifname = "eth1",
+				 .has_gateway = true,
+				 .weight = 1,
+				 .tier = 1 };
+
+	l.gateway = a4("10.1.0.1");
+	return l;
+}
+
+static struct iface eth_iface(void)
+{
+	struct iface ifc = { .index = 7, .flags = IFF_UP | IFF_RUNNING };
+
+	ifc.addr[0] =
+		(struct iface_addr){ .local = a4("10.1.0.2"), .plen = 30 };
+	ifc.naddr = 1;
+	return ifc;
+}
+
+static void test_usable(void **state)
+{
+	struct link_config l = eth_link();
+	struct iface ifc = eth_iface();
+	char why[96];
+
+	(void)state;
+	assert_true(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_string_equal(why, "");
+
+	ifc.flags = IFF_UP; /* no carrier */
+	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_string_equal(why, "interface eth1 has no carrier");
+
+	ifc = eth_iface();
+	ifc.naddr = 0;
+	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_string_equal(why, "interface eth1 has no IPv4 address");
+
+	ifc = eth_iface();
+	l.gateway = a4("10.9.0.1");
+	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_string_equal(why,
+			    "gateway 10.9.0.1 is not on a network of eth1");
+
+	l = eth_link();
+	l.has_gateway = false;
+	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	ifc.flags |= IFF_POINTOPOINT;
+	assert_true(routing_link_usable(&l, &ifc, why, sizeof(why)));
+
+	memset(&ifc, 0, sizeof(ifc));
+	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_string_equal(why, "interface eth1 is missing");
+}
+
+static void test_link_routes(void **state)
+{
+	struct link_config l = eth_link();
+	struct iface ifc = eth_iface();
+	struct route r[LINK_ROUTES_MAX];
+
+	(void)state;
+	/* a second address in the same prefix adds no route; a /32 none */
+	ifc.addr[1] =
+		(struct iface_addr){ .local = a4("10.1.0.3"), .plen = 30 };
+	ifc.addr[2] =
+		(struct iface_addr){ .local = a4("192.0.2.9"), .plen = 32 };
+	ifc.naddr = 3;
+	assert_int_equal(routing_link_routes(&l, &ifc, 1001, r), 2);
+
+	assert_int_equal(r[0].table, 1001);
+	assert_int_equal(r[0].dst.s_addr, a4("10.1.0.0").s_addr);
+	assert_int_equal(r[0].dst_len, 30);
+	assert_int_equal(r[0].scope, RT_SCOPE_LINK);
+	assert_int_equal(r[0].oif, 7);
+	assert_int_equal(r[0].prefsrc.s_addr, a4("10.1.0.2").s_addr);
+	assert_int_equal(r[0].protocol, RTPROT_FLOWPIN);
+
+	assert_int_equal(r[1].dst_len, 0);
+	assert_int_equal(r[1].gw.s_addr, a4("10.1.0.1").s_addr);
+	assert_int_equal(r[1].prefsrc.s_addr, a4("10.1.0.2").s_addr);
+	assert_int_equal(r[1].scope, RT_SCOPE_UNIVERSE);
+}
+
+static void test_pointopoint_routes(void **state)
+{
+	struct link_config l = { .name = "lte", .ifname = "ppp0" };
+	struct iface ifc = { .index = 9,
+			     .flags = IFF_UP | IFF_RUNNING | IFF_POINTOPOINT };
+	struct route r[LINK_ROUTES_MAX];
+
+	(void)state;
+	ifc.addr[0] = (struct iface_addr){ .local = a4("100.64.3.7"),
+					   .peer = a4("100.64.0.1"),
+					   .plen = 32 };
+	ifc.naddr = 1;
+	assert_int_equal(routing_link_routes(&l, &ifc, 1002, r), 2);
+	assert_int_equal(r[0].dst.s_addr, a4("100.64.0.1").s_addr);
+	assert_int_equal(r[0].dst_len, 32);
+	assert_int_equal(r[1].gw.s_addr, 0); /* default dev ppp0 */
+	assert_int_equal(r[1].oif, 9);
+	assert_int_equal(r[1].prefsrc.s_addr, a4("100.64.3.7").s_addr);
+}
+
+static void test_rules(void **state)
+{
+	struct link_config links[2];
+	struct config c = { .nlinks = 2,
+			    .links = links,
+			    .mark_mask = 0xff00,
+			    .table = 1000,
+			    .priority = 500 };
+	uint32_t marks[] = { 0x100, 0x300 }, tables[] = { 1001, 1003 };
+	struct rule r[4];
+
+	(void)state;
+	assert_int_equal(routing_rules(&c, marks, tables, r), 4);
+	assert_int_equal(r[0].priority, 500);
+	assert_int_equal(r[0].table, RT_TABLE_MAIN);
+	assert_true(r[0].suppress_default);
+	assert_int_equal(r[1].priority, 501);
+	assert_int_equal(r[1].fwmark, 0x100);
+	assert_int_equal(r[1].fwmask, 0xff00);
+	assert_int_equal(r[1].table, 1001);
+	assert_int_equal(r[2].fwmark, 0x300);
+	assert_int_equal(r[2].table, 1003);
+	assert_int_equal(r[3].priority, 502);
+	assert_string_equal(r[3].iifname, "lo");
+	assert_int_equal(r[3].table, 1000);
+	for (int i = 0; i < 4; i++)
+		assert_int_equal(r[i].protocol, RTPROT_FLOWPIN);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_usable),
+		cmocka_unit_test(test_link_routes),
+		cmocka_unit_test(test_pointopoint_routes),
+		cmocka_unit_test(test_rules),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,252 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "core/ruleset.h"
+
+static char errbuf[1024];
+
+static void load(struct config *c, const char *text)
+{
+	FILE *err = fmemopen(errbuf, sizeof(errbuf), "w");
+
+	assert_int_equal(config_parse_string(c, "t.conf", text,
+					     CONFIG_DIAG_FILE(err)),
+			 0);
+	fclose(err);
+}
+
+static int count(const char *s, const char *what)
+{
+	int n = 0;
+
+	for (; (s = strstr(s, what)); s++)
+		n++;
+	return n;
+}
+
+struct fixture {
+	struct config c;
+	struct bucket_table t;
+	struct ruleset_link rl[3];
+	struct ruleset rs;
+};
+
+static void setup(struct fixture *f, const char *text)
+{
+	uint32_t w[3];
+
+	load(&f->c, text);
+	assert_int_equal(bucket_table_init(&f->t, f->c.buckets), 0);
+	for (unsigned int i = 0; i < f->c.nlinks; i++) {
+		f->rl[i] = (struct ruleset_link){
+			.mark = config_slot_mark(&f->c, i + 1),
+			.packets = 10 * i,
+			.bytes = 1000 * i,
+		};
+		w[i] = f->c.links[i].weight;
+	}
+	bucket_table_balance(&f->t, w, f->c.nlinks);
+	f->rs = (struct ruleset){ &f->c, f->rl, &f->t, false };
+}
+
+static void teardown(struct fixture *f)
+{
+	bucket_table_free(&f->t);
+	config_free(&f->c);
+}
+
+#define CONF(extra)                                           \
+	"[global]\nlan = lan0 lan1\nbuckets = 16\n" extra     \
+	"[link wan1]\ninterface = eth1\ngateway = 10.1.0.1\n" \
+	"[link wan2]\ninterface = eth2\ngateway = 10.2.0.1\nweight = 3\n"
+
+static void test_table_l4(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, CONF("seed = 0x1234\n"));
+	s = ruleset_table(&f.rs);
+	assert_non_null(s);
+	/* replaces any old table in the same transaction */
+	assert_ptr_equal(strstr(s, "add table inet flowpin\n"
+				   "delete table inet flowpin\n"
+				   "table inet flowpin {\n"),
+			 s);
+	/* counters carried over */
+	assert_non_null(
+		strstr(s, "counter wan2 {\n\t\tpackets 10 bytes 1000\n"));
+	assert_non_null(strstr(s, "elements = { \"lan0\", \"lan1\" }"));
+	assert_non_null(strstr(s, "elements = { \"eth1\", \"eth2\" }"));
+	assert_non_null(
+		strstr(s,
+		       "\"eth1\" : goto pin_wan1, \"eth2\" : goto pin_wan2"));
+	/* marks written under the mask only */
+	assert_non_null(
+		strstr(s, "meta mark set meta mark & 0xffff00ff | 0x00000200"));
+	assert_non_null(
+		strstr(s, "ct mark set ct mark & 0xffff00ff | 0x00000100"));
+	assert_non_null(
+		strstr(s,
+		       "oifname != \"eth2\" ct mark set ct mark & 0xffff00ff"));
+	/* the l4 hash, with ports where the protocol has them */
+	assert_non_null(strstr(
+		s,
+		"meta l4proto { tcp, udp, udplite, sctp, dccp } "
+		"jhash ip saddr . ip daddr . meta l4proto . th sport . th dport "
+		"mod 16 seed 0x1234 vmap @buckets"));
+	assert_non_null(strstr(s,
+			       "\t\tjhash ip saddr . ip daddr . meta l4proto "
+			       "mod 16 seed 0x1234 vmap @buckets"));
+	/* 3:1 over 16 buckets */
+	assert_non_null(strstr(s, "typeof symhash mod 16 : verdict"));
+	assert_non_null(strstr(s, "0 : goto pin_wan2"));
+	assert_non_null(strstr(
+		s,
+		"oifname \"eth2\" ct mark & 0x0000ff00 == 0x00000200 "
+		"fib saddr type local fib saddr . oif type != local masquerade"));
+	/*
+	 * Unpinning in the NAT chain (first packets only), by a jump so that
+	 * the masquerade rules after it apply; no hook for every packet.
+	 */
+	assert_non_null(strstr(
+		s,
+		"type nat hook postrouting priority srcnat - 1; policy accept;\n"
+		"\t\tiifname != @uplinks ct mark & 0x0000ff00 vmap @verify\n"));
+	assert_non_null(strstr(s, "0x00000100 : jump check_wan1"));
+	/* the router's own tunnel traffic carries the tunnel's device */
+	assert_non_null(strstr(
+		s,
+		"\t\tiifname @uplinks fib saddr type local ct mark & 0x0000ff00 vmap @verify\n"
+		"\t\toifname \"eth1\" ct mark"));
+	/* pinned on the first packet only */
+	assert_int_equal(count(s, "ct state != new return\n"
+				  "\t\tct status confirmed return\n"),
+			 2);
+	assert_null(strstr(s, "hook forward"));
+	assert_int_equal(count(s, "type filter hook"), 1);
+	free(s);
+	teardown(&f);
+}
+
+static void test_hash_modes(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, CONF("hash = l3\n"));
+	s = ruleset_table(&f.rs);
+	assert_null(strstr(s, "th sport"));
+	assert_non_null(strstr(s, "\t\tjhash ip saddr . ip daddr mod 16 seed"));
+	free(s);
+	teardown(&f);
+
+	setup(&f, CONF("hash = src\n"));
+	s = ruleset_table(&f.rs);
+	assert_null(strstr(s, "ip daddr mod"));
+	assert_non_null(strstr(s, "\t\tjhash ip saddr mod 16 seed"));
+	free(s);
+	teardown(&f);
+}
+
+static void test_mask(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, CONF("mark_mask = 0x00f00000\n"));
+	s = ruleset_table(&f.rs);
+	assert_non_null(strstr(s, "ct mark & 0x00f00000 vmap @marks"));
+	assert_non_null(
+		strstr(s, "meta mark set meta mark & 0xff0fffff | 0x00200000"));
+	free(s);
+	teardown(&f);
+}
+
+/* Two links on one interface: inbound connections go to the first. */
+static void test_shared_interface(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, "[global]\nlan = lan0\nbuckets = 16\n"
+		  "[link a]\ninterface = eth1\ngateway = 10.1.0.1\n"
+		  "[link b]\ninterface = eth1\ngateway = 10.1.0.2\n");
+	s = ruleset_table(&f.rs);
+	assert_non_null(strstr(s, "elements = { \"eth1\" }"));
+	assert_non_null(strstr(s, "elements = { \"eth1\" : goto pin_a }"));
+	free(s);
+	teardown(&f);
+}
+
+static void test_buckets_script(void **state)
+{
+	struct fixture f;
+	char *s;
+	uint32_t none[2] = { 0, 0 }, one[2] = { 1, 0 };
+	int16_t before[16];
+
+	(void)state;
+	setup(&f, CONF(""));
+	s = ruleset_buckets(&f.rs, NULL);
+	assert_ptr_equal(strstr(s,
+				"flush map inet flowpin buckets\n"
+				"add element inet flowpin buckets { 0 : goto"),
+			 s);
+	free(s);
+
+	/* no change: nothing to send */
+	memcpy(before, f.t.owner, sizeof(before));
+	s = ruleset_buckets(&f.rs, before);
+	assert_string_equal(s, "");
+	free(s);
+
+	/* wan2 down: exactly its 12 buckets are deleted and re-added */
+	bucket_table_balance(&f.t, one, 2);
+	s = ruleset_buckets(&f.rs, before);
+	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { "),
+			 s);
+	assert_non_null(strstr(s, "}\nadd element inet flowpin buckets { "));
+	assert_int_equal(count(s, "goto pin_wan1"), 12);
+	assert_null(strstr(s, "pin_wan2"));
+	free(s);
+
+	/* no link up: only deletions; the map ends empty */
+	memcpy(before, f.t.owner, sizeof(before));
+	bucket_table_balance(&f.t, none, 2);
+	s = ruleset_buckets(&f.rs, before);
+	assert_ptr_equal(strstr(s,
+				"delete element inet flowpin buckets { 0, 1, "),
+			 s);
+	assert_null(strstr(s, "add element"));
+	free(s);
+	s = ruleset_buckets(&f.rs, NULL);
+	assert_string_equal(s, "flush map inet flowpin buckets\n");
+	free(s);
+	s = ruleset_table(&f.rs);
+	assert_non_null(strstr(s, "typeof symhash mod 16 : verdict\n\t}\n"));
+	free(s);
+	teardown(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_table_l4),
+		cmocka_unit_test(test_hash_modes),
+		cmocka_unit_test(test_mask),
+		cmocka_unit_test(test_shared_interface),
+		cmocka_unit_test(test_buckets_script),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
