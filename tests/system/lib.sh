@@ -12,12 +12,22 @@
 #
 # Everything is named after this shell's PID, so runs never collide, and
 # cleanup runs on every exit, failed or not.
+#
+# A test ends with finish (exit 0 when every check passed, else 1) or, when
+# it cannot run here, with skip REASON (exit SKIP); run.sh counts each.
 
 set -u
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+# The system tests (the scripts beside this file) run with pipefail: a
+# pipeline fails when any command in it does, so a check on one cannot pass
+# over a crash upstream. demo/ and bench/ source this file too and keep the
+# shell's default (their pipelines are not written for pipefail).
+if [ "$(cd "$(dirname "${BASH_SOURCE[1]:-}")" 2>/dev/null && pwd)" = "$ROOT/tests/system" ]; then
+	set -o pipefail
+fi
 FLOWPIN=${FLOWPIN:-$ROOT/build/asan/flowpin}
-TRAFFIC=$ROOT/build/tools/fp-traffic
+TRAFFIC=${TRAFFIC:-$ROOT/build/tools/fp-traffic}
 P=fp$$
 WORK=$(mktemp -d "/tmp/$P.XXXXXX")
 NSES=()
@@ -58,17 +68,60 @@ del_namespaces() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
+CHECKS=0
 say() { printf '  %s\n' "$*"; }
-fail() { printf '  FAIL: %s\n' "$*"; FAILED=1; }
-ok() { printf '  ok: %s\n' "$*"; }
+fail() { printf '  FAIL: %s\n' "$*"; FAILED=1; CHECKS=$((CHECKS + 1)); }
+ok() { printf '  ok: %s\n' "$*"; CHECKS=$((CHECKS + 1)); }
 # check DESCRIPTION COMMAND...: a test assertion
 check() {
 	local what=$1; shift
 	if "$@"; then ok "$what"; else fail "$what"; fi
 }
-finish() { [ "$FAILED" -eq 0 ] || exit 1; exit 0; }
-# not COMMAND...: succeeds when the command fails (for check)
+# finish: the end of a test; it passes when it checked something and every
+# check passed
+finish() {
+	[ "$CHECKS" -gt 0 ] || fail "the test checked nothing"
+	[ "$FAILED" -eq 0 ] || exit 1
+	exit 0
+}
+# The exit status of a test that cannot run here (run.sh counts it skipped).
+SKIP=4
+# skip REASON: end the test unrun, saying why; never after a failed check
+skip() {
+	if [ "$FAILED" -ne 0 ]; then
+		fail "skip after a failed check: $*"
+		exit 1
+	fi
+	printf 'SKIP: %s\n' "$*"
+	# run.sh reads the reason from here
+	[ -z "${FP_SKIP_FILE:-}" ] || printf '%s\n' "$*" >"$FP_SKIP_FILE"
+	exit "$SKIP"
+}
+# not COMMAND...: succeeds when the command fails. Any failure will do (a
+# crash, a typo in an option): for a command that must fail, use fails_with;
+# for a pattern a file must not hold, lacks.
 not() { ! "$@"; }
+# lacks PATTERN FILE: FILE exists, is not empty, and no line of it matches
+# PATTERN (grep's basic regular expression); for check. Otherwise says why.
+lacks() {
+	local rc
+	if [ ! -e "$2" ]; then
+		printf '    %s: missing\n' "$2"
+		return 1
+	elif [ ! -s "$2" ]; then
+		printf '    %s: empty\n' "$2"
+		return 1
+	fi
+	grep -n -- "$1" "$2" >"$WORK/lacks.out" 2>&1
+	rc=$?
+	case $rc in
+	1) return 0 ;;
+	0) printf '    %s has /%s/:\n' "$2" "$1"
+	   sed -n 's/^/      | /; 1,5p' "$WORK/lacks.out" ;;
+	*) printf '    grep /%s/ %s failed (%s): %s\n' "$1" "$2" "$rc" "$(cat "$WORK/lacks.out")" ;;
+	esac
+	return 1
+}
 
 add_ns() {
 	ip netns add "$P$1"
@@ -255,3 +308,22 @@ per_packet() {
 value() { awk -v k="$1" '$1 == k { print $2 }' "$2"; }
 # count KEY ADDR FILE: fp-traffic's count of KEY ("seen", "lost") for ADDR
 count() { awk -v k="$1" -v a="$2" '$1 == k && $2 == a { n += $3 } END { print n + 0 }' "$3"; }
+
+# CLI assertions
+
+# fails_with CODE PATTERN COMMAND...: COMMAND exits with status CODE and
+# what it prints, standard output and error together, matches PATTERN
+# (grep -E); for check. On a mismatch, says what it saw.
+fails_with() {
+	local code=$1 pattern=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$code" ] && grep -qE -- "$pattern" <<<"$out"; then
+		return 0
+	fi
+	printf '    want exit %s and output matching /%s/\n' "$code" "$pattern"
+	printf '    got exit %s and output:\n' "$rc"
+	printf '%s\n' "$out" | sed -n 's/^/      | /; 1,20p'
+	return 1
+}

@@ -7,15 +7,18 @@ topology 2
 conf 2 >"$WORK/good.conf"
 before=$(snapshot)
 
-# refused NAME EXPECTED-MESSAGE COMMAND...: the command must fail with that
-# message, and the router must be as it was.
+# refused NAME CODE EXPECTED-MESSAGE COMMAND...: the command must fail with
+# exit status CODE (1: bad input, 2: a bad command line) and that message,
+# and the router must be as it was.
 refused() {
-	local name=$1 want=$2 rc
-	shift 2
+	local name=$1 code=$2 want=$3 rc
+	shift 3
 	ns rtr "$@" >"$WORK/out" 2>&1
 	rc=$?
 	if [ "$rc" -eq 0 ]; then
 		fail "$name: accepted"
+	elif [ "$rc" -ne "$code" ]; then
+		fail "$name: exit $rc, not $code: $(head -1 "$WORK/out")"
 	elif ! grep -qF -- "$want" "$WORK/out"; then
 		fail "$name: message \"$(head -1 "$WORK/out")\" lacks \"$want\""
 	elif [ "$before" != "$(snapshot)" ]; then
@@ -29,8 +32,8 @@ refused() {
 bad() {
 	local name=$1 want=$2 f="$WORK/$1.conf"
 	cat >"$f"
-	refused "run, $name" "$f:$want" "$FLOWPIN" run -c "$f"
-	refused "check, $name" "$f:$want" "$FLOWPIN" check -c "$f"
+	refused "run, $name" 1 "$f:$want" "$FLOWPIN" run -c "$f"
+	refused "check, $name" 1 "$f:$want" "$FLOWPIN" check -c "$f"
 }
 
 bad unknown-section "6: unknown section [wan9]" <<'END'
@@ -85,43 +88,43 @@ lan = lan0
 [link wan1]
 interface wan1
 END
-refused "missing file" "/nonexistent.conf: No such file" "$FLOWPIN" run -c /nonexistent.conf
+refused "missing file" 1 "/nonexistent.conf: No such file" "$FLOWPIN" run -c /nonexistent.conf
 
 # Valid files that do not fit this router.
 sed 's/interface = wan2/interface = wan7/' "$WORK/good.conf" >"$WORK/noif.conf"
-refused "missing interface" "link wan2: interface wan7 does not exist" \
+refused "missing interface" 1 "link wan2: interface wan7 does not exist" \
 	"$FLOWPIN" run -c "$WORK/noif.conf"
 sed 's/lan = lan0/lan = lan9/' "$WORK/good.conf" >"$WORK/nolan.conf"
-refused "missing lan interface" "nolan.conf:2: lan interface lan9 does not exist" \
+refused "missing lan interface" 1 "nolan.conf:2: lan interface lan9 does not exist" \
 	"$FLOWPIN" run -c "$WORK/nolan.conf"
 sed 's/gateway = 10.2.0.1/gateway = 10.9.0.1/' "$WORK/good.conf" >"$WORK/offlink.conf"
-refused "gateway off the link" "link wan2: gateway 10.9.0.1 is not on a network of wan2" \
+refused "gateway off the link" 1 "link wan2: gateway 10.9.0.1 is not on a network of wan2" \
 	"$FLOWPIN" run -c "$WORK/offlink.conf"
 sed '/gateway = 10.2.0.1/d' "$WORK/good.conf" >"$WORK/nogw.conf"
-refused "no gateway on ethernet" "link wan2: interface wan2 is not point-to-point: set its gateway" \
+refused "no gateway on ethernet" 1 "link wan2: interface wan2 is not point-to-point: set its gateway" \
 	"$FLOWPIN" run -c "$WORK/nogw.conf"
 sed "s|control = .*|control = $WORK/no/such/dir/fp.sock|" "$WORK/good.conf" >"$WORK/nosock.conf"
-refused "control socket directory missing" "control socket $WORK/no/such/dir/fp.sock" \
+refused "control socket directory missing" 1 "control socket $WORK/no/such/dir/fp.sock" \
 	"$FLOWPIN" run -c "$WORK/nosock.conf"
-refused "no CAP_NET_ADMIN" "run needs CAP_NET_ADMIN" \
+refused "no CAP_NET_ADMIN" 1 "run needs CAP_NET_ADMIN" \
 	setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$FLOWPIN" run -c "$WORK/good.conf"
 
 ns rtr ip route add 203.0.113.0/24 via 10.1.0.1 table 1002
 before=$(snapshot)
-refused "table in use" "routing table 1002 holds 1 routes flowpin did not add" \
+refused "table in use" 1 "routing table 1002 holds 1 routes flowpin did not add" \
 	"$FLOWPIN" run -c "$WORK/good.conf"
 ns rtr ip route flush table 1002
 before=$(snapshot)
 
 # Command line: a clear error and exit 2, before anything is read.
-refused "unknown command" "unknown command \"frobnicate\"" "$FLOWPIN" frobnicate
-refused "unknown option" "unrecognized option" "$FLOWPIN" --frobnicate status
-refused "extra argument" "flowpin run: unexpected argument \"now\"" \
+refused "unknown command" 2 "unknown command \"frobnicate\"" "$FLOWPIN" frobnicate
+refused "unknown option" 2 "unrecognized option" "$FLOWPIN" --frobnicate status
+refused "extra argument" 2 "flowpin run: unexpected argument \"now\"" \
 	"$FLOWPIN" run -c "$WORK/good.conf" now
 
 start_flowpin "$WORK/good.conf" || exit 1
 before=$(snapshot)
-refused "second daemon" "another flowpin is running (control socket $WORK/flowpin.sock)" \
+refused "second daemon" 1 "another flowpin is running (control socket $WORK/flowpin.sock)" \
 	"$FLOWPIN" run -c "$WORK/good.conf"
 
 # The control socket answers a bad request with an error and keeps serving.

@@ -36,7 +36,7 @@ start_flowpin "$WORK/fp.conf" || exit 1
 sleep 1.2
 predict tcp 20000 300 >"$WORK/pred"
 check "the configured and the live table agree on a fresh start" \
-	bash -c "head -50 $WORK/pred | diff -q - $WORK/pred0"
+	diff -q <(head -50 "$WORK/pred") "$WORK/pred0"
 ns lan "$TRAFFIC" tcp -v -n 300 -s 20000 -t 2000 198.19.0.1 7000 >"$WORK/real"
 compare "tcp, all links up" "$WORK/pred" "$WORK/real"
 predict udp 30000 200 >"$WORK/pred"
@@ -47,14 +47,19 @@ say "wan1 fails"
 upstream 1 down
 wait_log "link wan1 down" 3
 predict tcp 21000 300 >"$WORK/pred"
-check "explain no longer names wan1" not grep -q '198.18.1.2' "$WORK/pred"
+check "explain no longer names wan1" lacks '198\.18\.1\.2' "$WORK/pred"
 ns lan "$TRAFFIC" tcp -v -n 300 -s 21000 -t 2000 198.19.0.1 7000 >"$WORK/real"
 compare "tcp, wan1 down" "$WORK/pred" "$WORK/real"
 
 say "explain refuses bad arguments"
-check "unknown protocol" not "$FLOWPIN" -c "$WORK/fp.conf" explain tcpp 1.2.3.4 5.6.7.8
-check "port out of range" not "$FLOWPIN" -c "$WORK/fp.conf" explain tcp 1.2.3.4:70000 5.6.7.8
-check "ports on icmp" not "$FLOWPIN" -c "$WORK/fp.conf" explain icmp 1.2.3.4:1 5.6.7.8
-check "mixed families" not "$FLOWPIN" -c "$WORK/fp.conf" explain udp 1.2.3.4 ::1
-check "a bad line in a batch" not bash -c "echo 'tcp 1.2.3.4' | $FLOWPIN -c $WORK/fp.conf explain -"
+check "unknown protocol" fails_with 2 '"tcpp" is not a protocol' \
+	"$FLOWPIN" -c "$WORK/fp.conf" explain tcpp 1.2.3.4 5.6.7.8
+check "port out of range" fails_with 2 '"1\.2\.3\.4:70000" is not ADDRESS\[:PORT\]' \
+	"$FLOWPIN" -c "$WORK/fp.conf" explain tcp 1.2.3.4:70000 5.6.7.8
+check "ports on icmp" fails_with 2 'icmp has no ports' \
+	"$FLOWPIN" -c "$WORK/fp.conf" explain icmp 1.2.3.4:1 5.6.7.8
+check "mixed families" fails_with 2 '1\.2\.3\.4 and ::1 are not of one address family' \
+	"$FLOWPIN" -c "$WORK/fp.conf" explain udp 1.2.3.4 ::1
+check "a bad line in a batch" fails_with 2 'stdin:2: want PROTO SRC\[:PORT\] DST\[:PORT\]' \
+	"$FLOWPIN" -c "$WORK/fp.conf" explain - <<<$'tcp 192.168.1.2:20000 198.19.0.1:7000\ntcp 1.2.3.4'
 finish

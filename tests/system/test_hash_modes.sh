@@ -34,14 +34,16 @@ ns rtr nft add chain ip other fw '{ type filter hook forward priority filter; }'
 ns rtr nft add rule ip other fw iifname lan0 meta mark and 0xff == 0x5 meta mark and 0x00f00000 != 0 counter
 ns rtr nft add rule ip other fw iifname lan0 counter
 start_flowpin "$WORK/mask.conf" || exit 1
+ns rtr ip rule >"$WORK/rules"
 check "mask: rules use the mask and priorities" \
-	bash -c "ip netns exec ${P}rtr ip rule | grep -q '^301:.*fwmark 0x100000/0xf00000 lookup 5001'"
+	grep -q '^301:.*fwmark 0x100000/0xf00000 lookup 5001' "$WORK/rules"
 ns lan "$TRAFFIC" tcp -n 100 -t 2000 198.19.0.1 7000 >"$WORK/tcp"
 check "mask: 100 of 100 succeed over $(providers) providers" \
 	[ "$(value ok "$WORK/tcp")" = 100 -a "$(providers)" = 3 ]
 ns rtr nft list chain ip other fw | grep -o 'packets [0-9]*' >"$WORK/marks"
 check "mask: forwarded packets carry flowpin's mark and the other bits ($(tr '\n' ' ' <"$WORK/marks"))" \
-	[ "$(sed -n 1p "$WORK/marks")" = "$(sed -n 2p "$WORK/marks")" -a "$(sed -n 2p "$WORK/marks")" != "packets 0" ]
+	[ "$(wc -l <"$WORK/marks")" = 2 -a "$(sed -n 1p "$WORK/marks")" = "$(sed -n 2p "$WORK/marks")" \
+		-a "$(sed -n 2p "$WORK/marks")" != "packets 0" ]
 stop_flowpin
 ns rtr nft delete table ip other
 check "stop leaves the router as it was" [ "$before" = "$(snapshot)" ]

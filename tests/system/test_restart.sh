@@ -29,7 +29,7 @@ check "killed: new connections still use all three providers" \
 start_flowpin "$WORK/fp.conf" || exit 1
 check "restart: the daemon took over" grep -q "took over 3 links" "$WORK/flowpin.log"
 check "restart: the bucket table is unchanged" \
-	[ "$buckets" = "$(ns rtr nft list map inet flowpin buckets)" ]
+	[ -n "$buckets" -a "$buckets" = "$(ns rtr nft list map inet flowpin buckets)" ]
 check "restart: rules, routes and table are as before the kill" \
 	[ "$running" = "$(snapshot | strip_counters)" ]
 flows=$(flows)

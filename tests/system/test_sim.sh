@@ -93,9 +93,13 @@ check "the link type changes nothing in the results" \
 check "the same seed writes the same trace" cmp -s "$WORK/gen-ethernet.pcap" "$WORK/again.pcap"
 
 say "bad input"
-check "a missing trace" not "$FLOWPIN" -c "$WORK/fp.conf" sim /nonexistent.pcap
-check "an event for an unknown link" not "$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 1:wan9:down
-check "events out of order" not "$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 2:wan1:down --event 1:wan1:up
+check "a missing trace" fails_with 1 '/nonexistent\.pcap: No such file or directory' \
+	"$FLOWPIN" -c "$WORK/fp.conf" sim /nonexistent.pcap
+check "an event for an unknown link" fails_with 2 '--event "1:wan9:down": no link "wan9" in ' \
+	"$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 1:wan9:down
+check "events out of order" fails_with 2 '--event 1:wan1:up comes before the event it follows' \
+	"$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 2:wan1:down --event 1:wan1:up
 head -c 100 "$WORK/lan.pcap" >"$WORK/cut.pcap"
-check "a truncated trace" not "$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/cut.pcap"
+check "a truncated trace" fails_with 1 'cut\.pcap: truncated dump file' \
+	"$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/cut.pcap"
 finish
