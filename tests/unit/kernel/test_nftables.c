@@ -1,0 +1,236 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * Reading flowpin's table back from nft's JSON: the recorded listing of a
+ * table flowpin wrote (recorded.h), and JSON written here for the rest.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kernel/nftables.h"
+
+#include "recorded.h"
+
+/* record.c's configuration, which wrote the recorded table */
+static const char conf[] =
+	"[global]\nlan = lan0\nbuckets = 16\n"
+	"[link wan1]\ninterface = wan1\ngateway = 192.0.2.1\nweight = 2\n"
+	"[link wan2]\ninterface = wan2\ngateway = 198.51.100.1\n"
+	"[link lte]\ninterface = wwan0\ntier = 2\n";
+
+static int link_of(const struct table_state *st, const char *name)
+{
+	for (unsigned int i = 0; i < st->nlinks; i++)
+		if (!strcmp(st->links[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+/*
+ * Links by name, from the counters and the "via_" and "pin_" chains
+ * named in the maps; marks from "marks", bucket owners from "buckets"
+ * (bucket 7 had none); the other maps say nothing new.
+ */
+static void test_recorded(void **state)
+{
+	/* the recorded buckets map, by link: wan1 0, wan2 1 */
+	static const int16_t owner[16] = { 0, 1, 0, 0, 1, 0, 0, -1,
+					   0, 0, 1, 0, 0, 1, 0, 0 };
+	struct table_state st;
+	int wan1, wan2, lte;
+
+	(void)state;
+	assert_int_equal(nftables_parse_state(rec_table_json, &st), 0);
+	assert_true(st.present);
+	assert_int_equal(st.nlinks, 3);
+	wan1 = link_of(&st, "wan1");
+	wan2 = link_of(&st, "wan2");
+	lte = link_of(&st, "lte");
+	assert_int_equal(wan1, 0);
+	assert_int_equal(wan2, 1);
+	assert_int_equal(lte, 2);
+
+	assert_int_equal(st.links[wan1].mark, 0x100);
+	assert_int_equal(st.links[wan2].mark, 0x200);
+	assert_int_equal(st.links[lte].mark, 0x300);
+	assert_int_equal(st.links[wan1].packets, 1234);
+	assert_int_equal(st.links[wan1].bytes, 567890);
+	assert_int_equal(st.links[wan2].packets, 42);
+	assert_int_equal(st.links[wan2].bytes, 4200);
+	assert_int_equal(st.links[lte].packets, 0);
+	assert_int_equal(st.links[lte].bytes, 0);
+
+	assert_int_equal(st.nowner, 16);
+	for (int b = 0; b < 16; b++)
+		assert_int_equal(st.owner[b], owner[b]);
+	takeover_state_free(&st);
+	assert_null(st.links);
+	assert_null(st.owner);
+}
+
+/* A restart with the same configuration keeps every slot and bucket. */
+static void test_recorded_takeover(void **state)
+{
+	struct table_state st;
+	struct bucket_table t;
+	struct config c;
+	unsigned int slots[3], ngone;
+	uint32_t gone[3];
+
+	(void)state;
+	assert_int_equal(config_parse_string(&c, "t.conf", conf, NULL), 0);
+	assert_int_equal(nftables_parse_state(rec_table_json, &st), 0);
+	assert_int_equal(bucket_table_init(&t, 16), 0);
+	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(ngone, 0);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_int_equal(config_slot_mark(&c, slots[i]),
+				 0x100 * (i + 1));
+	for (uint32_t b = 0; b < 16; b++)
+		assert_int_equal(t.owner[b], st.owner[b]);
+	bucket_table_free(&t);
+	takeover_state_free(&st);
+	config_free(&c);
+}
+
+static void test_malformed(void **state)
+{
+	static const char *const bad[] = {
+		"",
+		"{",
+		"{\"nftables\": [",
+		"null",
+		"[]",
+		"{\"nft\": []}",
+		"{\"nftables\": {}}",
+		"{\"nftables\": 1}",
+	};
+	struct table_state st;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		memset(&st, 0xff, sizeof(st));
+		assert_int_equal(nftables_parse_state(bad[i], &st), -EINVAL);
+		assert_false(st.present);
+		assert_null(st.links);
+		assert_null(st.owner);
+		assert_int_equal(st.nlinks, 0);
+		assert_int_equal(st.nowner, 0);
+	}
+	/* cut anywhere, the recorded table is no table */
+	for (size_t n = 1; n < sizeof(rec_table_json) - 1; n += 97) {
+		char *cut = strndup(rec_table_json, n);
+
+		assert_non_null(cut);
+		assert_int_equal(nftables_parse_state(cut, &st), -EINVAL);
+		assert_null(st.links);
+		free(cut);
+	}
+}
+
+/* A table, but none of flowpin's objects in it: present, and empty. */
+static void test_empty(void **state)
+{
+	struct table_state st;
+
+	(void)state;
+	assert_int_equal(nftables_parse_state("{\"nftables\": []}", &st), 0);
+	assert_true(st.present);
+	assert_int_equal(st.nlinks, 0);
+	assert_int_equal(st.nowner, 0);
+	assert_int_equal(
+		nftables_parse_state(
+			"{\"nftables\": [{\"metainfo\": {}}, 7, "
+			"{\"map\": {\"name\": \"buckets\"}}, "
+			"{\"map\": {\"name\": \"marks\", \"elem\": []}}]}",
+			&st),
+		0);
+	assert_true(st.present);
+	assert_int_equal(st.nlinks, 0);
+	takeover_state_free(&st);
+}
+
+/*
+ * Keys out of range, verdicts not of flowpin's chains: ignored, and the
+ * links they name are not made up from them.
+ */
+static void test_ignored(void **state)
+{
+	static const char json[] =
+		"{\"nftables\": ["
+		"{\"counter\": {\"name\": \"a\", \"packets\": 5, \"bytes\": 6}},"
+		"{\"map\": {\"name\": \"marks\", \"elem\": ["
+		"[-5, {\"goto\": {\"target\": \"via_x\"}}],"
+		"[4294967296, {\"goto\": {\"target\": \"via_x\"}}],"
+		"[256, {\"jump\": {\"target\": \"via_x\"}}],"
+		"[512, {\"goto\": {\"target\": \"pin_x\"}}],"
+		"[768, {\"goto\": {\"target\": \"via_a\"}}],"
+		"[4294967295, {\"goto\": {\"target\": \"via_b\"}}]]}},"
+		"{\"map\": {\"name\": \"buckets\", \"elem\": ["
+		"[-1, {\"goto\": {\"target\": \"pin_y\"}}],"
+		"[65536, {\"goto\": {\"target\": \"pin_y\"}}],"
+		"[4294967296, {\"goto\": {\"target\": \"pin_y\"}}],"
+		"[0, {\"goto\": {\"target\": \"via_y\"}}],"
+		"[3, {\"goto\": {\"target\": \"pin_a\"}}],"
+		"[1, {\"goto\": {\"target\": \"pin_b\"}}]]}},"
+		"{\"map\": {\"name\": \"inbound\", \"elem\": ["
+		"[\"wan1\", {\"goto\": {\"target\": \"pin_z\"}}]]}}]}";
+	struct table_state st;
+	int a, b;
+
+	(void)state;
+	assert_int_equal(nftables_parse_state(json, &st), 0);
+	assert_int_equal(link_of(&st, "x"), -1);
+	assert_int_equal(link_of(&st, "y"), -1);
+	assert_int_equal(link_of(&st, "z"), -1);
+	assert_int_equal(st.nlinks, 2);
+	a = link_of(&st, "a");
+	b = link_of(&st, "b");
+	assert_int_equal(a, 0);
+	assert_int_equal(b, 1);
+	assert_int_equal(st.links[a].mark, 768);
+	assert_int_equal(st.links[a].packets, 5);
+	assert_int_equal(st.links[a].bytes, 6);
+	assert_int_equal(st.links[b].mark, 4294967295u);
+	assert_int_equal(st.nowner, 4);
+	assert_int_equal(st.owner[0], -1);
+	assert_int_equal(st.owner[1], b);
+	assert_int_equal(st.owner[2], -1);
+	assert_int_equal(st.owner[3], a);
+	takeover_state_free(&st);
+}
+
+/* The highest bucket a table may have. */
+static void test_limits(void **state)
+{
+	static const char json[] =
+		"{\"nftables\": [{\"map\": {\"name\": \"buckets\", \"elem\": ["
+		"[65535, {\"goto\": {\"target\": \"pin_a\"}}]]}}]}";
+	struct table_state st;
+
+	(void)state;
+	assert_int_equal(nftables_parse_state(json, &st), 0);
+	assert_int_equal(st.nowner, 65536);
+	assert_int_equal(st.owner[65535], 0);
+	assert_int_equal(st.owner[0], -1);
+	takeover_state_free(&st);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_recorded),
+		cmocka_unit_test(test_recorded_takeover),
+		cmocka_unit_test(test_malformed),
+		cmocka_unit_test(test_empty),
+		cmocka_unit_test(test_ignored),
+		cmocka_unit_test(test_limits),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
