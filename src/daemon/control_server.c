@@ -12,7 +12,11 @@
 #include "lib/log.h"
 #include "lib/monotonic.h"
 
-static void on_accept(struct loop *l, struct loop_watch *w, uint32_t events);
+#define STR_(x) #x
+#define STR(x) STR_(x)
+
+static const char too_long[] = "{\"error\":\"request longer than " STR(
+	CONTROL_REQUEST_MAX) " bytes\"}";
 
 static void client_close(struct control_client *c)
 {
@@ -103,8 +107,7 @@ static void on_client(struct loop *l, struct loop_watch *w, uint32_t events)
 	else if (n > 0 && c->len < sizeof(c->buf) - 1)
 		return; /* more to come */
 	if (!nl && n > 0) { /* full, and no end of line */
-		client_answer(c, strdup("{\"error\":\"request longer than "
-					"4096 bytes\"}"));
+		client_answer(c, strdup(too_long));
 		return;
 	}
 	client_answer(c, NULL);

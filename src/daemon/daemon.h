@@ -71,7 +71,6 @@ void daemon_reload(struct daemon *d);
 /* links.c: the links' observed state in, the controller's decisions out */
 int links_refresh(struct daemon *d);
 void links_neighbour(struct daemon *d, const struct neigh *nb);
-int links_evaluate(struct daemon *d);
 int links_apply_buckets(struct daemon *d);
 int links_sync_routes(struct daemon *d, unsigned int i);
 int links_sync_fallback(struct daemon *d);

@@ -215,7 +215,12 @@ static void log_changes(const struct daemon *d, const struct ctl_decision *dec,
 	}
 }
 
-int links_evaluate(struct daemon *d)
+/*
+ * Decide, apply the table, delete the connections of links that went
+ * down, log; the fallback route follows a change, or always with
+ * @fallback (an address change may have taken it along).
+ */
+static int evaluate(struct daemon *d, bool fallback)
 {
 	struct model *m = &d->m;
 	unsigned int n = m->cfg.nlinks;
@@ -258,7 +263,7 @@ int links_evaluate(struct daemon *d)
 	t2 = monotonic_us();
 	log_changes(d, &dec, dropped, (double)(t1 - t0) / 1000.0,
 		    (double)(t2 - t1) / 1000.0);
-	if (dec.nchanged)
+	if (dec.nchanged || fallback)
 		links_sync_fallback(d);
 	return ret;
 }
@@ -282,7 +287,6 @@ static void arm_tick(struct daemon *d)
 int links_refresh(struct daemon *d)
 {
 	uint64_t now = monotonic_us();
-	int ret;
 
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
 		struct iface ifc;
@@ -296,17 +300,14 @@ int links_refresh(struct daemon *d)
 		sync_prober(d, i, now);
 	}
 	arm_tick(d);
-	ret = links_evaluate(d);
-	/* an address change may have taken the fallback route along */
-	links_sync_fallback(d);
-	return ret;
+	return evaluate(d, true);
 }
 
 void links_neighbour(struct daemon *d, const struct neigh *nb)
 {
 	if (!controller_neigh(&d->m.ctl, nb, monotonic_us() / 1000))
 		return;
-	links_evaluate(d);
+	evaluate(d, false);
 	arm_tick(d); /* a FAILED gateway is asked again in a second */
 }
 
@@ -333,6 +334,6 @@ void links_tick(struct loop *l, void *data, uint64_t now)
 		prober_send(&u->probe, now, watch_tcp, u);
 	}
 	if (changed)
-		links_evaluate(d);
+		evaluate(d, false);
 	arm_tick(d);
 }

@@ -116,6 +116,7 @@ void loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t when_us)
 	if (t->when_us)
 		unlink_timer(l, t);
 	t->when_us = when_us;
+	t->pass = l->pass;
 	if (when_us) {
 		for (p = &l->timers; *p && (*p)->when_us <= when_us;
 		     p = &(*p)->next)
@@ -126,11 +127,18 @@ void loop_timer_set(struct loop *l, struct loop_timer *t, uint64_t when_us)
 	arm(l);
 }
 
+/*
+ * The timers due, each once: one that sets itself again for a time
+ * already past runs in the next cycle (the timerfd fires at once), so a
+ * timer can never keep the loop from its descriptors.
+ */
 static void run_timers(struct loop *l)
 {
 	uint64_t now = monotonic_us();
 
-	while (l->timers && l->timers->when_us <= now && !l->stop) {
+	l->pass++;
+	while (l->timers && l->timers->when_us <= now &&
+	       l->timers->pass != l->pass && !l->stop) {
 		struct loop_timer *t = l->timers;
 
 		l->timers = t->next;

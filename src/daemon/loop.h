@@ -32,6 +32,7 @@ struct loop_timer {
 	loop_timer_cb cb;
 	void *data;
 	struct loop_timer *next; /* in the loop's list, soonest first */
+	uint64_t pass; /* of run_timers when it was set */
 };
 
 struct loop {
@@ -40,6 +41,7 @@ struct loop {
 	struct loop_timer *timers;
 	uint64_t armed_us; /* what timerfd is set to, 0: disarmed */
 	bool changed; /* a registration went: end the cycle's batch */
+	uint64_t pass; /* run_timers passes so far */
 	bool stop;
 };
 
