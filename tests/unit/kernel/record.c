@@ -21,6 +21,11 @@
  *	ask for a route to 10.9.0.0/24 via GW in table 1000, with extended
  *	acknowledgements, with NETLINK_CAP_ACK when CAP is 1, and print
  *	the kernel's NLMSG_ERROR answer
+ *   record nft NAME CMD
+ *	subscribe to the nftables group, run the shell command CMD, and
+ *	print every notification of its transaction up to and with the
+ *	NFT_MSG_NEWGEN that ends it, in the order the kernel sent them:
+ *	arrays NAME_1, NAME_2, ... and NAME, the struct rec_msg list of them
  *   record ruleset
  *	print the nft script of flowpin's table for a sample configuration
  *	(three links, 16 buckets, counters not zero), for "nft -f"
@@ -30,6 +35,7 @@
 #include <linux/neighbour.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_compat.h>
+#include <linux/netfilter/nf_tables.h>
 #include <linux/netlink.h>
 #include <linux/rtnetlink.h>
 #include <arpa/inet.h>
@@ -45,6 +51,7 @@
 #include "core/ruleset.h"
 
 #define WAIT_MS 6000
+#define NFT_MSGS_MAX 64
 
 static char buf[32768];
 
@@ -149,6 +156,81 @@ static int notify(const char *name, const char *bus, long type, long family,
 		status, type);
 	mnl_socket_close(s);
 	return 1;
+}
+
+/*
+ * The notifications of one nftables transaction: the kernel queues them
+ * at commit, several to a datagram, and sends NFT_MSG_NEWGEN after them.
+ */
+static int nft(const char *name, const char *cmd)
+{
+	struct mnl_socket *s = mnl_socket_open(NETLINK_NETFILTER);
+	struct nlmsghdr *msgs[NFT_MSGS_MAX];
+	unsigned int n = 0, datagrams = 0;
+	int status, gen = 0, ret = 1;
+	char sh[1024];
+	long end;
+
+	if (!s || mnl_socket_bind(s, 1u << (NFNLGRP_NFTABLES - 1),
+				  MNL_SOCKET_AUTOPID) < 0) {
+		perror("record: socket");
+		return 1;
+	}
+	snprintf(sh, sizeof(sh), "(%s) >/dev/null 2>&1", cmd);
+	status = system(sh);
+	end = now_ms() + WAIT_MS;
+	for (long left; !gen && (left = end - now_ms()) > 0;) {
+		struct pollfd pfd = { mnl_socket_get_fd(s), POLLIN, 0 };
+		const struct nlmsghdr *nlh = (const void *)buf;
+		int len;
+
+		if (poll(&pfd, 1, (int)left) <= 0)
+			break;
+		len = (int)mnl_socket_recvfrom(s, buf, sizeof(buf));
+		datagrams++;
+		for (; !gen && mnl_nlmsg_ok(nlh, len);
+		     nlh = mnl_nlmsg_next(nlh, &len)) {
+			if (NFNL_SUBSYS_ID(nlh->nlmsg_type) !=
+			    NFNL_SUBSYS_NFTABLES)
+				continue;
+			if (n == NFT_MSGS_MAX) {
+				fprintf(stderr,
+					"record: %s: over %d messages\n", cmd,
+					NFT_MSGS_MAX);
+				goto out;
+			}
+			msgs[n] = malloc(nlh->nlmsg_len);
+			if (!msgs[n])
+				goto out;
+			memcpy(msgs[n++], nlh, nlh->nlmsg_len);
+			gen = NFNL_MSG_TYPE(nlh->nlmsg_type) == NFT_MSG_NEWGEN;
+		}
+	}
+	if (!gen) {
+		fprintf(stderr, "record: %s (exit %d): no NFT_MSG_NEWGEN\n",
+			cmd, status);
+		goto out;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		char what[1200], array[128];
+
+		snprintf(what, sizeof(what),
+			 "%s: message %u of %u (in %u datagrams)", cmd, i + 1,
+			 n, datagrams);
+		snprintf(array, sizeof(array), "%s_%u", name, i + 1);
+		print_array(array, what, msgs[i]);
+	}
+	printf("static const struct rec_msg %s[] = {\n", name);
+	for (unsigned int i = 0; i < n; i++)
+		printf("\t{ %s_%u, sizeof(%s_%u) },\n", name, i + 1, name,
+		       i + 1);
+	printf("};\n\n");
+	ret = 0;
+out:
+	while (n)
+		free(msgs[--n]);
+	mnl_socket_close(s);
+	return ret;
 }
 
 /* The dump request for messages of @type and its header's size. */
@@ -326,12 +408,15 @@ int main(int argc, char **argv)
 			    argv[7]);
 	if (argc == 5 && !strcmp(argv[1], "error"))
 		return error(argv[2], atoi(argv[3]), argv[4]);
+	if (argc == 4 && !strcmp(argv[1], "nft"))
+		return nft(argv[2], argv[3]);
 	if (argc == 2 && !strcmp(argv[1], "ruleset"))
 		return ruleset();
 	fprintf(stderr,
 		"usage: record notify NAME route|ct TYPE FAMILY SEL CMD\n"
 		"       record dump NAME route|ct TYPE FAMILY SEL WHAT\n"
 		"       record error NAME CAP GW\n"
+		"       record nft NAME CMD\n"
 		"       record ruleset\n");
 	return 2;
 }

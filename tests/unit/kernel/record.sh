@@ -106,6 +106,17 @@ rec error rec_err_capped 1 198.18.0.1
 rec error rec_err_full 0 198.18.0.1
 rec error rec_ack 1 192.0.2.1
 
+# nftables: every notification of three transactions on flowpin's table,
+# each ended by the NFT_MSG_NEWGEN that names the process (nft) that
+# committed it; the flush leaves the namespace without a ruleset
+recnft() { nsx "$REC/record" nft "$@" >>"$REC/arrays"; }
+recnft rec_nft_table "nft add table inet flowpin"
+recnft rec_nft_objects "nft 'add chain inet flowpin pin_wan1; \
+add map inet flowpin marks { type mark : verdict; }; \
+add element inet flowpin marks { 0x100 : goto pin_wan1 }; \
+add rule inet flowpin pin_wan1 ct mark set ct mark and 0xffff00ff or 0x100'"
+recnft rec_nft_flush "nft flush ruleset"
+
 # flowpin's table as nft lists it, bucket 7 without an owner
 nsx "$REC/record" ruleset | nsx nft -f -
 nsx nft delete element inet flowpin buckets '{ 7 }'
@@ -121,6 +132,15 @@ nsx nft -j list table inet flowpin >"$REC/table.json"
  */
 #ifndef FLOWPIN_TESTS_RECORDED_H
 #define FLOWPIN_TESTS_RECORDED_H
+
+#include <stddef.h>
+
+/* One message of a recorded sequence, which lists them in the order the
+ * kernel sent them. */
+struct rec_msg {
+	const unsigned char *bytes;
+	size_t len;
+};
 
 EOF
 	echo "/* Linux $(uname -r), $(ip -V | head -1), $(conntrack --version 2>&1) */"
