@@ -29,6 +29,37 @@ static void format_age(char *buf, size_t size, long long s)
 		snprintf(buf, size, "%llds", s);
 }
 
+/* "(config)", or the route the gateway was learned from */
+static void print_gateway_source(json_object *l)
+{
+	const char *src = json_str(l, "gateway_source");
+	json_object *r, *proto;
+
+	if (!src) {
+		print_null("gateway_source");
+		print_text(" (no gateway known)");
+		return;
+	}
+	print_string(PRINT_JSON, "gateway_source", "%s", src);
+	if (!json_object_object_get_ex(l, "gateway_route", &r)) {
+		print_text(" (%s)", src);
+		return;
+	}
+	print_open_object("gateway_route");
+	print_u64(PRINT_ANY, "table", " (learned: table %" PRIu64,
+		  json_u64(r, "table"));
+	if (json_object_object_get_ex(r, "protocol", &proto) &&
+	    json_object_is_type(proto, json_type_string))
+		print_string(PRINT_ANY, "protocol", " proto %s",
+			     json_object_get_string(proto));
+	else
+		print_u64(PRINT_ANY, "protocol", " proto %" PRIu64,
+			  json_u64(r, "protocol"));
+	print_u64(PRINT_ANY, "metric", " metric %" PRIu64 ")",
+		  json_u64(r, "metric"));
+	print_close_object();
+}
+
 static void print_link(json_object *l)
 {
 	const char *gw = json_str(l, "gateway"),
@@ -42,6 +73,14 @@ static void print_link(json_object *l)
 		     json_str(l, "interface"));
 	if (gw)
 		print_string(PRINT_ANY, "gateway", " via %s", gw);
+	else
+		print_null("gateway");
+	print_gateway_source(l);
+	if (json_str(l, "address"))
+		print_string(PRINT_ANY, "address", " src %s",
+			     json_str(l, "address"));
+	else
+		print_null("address");
 	print_string(PRINT_ANY, "state", " %s", json_str(l, "state"));
 	format_age(age, sizeof(age),
 		   (long long)(time(NULL) - (time_t)json_u64(l, "since")));
@@ -82,8 +121,11 @@ static void print_status(json_object *st)
 
 	print_string(PRINT_ANY, "hash", "hash %s", json_str(st, "hash"));
 	print_u64(PRINT_ANY, "seed", " seed 0x%" PRIx64, json_u64(st, "seed"));
-	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64 "\n",
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64,
 		  json_u64(st, "buckets"));
+	print_bool("table_owned", json_flag(st, "table_owned"));
+	print_text("%s\n", json_flag(st, "table_owned") ? " table owned" :
+							  " table watched");
 	print_open_array("links");
 	if (json_object_object_get_ex(st, "links", &links))
 		for (size_t i = 0; i < json_object_array_length(links); i++)

@@ -76,6 +76,50 @@ void config_diag_print(void *ctx, const char *file, int line, const char *msg)
 		fprintf(ctx, "%s: %s\n", file, msg);
 }
 
+void config_diag_print_warning(void *ctx, const char *file, int line,
+			       const char *msg)
+{
+	if (line > 0)
+		fprintf(ctx, "%s:%d: warning: %s\n", file, line, msg);
+	else
+		fprintf(ctx, "%s: warning: %s\n", file, msg);
+}
+
+static void diag_vsay(const struct config_diag *diag, bool warning,
+		      const char *file, int line, const char *fmt, va_list ap)
+{
+	void (*say)(void *, const char *, int, const char *);
+	char msg[512];
+
+	if (!diag)
+		return;
+	say = warning ? diag->warn : diag->report;
+	if (!say)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say(diag->ctx, file, line, msg);
+}
+
+void config_diag_error(const struct config_diag *diag, const char *file,
+		       int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vsay(diag, false, file, line, fmt, ap);
+	va_end(ap);
+}
+
+void config_diag_warning(const struct config_diag *diag, const char *file,
+			 int line, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	diag_vsay(diag, true, file, line, fmt, ap);
+	va_end(ap);
+}
+
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 {
 	unsigned long long v;
@@ -306,9 +350,15 @@ static int l_gateway(struct parser *p, const char *value)
 {
 	struct in_addr a;
 
+	/* learned from the default route the system installs */
+	if (!strcmp(value, "auto")) {
+		p->link->has_gateway = false;
+		return 0;
+	}
 	if (parse_ipv4(value, &a) || !unicast_ipv4(a)) {
 		report(p, p->line,
-		       "gateway: \"%s\" is not a unicast IPv4 address", value);
+		       "gateway: \"%s\" is neither \"auto\" nor a unicast IPv4 address",
+		       value);
 		return -EINVAL;
 	}
 	p->link->gateway = a;

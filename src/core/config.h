@@ -75,14 +75,32 @@ struct config {
  */
 struct config_diag {
 	void (*report)(void *ctx, const char *file, int line, const char *msg);
+	/*
+	 * What is true only of this moment (an interface missing, no address
+	 * yet): the run starts anyway. NULL: nowhere.
+	 */
+	void (*warn)(void *ctx, const char *file, int line, const char *msg);
 	void *ctx;
 };
 
 /* Print "FILE:LINE: message" ("FILE: message" for line 0) on @ctx, a FILE *. */
 void config_diag_print(void *ctx, const char *file, int line, const char *msg);
+/* The same, as "FILE:LINE: warning: message". */
+void config_diag_print_warning(void *ctx, const char *file, int line,
+			       const char *msg);
 /* A sink printing on @f, for the duration of the enclosing block. */
-#define CONFIG_DIAG_FILE(f) \
-	(&(const struct config_diag){ .report = config_diag_print, .ctx = (f) })
+#define CONFIG_DIAG_FILE(f)                                              \
+	(&(const struct config_diag){ .report = config_diag_print,       \
+				      .warn = config_diag_print_warning, \
+				      .ctx = (f) })
+
+/* printf into a sink: an error, or a warning. */
+void config_diag_error(const struct config_diag *diag, const char *file,
+		       int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void config_diag_warning(const struct config_diag *diag, const char *file,
+			 int line, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 /*
  * Parse and validate @text, named @name in messages. Every problem goes to

@@ -13,6 +13,61 @@ static bool probed(const struct controller *c, unsigned int i)
 	return c->cfg->links[i].ntrack > 0;
 }
 
+static const struct route *learned(const struct ctl_link *u)
+{
+	return u->seen.has_route ? &u->seen.route : NULL;
+}
+
+/* A link waits for its address or gateway while its interface is up. */
+static bool holdable(const struct ctl_link *u)
+{
+	return u->seen.ifc.index && iface_running(&u->seen.ifc);
+}
+
+static bool held(const struct ctl_link *u, uint64_t now_ms)
+{
+	return u->hold_ms && now_ms < u->hold_ms;
+}
+
+/*
+ * What is seen of link @i changed: whether it is usable, and which address
+ * it sends from. True when either, or its next hop, changed.
+ */
+static bool observe(struct controller *c, unsigned int i,
+		    const struct link_seen *seen, uint64_t now_ms)
+{
+	const struct link_config *l = &c->cfg->links[i];
+	struct ctl_link *u = &c->links[i];
+	bool was = u->usable, had_gw, has_gw, came_back;
+	struct in_addr old_gw = { 0 }, gw = { 0 }, old_src = u->src;
+
+	had_gw = routing_gateway(l, learned(u), &old_gw);
+	u->seen = *seen;
+	has_gw = routing_gateway(l, learned(u), &gw);
+	u->usable = routing_link_usable(l, &u->seen.ifc, learned(u), u->why,
+					sizeof(u->why));
+	came_back = u->usable && !was && held(u, now_ms);
+	if (u->usable) {
+		u->src = routing_source(l, &u->seen.ifc, learned(u))->local;
+		if (old_src.s_addr && u->src.s_addr != old_src.s_addr)
+			u->renumbered = old_src;
+		u->hold_ms = 0;
+	} else if (was && u->up && holdable(u)) {
+		u->hold_ms = now_ms + CONTROLLER_RENUMBER_HOLD_MS;
+	} else if (!holdable(u)) {
+		u->hold_ms = 0; /* gone, or no carrier: down at once */
+	}
+	if (was != u->usable) {
+		u->neigh_failed = false; /* a new start for the gateway */
+		/* back after a while: the link proves itself again first */
+		if (probed(c, i) && !came_back && !held(u, now_ms))
+			health_force_down(&u->health, now_ms);
+		return true;
+	}
+	return u->src.s_addr != old_src.s_addr || had_gw != has_gw ||
+	       gw.s_addr != old_gw.s_addr;
+}
+
 int controller_init(struct controller *c, const struct config *cfg)
 {
 	int ret;
@@ -78,7 +133,7 @@ static uint32_t active_tier(const struct controller *c)
 	return active;
 }
 
-uint32_t controller_start(struct controller *c, const struct iface *ifcs,
+uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			  const struct controller *prev, bool takeover,
 			  uint64_t now_ms)
 {
@@ -91,9 +146,12 @@ uint32_t controller_start(struct controller *c, const struct iface *ifcs,
 		int k = prev ? config_find_link(prev->cfg, l->name) : -1;
 		bool was_down;
 
-		u->ifc = ifcs[i];
-		u->usable =
-			routing_link_usable(l, &u->ifc, u->why, sizeof(u->why));
+		u->seen = seen[i];
+		u->usable = routing_link_usable(l, &u->seen.ifc, learned(u),
+						u->why, sizeof(u->why));
+		if (u->usable)
+			u->src = routing_source(l, &u->seen.ifc, learned(u))
+					 ->local;
 		if (k >= 0) {
 			const struct ctl_link *p = &prev->links[k];
 
@@ -104,7 +162,11 @@ uint32_t controller_start(struct controller *c, const struct iface *ifcs,
 			u->health.up = l->up;
 			u->flushed = p->flushed;
 			u->since_ms = p->since_ms;
-			u->up = p->up && u->usable;
+			u->hold_ms = p->hold_ms;
+			u->up = p->up && (u->usable || held(u, now_ms));
+			if (p->src.s_addr && u->usable &&
+			    p->src.s_addr != u->src.s_addr)
+				u->renumbered = p->src;
 			continue;
 		}
 		/*
@@ -125,20 +187,26 @@ uint32_t controller_start(struct controller *c, const struct iface *ifcs,
 }
 
 bool controller_iface(struct controller *c, unsigned int i,
-		      const struct iface *ifc, uint64_t now_ms)
+		      const struct link_seen *seen, uint64_t now_ms)
+{
+	return observe(c, i, seen, now_ms);
+}
+
+bool controller_gateway(const struct controller *c, unsigned int i,
+			struct in_addr *gw)
+{
+	return routing_gateway(&c->cfg->links[i], learned(&c->links[i]), gw);
+}
+
+bool controller_renumbered(struct controller *c, unsigned int i,
+			   struct in_addr *old)
 {
 	struct ctl_link *u = &c->links[i];
-	bool was = u->usable;
 
-	u->ifc = *ifc;
-	u->usable = routing_link_usable(&c->cfg->links[i], &u->ifc, u->why,
-					sizeof(u->why));
-	if (was == u->usable)
+	if (!u->renumbered.s_addr)
 		return false;
-	u->neigh_failed = false; /* a new start for the gateway */
-	/* carrier back: the link proves itself again first */
-	if (probed(c, i))
-		health_force_down(&u->health, now_ms);
+	*old = u->renumbered;
+	u->renumbered.s_addr = 0;
 	return true;
 }
 
@@ -150,11 +218,13 @@ bool controller_neigh(struct controller *c, const struct neigh *nb,
 	if (nb->verdict == NEIGH_UNKNOWN)
 		return false;
 	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
-		const struct link_config *l = &c->cfg->links[i];
 		struct ctl_link *u = &c->links[i];
+		struct in_addr gw;
 
-		if (!l->has_gateway || l->gateway.s_addr != nb->addr.s_addr ||
-		    u->ifc.index != nb->ifindex || u->neigh_failed == failed)
+		if (!controller_gateway(c, i, &gw) ||
+		    gw.s_addr != nb->addr.s_addr ||
+		    u->seen.ifc.index != nb->ifindex ||
+		    u->neigh_failed == failed)
 			continue;
 		u->neigh_failed = failed;
 		u->neigh_retry_ms = now_ms + CONTROLLER_NEIGH_RETRY_MS;
@@ -193,29 +263,35 @@ uint64_t controller_deadline(const struct controller *c)
 {
 	uint64_t next = UINT64_MAX;
 
-	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
-		if (c->links[i].neigh_failed &&
-		    c->links[i].neigh_retry_ms < next)
-			next = c->links[i].neigh_retry_ms;
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
+		const struct ctl_link *u = &c->links[i];
+
+		if (u->neigh_failed && u->neigh_retry_ms < next)
+			next = u->neigh_retry_ms;
+		if (u->hold_ms && u->up && u->hold_ms < next)
+			next = u->hold_ms;
+	}
 	return next;
 }
 
-static bool live(const struct controller *c, unsigned int i)
+static bool live(const struct controller *c, unsigned int i, uint64_t now_ms)
 {
 	const struct ctl_link *u = &c->links[i];
 
-	return u->usable && !u->neigh_failed &&
+	return (u->usable || held(u, now_ms)) && !u->neigh_failed &&
 	       (!probed(c, i) || u->health.is_up);
 }
 
 static void gateway_text(const struct controller *c, unsigned int i, char *buf,
 			 size_t size)
 {
-	char gw[INET_ADDRSTRLEN];
+	char text[INET_ADDRSTRLEN];
+	struct in_addr gw = { 0 };
 
-	inet_ntop(AF_INET, &c->cfg->links[i].gateway, gw, sizeof(gw));
+	controller_gateway(c, i, &gw);
+	inet_ntop(AF_INET, &gw, text, sizeof(text));
 	snprintf(buf, size, "gateway %s does not answer (neighbour FAILED)",
-		 gw);
+		 text);
 }
 
 /* Why a link that was up just went down, kept for the log. */
@@ -260,7 +336,7 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 	d->was = c->mode;
 	for (unsigned int i = 0; i < n; i++) {
 		struct ctl_link *u = &c->links[i];
-		bool up = live(c, i);
+		bool up = live(c, i, now_ms);
 
 		before[i] = bucket_count(&c->buckets, (int)i);
 		if (up == u->up)
@@ -269,10 +345,16 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 		d->nchanged++;
 		u->up = up;
 		u->since_ms = now_ms;
-		if (up)
+		if (up) {
 			u->flushed = false;
-		else
+		} else {
 			note_down(c, i);
+			/* its connections go with it: none to renumber */
+			u->hold_ms = 0;
+			u->renumbered.s_addr = 0;
+			if (!u->usable)
+				u->src.s_addr = 0;
+		}
 	}
 	if (d->nchanged) {
 		rebalance(c);
@@ -338,5 +420,7 @@ const struct iface_addr *controller_source(const struct controller *c,
 {
 	const struct ctl_link *u = &c->links[i];
 
-	return u->usable ? routing_source(&c->cfg->links[i], &u->ifc) : NULL;
+	return u->usable ? routing_source(&c->cfg->links[i], &u->seen.ifc,
+					  learned(u)) :
+			   NULL;
 }

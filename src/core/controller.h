@@ -23,9 +23,16 @@
 #include "core/health.h"
 #include "core/iface.h"
 #include "core/policy.h"
+#include "core/route.h"
 
 /* A FAILED gateway is asked to resolve again this often. */
 #define CONTROLLER_NEIGH_RETRY_MS 1000
+/*
+ * An address or learned gateway that disappears while the interface stays
+ * up with carrier has this long to come back before the link goes down: a
+ * DHCP client renumbering removes the old before it adds the new.
+ */
+#define CONTROLLER_RENUMBER_HOLD_MS 1000
 
 enum neigh_verdict {
 	NEIGH_UNKNOWN, /* resolving, or nothing to say */
@@ -40,10 +47,23 @@ struct neigh {
 	enum neigh_verdict verdict;
 };
 
+/*
+ * What is observed of a link: its interface and, for gateway = auto, the
+ * default route through it that its gateway is learned from.
+ */
+struct link_seen {
+	struct iface ifc;
+	struct route route;
+	bool has_route;
+};
+
 struct ctl_link {
 	/* observed */
-	struct iface ifc;
+	struct link_seen seen;
 	bool usable;
+	uint64_t hold_ms; /* not usable, but up until then: renumbering */
+	struct in_addr src; /* the address it sent from when last usable */
+	struct in_addr renumbered; /* an address given up, not yet reported */
 	bool neigh_failed; /* the gateway's neighbour entry is FAILED */
 	uint64_t neigh_retry_ms; /* when to ask for its resolution again */
 	struct health health; /* from probes, when the link has targets */
@@ -76,8 +96,8 @@ int controller_init(struct controller *c, const struct config *cfg);
 void controller_free(struct controller *c);
 
 /*
- * The first state of every link, before any event, with each link's
- * interface in @ifcs. A link found in @prev (a reload: the controller of
+ * The first state of every link, before any event, with what is seen of
+ * each in @seen. A link found in @prev (a reload: the controller of
  * the previous configuration) keeps what was learnt of it. Else, with
  * @takeover (a killed flowpin's table is in the kernel, and c->buckets
  * holds its owners), a link that owned no bucket although its tier
@@ -87,17 +107,30 @@ void controller_free(struct controller *c);
  * going to the main table meanwhile. Rebalances, and returns the buckets
  * moved.
  */
-uint32_t controller_start(struct controller *c, const struct iface *ifcs,
+uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			  const struct controller *prev, bool takeover,
 			  uint64_t now_ms);
 
 /*
- * Link @i's interface as now observed (index 0: it does not exist). True
- * when whether it is usable changed: then its routes and prober follow.
- * A link that becomes usable again proves itself again before it is up.
+ * Link @i as now observed (interface index 0: it does not exist). True
+ * when whether it is usable, its source or its next hop changed: then its
+ * routes and prober follow. A link that becomes usable again proves itself
+ * again before it is up, unless it was held (CONTROLLER_RENUMBER_HOLD_MS).
  */
 bool controller_iface(struct controller *c, unsigned int i,
-		      const struct iface *ifc, uint64_t now_ms);
+		      const struct link_seen *seen, uint64_t now_ms);
+
+/* Link @i's next hop now: true with @gw, false when none (on-link). */
+bool controller_gateway(const struct controller *c, unsigned int i,
+			struct in_addr *gw);
+
+/*
+ * Whether link @i gave up an address since the last call (a DHCP client
+ * or a PPP session renumbered it while it stayed up), and which: the
+ * connections translated to it are to go. Reports each once.
+ */
+bool controller_renumbered(struct controller *c, unsigned int i,
+			   struct in_addr *old);
 
 /* A neighbour entry changed; true when a gateway's verdict changed. */
 bool controller_neigh(struct controller *c, const struct neigh *nb,
@@ -113,7 +146,10 @@ bool controller_probe(struct controller *c, unsigned int i, bool answered,
  */
 bool controller_neigh_due(struct controller *c, unsigned int i,
 			  uint64_t now_ms);
-/* The earliest time controller_neigh_due may answer true, or UINT64_MAX. */
+/*
+ * The earliest time controller_neigh_due may answer true, or a held link
+ * must be evaluated again; UINT64_MAX when none.
+ */
 uint64_t controller_deadline(const struct controller *c);
 
 /* Decide which links are up, and the bucket table that follows. */

@@ -1,4 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
+#include <stddef.h>
+
 #include "core/route.h"
 
 bool route_equal(const void *pa, const void *pb)
@@ -8,5 +10,40 @@ bool route_equal(const void *pa, const void *pb)
 	return a->table == b->table && a->dst.s_addr == b->dst.s_addr &&
 	       a->dst_len == b->dst_len && a->gw.s_addr == b->gw.s_addr &&
 	       a->oif == b->oif && a->prefsrc.s_addr == b->prefsrc.s_addr &&
-	       a->scope == b->scope && a->protocol == b->protocol;
+	       a->scope == b->scope && a->protocol == b->protocol &&
+	       a->metric == b->metric;
+}
+
+const char *route_protocol_name(unsigned char protocol)
+{
+	/* /etc/iproute2/rt_protos, and what the kernel headers name */
+	static const struct {
+		unsigned char id;
+		const char *name;
+	} names[] = {
+		{ 1, "redirect" },
+		{ 2, "kernel" },
+		{ 3, "boot" },
+		{ 4, "static" },
+		{ 8, "gated" },
+		{ 9, "ra" },
+		{ 10, "mrt" },
+		{ 11, "zebra" },
+		{ 12, "bird" },
+		{ 15, "ntk" },
+		{ 16, "dhcp" },
+		{ 18, "keepalived" },
+		{ 42, "babel" },
+		{ 186, "bgp" },
+		{ 187, "isis" },
+		{ 188, "ospf" },
+		{ 189, "rip" },
+		{ 192, "eigrp" },
+		{ RTPROT_FLOWPIN, "flowpin" },
+	};
+
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (names[i].id == protocol)
+			return names[i].name;
+	return NULL;
 }

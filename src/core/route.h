@@ -19,8 +19,12 @@ struct route {
 	struct in_addr prefsrc; /* 0.0.0.0: none */
 	unsigned char scope; /* RT_SCOPE_* */
 	unsigned char protocol; /* RTPROT_* */
+	uint32_t metric; /* RTA_PRIORITY: flowpin's routes have none */
 };
 
 bool route_equal(const void *a, const void *b);
+
+/* iproute2's name of a routing protocol ("boot", "dhcp"), or NULL. */
+const char *route_protocol_name(unsigned char protocol);
 
 #endif

@@ -6,18 +6,39 @@
 
 #include "core/routing.h"
 
-const struct iface_addr *routing_source(const struct link_config *l,
-					const struct iface *ifc)
+bool routing_gateway(const struct link_config *l, const struct route *learned,
+		     struct in_addr *gw)
 {
 	if (l->has_gateway)
-		return iface_addr_for(ifc, l->gateway);
+		*gw = l->gateway;
+	else if (learned && learned->gw.s_addr)
+		*gw = learned->gw;
+	else
+		return false;
+	return true;
+}
+
+const struct iface_addr *routing_source(const struct link_config *l,
+					const struct iface *ifc,
+					const struct route *learned)
+{
+	struct in_addr gw;
+
+	if (routing_gateway(l, learned, &gw))
+		return iface_addr_for(ifc, gw);
+	/* the learned route's source, when it names one of the link's */
+	for (unsigned int i = 0; learned && i < ifc->naddr; i++)
+		if (ifc->addr[i].local.s_addr == learned->prefsrc.s_addr)
+			return &ifc->addr[i];
 	return ifc->naddr ? &ifc->addr[0] : NULL;
 }
 
 bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
-			 char *why, size_t whylen)
+			 const struct route *learned, char *why, size_t whylen)
 {
-	char gw[INET_ADDRSTRLEN];
+	char text[INET_ADDRSTRLEN];
+	struct in_addr gw;
+	bool has_gw = routing_gateway(l, learned, &gw);
 
 	if (!ifc->index) {
 		snprintf(why, whylen, "interface %s is missing", l->ifname);
@@ -32,16 +53,16 @@ bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 			 l->ifname);
 		return false;
 	}
-	if (!l->has_gateway && !iface_pointopoint(ifc)) {
+	if (!l->has_gateway && !learned && !iface_pointopoint(ifc)) {
 		snprintf(why, whylen,
-			 "interface %s is not point-to-point and no gateway is set",
+			 "no default route through %s to learn the gateway from",
 			 l->ifname);
 		return false;
 	}
-	if (!routing_source(l, ifc)) {
-		inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
+	if (has_gw && !iface_addr_for(ifc, gw)) {
+		inet_ntop(AF_INET, &gw, text, sizeof(text));
 		snprintf(why, whylen, "gateway %s is not on a network of %s",
-			 gw, l->ifname);
+			 text, l->ifname);
 		return false;
 	}
 	why[0] = '\0';
@@ -49,9 +70,10 @@ bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 }
 
 struct route routing_default_route(const struct link_config *l,
-				   const struct iface *ifc, uint32_t table)
+				   const struct iface *ifc,
+				   const struct route *learned, uint32_t table)
 {
-	const struct iface_addr *src = routing_source(l, ifc);
+	const struct iface_addr *src = routing_source(l, ifc, learned);
 	struct route r = {
 		.table = table,
 		.oif = ifc->index,
@@ -59,15 +81,37 @@ struct route routing_default_route(const struct link_config *l,
 		.protocol = RTPROT_FLOWPIN,
 	};
 
-	if (l->has_gateway)
-		r.gw = l->gateway;
+	routing_gateway(l, learned, &r.gw);
 	if (src)
 		r.prefsrc = src->local;
 	return r;
 }
 
+const struct route *routing_learn(const struct route *rs, unsigned int n,
+				  int ifindex)
+{
+	const struct route *best = NULL;
+
+	for (unsigned int i = 0; i < n; i++) {
+		const struct route *r = &rs[i];
+		bool main_r = r->table == RT_TABLE_MAIN;
+		bool main_b = best && best->table == RT_TABLE_MAIN;
+
+		if (r->dst_len || r->oif != ifindex ||
+		    r->protocol == RTPROT_FLOWPIN)
+			continue;
+		if (!best || (main_r && !main_b) ||
+		    (main_r == main_b &&
+		     (r->metric < best->metric ||
+		      (r->metric == best->metric && r->table < best->table))))
+			best = r;
+	}
+	return best;
+}
+
 unsigned int routing_link_routes(const struct link_config *l,
-				 const struct iface *ifc, uint32_t table,
+				 const struct iface *ifc,
+				 const struct route *learned, uint32_t table,
 				 struct route *out)
 {
 	unsigned int n = 0;
@@ -100,7 +144,7 @@ unsigned int routing_link_routes(const struct link_config *l,
 		if (!dup)
 			out[n++] = r;
 	}
-	out[n++] = routing_default_route(l, ifc, table);
+	out[n++] = routing_default_route(l, ifc, learned, table);
 	return n;
 }
 

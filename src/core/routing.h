@@ -22,25 +22,46 @@
 #define LINK_ROUTES_MAX (IFACE_ADDR_MAX + 1)
 
 /*
- * Whether @l can carry traffic now: its interface is up with carrier and
- * has an address that reaches the gateway (or is point-to-point). When
- * not, @why says what is missing.
+ * A link's next hop: its "gateway" when configured; with gateway = auto,
+ * the one of the default route another program (a DHCP client, a network
+ * manager, pppd) installed through its interface, @learned (NULL: none
+ * found). True when there is a next hop address, in @gw; false for an
+ * on-link default (point-to-point, or a learned route without gateway).
+ */
+bool routing_gateway(const struct link_config *l, const struct route *learned,
+		     struct in_addr *gw);
+
+/*
+ * Whether @l can carry traffic now: its interface is up with carrier, has
+ * an address that reaches the gateway, and a gateway is known (or needed
+ * by none: point-to-point). When not, @why says what is missing.
  */
 bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
-			 char *why, size_t whylen);
+			 const struct route *learned, char *why, size_t whylen);
 
 /* The address a link's traffic leaves with, if it has one. */
 const struct iface_addr *routing_source(const struct link_config *l,
-					const struct iface *ifc);
+					const struct iface *ifc,
+					const struct route *learned);
 
 /* The routes of a usable link's table; returns how many. */
 unsigned int routing_link_routes(const struct link_config *l,
-				 const struct iface *ifc, uint32_t table,
+				 const struct iface *ifc,
+				 const struct route *learned, uint32_t table,
 				 struct route *out);
 
 /* The default route of a usable link, placed in @table. */
 struct route routing_default_route(const struct link_config *l,
-				   const struct iface *ifc, uint32_t table);
+				   const struct iface *ifc,
+				   const struct route *learned, uint32_t table);
+
+/*
+ * Of the routes @rs through interface @ifindex, the default route to learn
+ * a gateway from: not flowpin's own, the main table's before any other,
+ * then the lowest metric, then the lowest table. NULL when there is none.
+ */
+const struct route *routing_learn(const struct route *rs, unsigned int n,
+				  int ifindex);
 
 /* The rules for links with the given marks and tables; returns how many. */
 unsigned int routing_rules(const struct config *c, const uint32_t *marks,

@@ -233,11 +233,17 @@ char *ruleset_table(const struct ruleset *rs)
 	f = open_memstream(&text, &size);
 	if (!f)
 		return NULL;
-	/* "add" first makes "delete" safe when the table is absent. */
-	fputs("add table " RULESET_FAMILY " " RULESET_TABLE "\n"
-	      "delete table " RULESET_FAMILY " " RULESET_TABLE "\n"
-	      "table " RULESET_FAMILY " " RULESET_TABLE " {\n",
-	      f);
+	/*
+	 * "add" first makes "delete" safe when the table is absent; an owned
+	 * table is added with its flags, which claims one a killed flowpin
+	 * left (a persistent table's flags cannot change).
+	 */
+	fprintf(f,
+		"add table " RULESET_FAMILY " " RULESET_TABLE "%s\n"
+		"delete table " RULESET_FAMILY " " RULESET_TABLE "\n"
+		"table " RULESET_FAMILY " " RULESET_TABLE " {\n%s",
+		rs->owner ? " { " RULESET_OWNER_FLAGS " }" : "",
+		rs->owner ? "\t" RULESET_OWNER_FLAGS "\n" : "");
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f, "\tcounter %s {\n\t\tpackets %llu bytes %llu\n\t}\n",
 			c->links[i].name,
@@ -251,6 +257,46 @@ char *ruleset_table(const struct ruleset *rs)
 	put_hooks(f, c);
 	put_postrouting(f, rs);
 	fputs("}\n", f);
+	if (fclose(f)) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
+char *ruleset_marks_only(const struct ruleset *rs)
+{
+	const struct config *c = rs->cfg;
+	size_t size = 0;
+	char *text = NULL;
+	FILE *f;
+
+	f = open_memstream(&text, &size);
+	if (!f)
+		return NULL;
+	fprintf(f, "table " RULESET_FAMILY " " RULESET_TABLE " {\n%s",
+		rs->owner ? "\t" RULESET_OWNER_FLAGS "\n" : "");
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		fprintf(f, "\tcounter %s {\n\t}\n", c->links[i].name);
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		fprintf(f,
+			"\tchain via_%s {\n"
+			"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
+			"\t\tcounter name \"%s\"\n"
+			"\t}\n",
+			c->links[i].name, ~c->mark_mask, rs->links[i].mark,
+			c->links[i].name);
+	put_mark_map(f, rs, "marks", "goto", "via");
+	fprintf(f,
+		"\tchain prerouting {\n"
+		"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
+		"\t\tct mark & 0x%08x vmap @marks\n"
+		"\t}\n"
+		"\tchain output {\n"
+		"\t\ttype route hook output priority mangle; policy accept;\n"
+		"\t\tct mark & 0x%08x vmap @marks\n"
+		"\t}\n}\n",
+		c->mark_mask, c->mark_mask);
 	if (fclose(f)) {
 		free(text);
 		return NULL;

@@ -14,6 +14,8 @@
 
 #define RULESET_FAMILY "inet"
 #define RULESET_TABLE "flowpin"
+/* one statement per flag: what nft has parsed since it knew "owner" */
+#define RULESET_OWNER_FLAGS "flags owner; flags persist;"
 
 /* A link as the ruleset sees it, in configuration order. */
 struct ruleset_link {
@@ -26,10 +28,25 @@ struct ruleset {
 	const struct ruleset_link *links; /* cfg->nlinks of them */
 	const struct bucket_table *buckets; /* owners index cfg->links */
 	bool shape; /* leave out counter values and bucket elements */
+	/*
+	 * Owned by the loading socket and persistent (NFT_TABLE_F_OWNER and
+	 * _PERSIST, Linux 6.9): other processes cannot delete it, their
+	 * "flush ruleset" skips it, and it outlives a killed flowpin.
+	 */
+	bool owner;
 };
 
 /* The whole table, replacing any table of that name. malloc'd, or NULL. */
 char *ruleset_table(const struct ruleset *rs);
+
+/*
+ * The least of the table that keeps pinned connections on their links:
+ * their marks restored, nothing else. Loaded first when the table is
+ * restored after someone deleted it, it is small enough to load in a
+ * fraction of the whole table's time; the whole table follows. malloc'd,
+ * or NULL.
+ */
+char *ruleset_marks_only(const struct ruleset *rs);
 
 /*
  * A script that brings the bucket map from the owners in @before (the

@@ -10,6 +10,56 @@
 #include "kernel/nftables.h"
 #include "lib/monotonic.h"
 
+static json_object *address(struct in_addr a)
+{
+	char text[INET_ADDRSTRLEN];
+
+	inet_ntop(AF_INET, &a, text, sizeof(text));
+	return json_object_new_string(text);
+}
+
+/*
+ * The next hop and where it comes from: "config", or "route" (learned
+ * from the default route another program installed, which is named);
+ * null when none is known. The source address the link sends from.
+ */
+static void add_gateway(json_object *o, struct daemon *d, unsigned int i)
+{
+	const struct link_config *l = &d->m.cfg.links[i];
+	const struct ctl_link *u = &d->m.ctl.links[i];
+	const struct iface_addr *src = controller_source(&d->m.ctl, i);
+	const char *proto = route_protocol_name(u->seen.route.protocol);
+	struct in_addr gw;
+	json_object *r;
+
+	json_object_object_add(o, "gateway",
+			       controller_gateway(&d->m.ctl, i, &gw) ?
+				       address(gw) :
+				       NULL);
+	if (l->has_gateway) {
+		json_object_object_add(o, "gateway_source",
+				       json_object_new_string("config"));
+	} else if (u->seen.has_route) {
+		json_object_object_add(o, "gateway_source",
+				       json_object_new_string("route"));
+		r = json_object_new_object();
+		json_object_object_add(r, "table",
+				       json_object_new_int64(
+					       u->seen.route.table));
+		json_object_object_add(r, "protocol",
+				       proto ? json_object_new_string(proto) :
+					       json_object_new_int(
+						       u->seen.route.protocol));
+		json_object_object_add(r, "metric",
+				       json_object_new_int64(
+					       u->seen.route.metric));
+		json_object_object_add(o, "gateway_route", r);
+	} else {
+		json_object_object_add(o, "gateway_source", NULL);
+	}
+	json_object_object_add(o, "address", src ? address(src->local) : NULL);
+}
+
 static json_object *link_status(struct daemon *d, unsigned int i,
 				uint64_t packets, uint64_t bytes)
 {
@@ -19,16 +69,11 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 	json_object *o = json_object_new_object();
 	uint32_t owned = bucket_count(&d->m.ctl.buckets, (int)i);
 	uint64_t age_ms = monotonic_us() / 1000 - u->since_ms;
-	char gw[INET_ADDRSTRLEN];
 
 	json_object_object_add(o, "name", json_object_new_string(l->name));
 	json_object_object_add(o, "interface",
 			       json_object_new_string(l->ifname));
-	if (l->has_gateway) {
-		inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
-		json_object_object_add(o, "gateway",
-				       json_object_new_string(gw));
-	}
+	add_gateway(o, d, i);
 	json_object_object_add(o, "state",
 			       json_object_new_string(u->up ? "up" : "down"));
 	if (!u->up) {
@@ -78,6 +123,8 @@ static json_object *status(struct daemon *d)
 			       json_object_new_string(
 				       hash_mode_name(d->m.cfg.hash)));
 	json_object_object_add(o, "seed", json_object_new_int64(d->m.cfg.seed));
+	json_object_object_add(o, "table_owned",
+			       json_object_new_boolean(d->nft_owner));
 	json_object_object_add(o, "buckets",
 			       json_object_new_int64(d->m.ctl.buckets.size));
 	links = json_object_new_array();

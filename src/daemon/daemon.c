@@ -23,8 +23,9 @@
 #include "core/takeover.h"
 #include "daemon/config_file.h"
 #include "daemon/daemon.h"
+#include "daemon/instance.h"
+#include "daemon/preflight.h"
 #include "daemon/sync.h"
-#include "kernel/ifaddr.h"
 #include "kernel/nftables.h"
 #include "kernel/nlroute.h"
 #include "kernel/rtmon.h"
@@ -53,11 +54,12 @@ static int model_alloc(struct daemon *d, struct model *m)
 }
 
 /* The table script; with @shape, without counters or bucket elements. */
-static char *table_script(const struct model *m, const struct table_state *st,
-			  bool shape)
+static char *table_script(const struct daemon *d, const struct model *m,
+			  const struct table_state *st, bool shape)
 {
 	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, shape };
+	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, shape,
+			      d->nft_owner };
 
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
 		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
@@ -82,7 +84,7 @@ static int apply_table(struct daemon *d, struct model *m,
 	char *script, *shape, *err = NULL;
 	int ret;
 
-	shape = table_script(m, NULL, true);
+	shape = table_script(d, m, NULL, true);
 	if (!shape)
 		return -ENOMEM;
 	if (!dry_run && st && st->present && d->m.shape &&
@@ -90,7 +92,7 @@ static int apply_table(struct daemon *d, struct model *m,
 		free(shape);
 		return links_apply_buckets(d);
 	}
-	script = table_script(m, st, false);
+	script = table_script(d, m, st, false);
 	if (!script) {
 		free(shape);
 		return -ENOMEM;
@@ -110,6 +112,37 @@ static int apply_table(struct daemon *d, struct model *m,
 	return ret;
 }
 
+int daemon_restore_table(struct daemon *d, bool gone)
+{
+	const struct model *m = &d->m;
+	struct ruleset_link rl[m->cfg.nlinks];
+	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, false,
+			      d->nft_owner };
+	char *script, *err = NULL;
+	int ret;
+
+	/*
+	 * Gone: until it is back, pinned connections follow the main table.
+	 * Their marks first, in a transaction of their own, then the rest.
+	 */
+	if (gone) {
+		for (unsigned int i = 0; i < m->cfg.nlinks; i++)
+			rl[i] = (struct ruleset_link){
+				.mark = m->links[i].mark
+			};
+		script = ruleset_marks_only(&rs);
+		ret = script ? nftables_run(d->nft, script, false, &err) :
+			       -ENOMEM;
+		if (ret)
+			log_err("nftables: %s", err ? err : strerror(-ret));
+		d->heal.marks_us = monotonic_us();
+		free(script);
+		free(err);
+	}
+	/* no state: the whole table, counters from zero */
+	return apply_table(d, &d->m, NULL, false);
+}
+
 static int install_rules(struct daemon *d)
 {
 	const struct model *m = &d->m;
@@ -123,7 +156,7 @@ static int install_rules(struct daemon *d)
 		tables[i] = m->links[i].table;
 	}
 	n = routing_rules(&m->cfg, marks, tables, want);
-	ret = sync_rules(&d->nl, want, n);
+	ret = sync_rules(&d->nl, want, n, &d->rules_added);
 	if (ret)
 		log_err("ip rules: %s", nl_strerror(&d->nl, ret));
 	return ret;
@@ -141,124 +174,48 @@ static void teardown(struct daemon *d)
 {
 	const struct model *m = &d->m;
 
-	sync_rules(&d->nl, NULL, 0);
+	sync_rules(&d->nl, NULL, 0, NULL);
 	nftables_delete_table(d->nft);
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++)
-		sync_routes(&d->nl, m->links[i].table, NULL, 0);
+		sync_routes(&d->nl, m->links[i].table, NULL, 0, NULL);
 	for (unsigned int i = 0; i < m->ngone; i++)
-		sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0);
-	sync_routes(&d->nl, m->cfg.table, NULL, 0);
+		sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0, NULL);
+	sync_routes(&d->nl, m->cfg.table, NULL, 0, NULL);
 }
 
-/*
- * Settings that quietly break a multi-uplink router: say so at start. A
- * strict reverse-path filter checks replies against the main table, where
- * the link they arrive on is not the default, unless the check may use
- * the packet's mark.
- */
-static void warn_sysctls(const struct config *c)
+static void diag_log(void *ctx, const char *file, int line, const char *msg)
 {
-	if (sysctl_ipv4_conf("all", "forwarding") == 0)
-		log_warn(
-			"net.ipv4.ip_forward is 0: LAN traffic is not forwarded");
-	for (unsigned int i = 0; i < c->nlinks; i++) {
-		const char *ifn = c->links[i].ifname;
-		int all = sysctl_ipv4_conf("all", "rp_filter");
-		int dev = sysctl_ipv4_conf(ifn, "rp_filter");
-		bool vmark = sysctl_ipv4_conf("all", "src_valid_mark") > 0 ||
-			     sysctl_ipv4_conf(ifn, "src_valid_mark") > 0;
-
-		if ((all > dev ? all : dev) == 1 && !vmark)
-			log_warn("link %s: strict rp_filter on %s drops replies flowpin routes by mark: set net.ipv4.conf.%s.src_valid_mark=1 (or rp_filter=2)",
-				 c->links[i].name, ifn, ifn);
-	}
+	(void)ctx;
+	if (line > 0)
+		log_err("%s:%d: %s", file, line, msg);
+	else
+		log_err("%s: %s", file, msg);
 }
 
-/* Everything about @m that can be checked without changing the system. */
-static int validate(struct daemon *d, struct model *m, struct iface *ifcs)
+static void diag_log_warn(void *ctx, const char *file, int line,
+			  const char *msg)
 {
-	const struct config *c = &m->cfg;
-	int errors = 0;
-
-	for (unsigned int i = 0; i < c->nlan; i++) {
-		struct iface ifc;
-
-		if (ifaddr_get(&d->nl, c->lan[i], &ifc) == -ENODEV) {
-			log_err("%s:%d: lan interface %s does not exist",
-				c->path, c->lan_line, c->lan[i]);
-			errors++;
-		}
-	}
-	for (unsigned int i = 0; i < c->nlinks; i++) {
-		const struct link_config *l = &c->links[i];
-		struct iface *ifc = &ifcs[i];
-		char gw[INET_ADDRSTRLEN];
-		int ret = ifaddr_get(&d->nl, l->ifname, ifc);
-
-		if (ret == -ENODEV) {
-			log_err("%s:%d: link %s: interface %s does not exist",
-				c->path, l->line, l->name, l->ifname);
-			errors++;
-			continue;
-		}
-		if (ret) {
-			log_err("link %s: %s", l->name,
-				nl_strerror(&d->nl, ret));
-			return ret;
-		}
-		if (!l->has_gateway && !iface_pointopoint(ifc)) {
-			log_err("%s:%d: link %s: interface %s is not point-to-point: set its gateway",
-				c->path, l->line, l->name, l->ifname);
-			errors++;
-		}
-		if (l->has_gateway && ifc->naddr &&
-		    !iface_addr_for(ifc, l->gateway)) {
-			inet_ntop(AF_INET, &l->gateway, gw, sizeof(gw));
-			log_err("%s:%d: link %s: gateway %s is not on a network of %s",
-				c->path, l->line, l->name, gw, l->ifname);
-			errors++;
-		}
-	}
-	if (!errors)
-		warn_sysctls(c);
-	return errors ? -EINVAL : 0;
+	(void)ctx;
+	if (line > 0)
+		log_warn("%s:%d: warning: %s", file, line, msg);
+	else
+		log_warn("%s: warning: %s", file, msg);
 }
 
-static int count_foreign(const struct route *r, void *data)
-{
-	*(unsigned int *)data += r->protocol != RTPROT_FLOWPIN;
-	return 0;
-}
-
-/* A table flowpin would fill must hold nothing but flowpin's routes. */
-static int check_table_free(struct daemon *d, const struct config *c,
-			    uint32_t table)
-{
-	unsigned int foreign = 0;
-	int ret = nlroute_list(&d->nl, table, count_foreign, &foreign);
-
-	if (ret) {
-		log_err("routing table %u: %s", table,
-			nl_strerror(&d->nl, ret));
-		return ret;
-	}
-	if (foreign) {
-		log_err("%s: routing table %u holds %u routes flowpin did not add: choose another \"table\" in [global]",
-			c->path, table, foreign);
-		return -EEXIST;
-	}
-	return 0;
-}
+/* The daemon's problems go to its log. */
+static const struct config_diag log_diag = { .report = diag_log,
+					     .warn = diag_log_warn };
 
 /*
  * Decide slots, tables and buckets of @m, from the state a previous run
  * (or this one, on reload) left in the kernel, and the links' first state.
  */
 static int plan(struct daemon *d, struct model *m, const struct table_state *st,
-		const struct model *prev, const struct iface *ifcs)
+		const struct model *prev, const struct link_seen *seen)
 {
 	const struct config *c = &m->cfg;
 	unsigned int slots[c->nlinks + 1];
+	uint32_t tables[c->nlinks + 1];
 	uint32_t gone[st->nlinks + 1];
 	int ret;
 
@@ -276,17 +233,17 @@ static int plan(struct daemon *d, struct model *m, const struct table_state *st,
 	if (st->nowner == m->ctl.buckets.size)
 		controller_applied(&m->ctl);
 
-	ret = check_table_free(d, c, c->table);
-	for (unsigned int i = 0; i < c->nlinks && !ret; i++) {
+	for (unsigned int i = 0; i < c->nlinks; i++) {
 		struct uplink *u = &m->links[i];
 
 		u->slot = slots[i];
 		u->mark = config_slot_mark(c, slots[i]);
 		u->table = c->table + slots[i];
-		ret = check_table_free(d, c, u->table);
+		tables[i] = u->table;
 	}
+	ret = preflight_tables(&d->nl, c, tables, c->nlinks, &log_diag);
 	if (!ret)
-		controller_start(&m->ctl, ifcs, prev ? &prev->ctl : NULL,
+		controller_start(&m->ctl, seen, prev ? &prev->ctl : NULL,
 				 st->present, monotonic_us() / 1000);
 	return ret;
 }
@@ -297,7 +254,8 @@ static int install(struct daemon *d, const struct table_state *st)
 	int ret = 0;
 
 	for (unsigned int i = 0; i < m->ngone && !ret; i++)
-		ret = sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0);
+		ret = sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0,
+				  NULL);
 	for (unsigned int i = 0; i < m->cfg.nlinks && !ret; i++)
 		ret = links_sync_routes(d, i);
 	if (!ret)
@@ -322,18 +280,20 @@ static int install(struct daemon *d, const struct table_state *st)
 static int prepare(struct daemon *d, struct model *m, struct table_state *st,
 		   const struct model *prev)
 {
-	struct iface *ifcs = calloc(m->cfg.nlinks + 1, sizeof(*ifcs));
-	int ret = ifcs ? model_alloc(d, m) : -ENOMEM;
+	struct link_seen *seen = calloc(m->cfg.nlinks + 1, sizeof(*seen));
+	int ret = seen ? model_alloc(d, m) : -ENOMEM;
 
 	if (!ret)
-		ret = validate(d, m, ifcs);
+		ret = preflight_links(&d->nl, &m->cfg, seen, &log_diag);
 	if (!ret)
 		ret = nftables_read_state(d->nft, st);
 	if (!ret)
-		ret = plan(d, m, st, prev, ifcs);
+		ret = plan(d, m, st, prev, seen);
 	if (!ret)
 		ret = apply_table(d, m, st, true);
-	free(ifcs);
+	if (!ret)
+		preflight_sysctls(&m->cfg, &log_diag);
+	free(seen);
 	return ret;
 }
 
@@ -403,14 +363,19 @@ static int rtnl_need(struct daemon *d, const struct rtmon_event *ev)
 		links_neighbour(d, &ev->neigh);
 		return 0;
 	case RTMON_ROUTE:
-		return ev->table >= c->table &&
-				       ev->table <= c->table + config_slots(c) ?
-			       NEED_REFRESH :
-			       0;
+		/* a default route a gateway may be learned from */
+		if (!ev->route.dst_len && ev->protocol != RTPROT_FLOWPIN)
+			return NEED_REFRESH;
+		if (ev->table < c->table ||
+		    ev->table > c->table + config_slots(c))
+			return 0;
+		heal_rtnl_note(d, ev);
+		return NEED_REFRESH;
 	case RTMON_RULE:
-		return ev->deleted && ev->protocol == RTPROT_FLOWPIN ?
-			       NEED_RULES :
-			       0;
+		if (!ev->deleted || ev->protocol != RTPROT_FLOWPIN)
+			return 0;
+		heal_rtnl_note(d, ev);
+		return NEED_RULES;
 	default:
 		return 0;
 	}
@@ -442,10 +407,12 @@ static void on_rtnl(struct loop *l, struct loop_watch *w, uint32_t events)
 				need |= rtnl_need(d, &ev);
 		}
 	}
+	d->routes_added = d->rules_added = 0;
 	if (need & NEED_REFRESH)
 		links_refresh(d);
 	if (need & NEED_RULES)
 		install_rules(d);
+	heal_rtnl_report(d, d->routes_added, d->rules_added);
 }
 
 static void on_signal(struct loop *l, struct loop_watch *w, uint32_t events)
@@ -498,6 +465,8 @@ static int open_loop(struct daemon *d)
 	int ret = rtmon_open(&d->mon);
 
 	if (!ret)
+		ret = heal_open(d);
+	if (!ret)
 		ret = flows_open(d);
 	if (!ret)
 		ret = loop_add(&d->loop, &d->sig_watch, d->sigfd, EPOLLIN,
@@ -514,6 +483,7 @@ static void cleanup(struct daemon *d)
 	control_server_close(&d->ctl);
 	model_free(d, &d->m);
 	flows_close(d);
+	heal_close(d);
 	nl_close(&d->mon);
 	nl_close(&d->nfnl);
 	nl_close(&d->nl);
@@ -521,6 +491,8 @@ static void cleanup(struct daemon *d)
 	loop_free(&d->loop);
 	if (d->sigfd >= 0)
 		close(d->sigfd);
+	if (d->lock_fd >= 0)
+		close(d->lock_fd);
 }
 
 int daemon_main(const char *config_path)
@@ -528,9 +500,11 @@ int daemon_main(const char *config_path)
 	struct daemon d = {
 		.config_path = config_path,
 		.sigfd = -1,
+		.lock_fd = -1,
 		.loop = { .epfd = -1, .timerfd = -1 },
 	};
 	struct table_state st = { 0 };
+	pid_t holder;
 	uint64_t t0;
 	int ret;
 
@@ -546,6 +520,18 @@ int daemon_main(const char *config_path)
 	if (!sysctl_have_net_admin()) {
 		log_err("run needs CAP_NET_ADMIN: run it as root");
 		ret = -EPERM;
+		goto out;
+	}
+	d.lock_fd = instance_lock(&holder);
+	if (d.lock_fd < 0) {
+		ret = d.lock_fd;
+		if (ret == -EADDRINUSE && holder)
+			log_err("another flowpin (pid %d) is running in this network namespace: one instance per namespace",
+				(int)holder);
+		else if (ret == -EADDRINUSE)
+			log_err("another flowpin is running in this network namespace: one instance per namespace");
+		else
+			log_err("instance lock: %s", strerror(-ret));
 		goto out;
 	}
 	if (control_alive(d.m.cfg.control)) {
@@ -566,6 +552,7 @@ int daemon_main(const char *config_path)
 	}
 
 	/* Nothing below changes the system until install(). */
+	d.nft_owner = nftables_can_own(d.nft);
 	ret = prepare(&d, &d.m, &st, NULL);
 	if (ret)
 		goto out;
@@ -590,6 +577,12 @@ int daemon_main(const char *config_path)
 		 d.takeover ? "took over" : "running", d.m.cfg.nlinks,
 		 d.m.cfg.path, hash_mode_name(d.m.cfg.hash), d.m.cfg.buckets,
 		 (double)(monotonic_us() - t0) / 1000.0);
+	if (d.nft_owner)
+		log_info(
+			"the nftables table is flowpin's own and persistent: other processes' \"flush ruleset\" leaves it");
+	else
+		log_info(
+			"this kernel or libnftables cannot make the nftables table flowpin's own (NFT_TABLE_F_PERSIST: Linux 6.9, nftables 1.1): it is watched and restored instead");
 
 	ret = open_loop(&d);
 	if (!ret) {

@@ -41,6 +41,20 @@ struct model {
 	char *shape; /* the table as last loaded, without counters or buckets */
 };
 
+/* What self-healing has seen of someone else's changes, not yet undone. */
+struct heal {
+	char comm[16]; /* our own process name, as nftables reports it */
+	/* in the nftables transaction being read */
+	uint64_t nft_t0; /* its first notification about our table */
+	unsigned int nft_objects; /* objects of our table changed */
+	bool nft_table_gone;
+	uint64_t marks_us; /* when a restore had the marks back */
+	/* in the rtnetlink notifications being read */
+	uint64_t rt_t0;
+	uint32_t rt_portid; /* who deleted them */
+	unsigned int routes_lost, rules_lost;
+};
+
 struct daemon {
 	const char *config_path;
 	struct model m;
@@ -49,17 +63,23 @@ struct daemon {
 	struct nl nl; /* requests */
 	struct nl mon; /* rtnetlink notifications */
 	struct nl nfnl; /* conntrack requests (netfilter netlink) */
+	struct nl nftmon; /* nftables notifications */
+	int lock_fd; /* one flowpin per network namespace */
+	bool nft_owner; /* the table is owned and persists (Linux 6.9) */
 	struct nft_ctx *nft;
 	struct conntrack_events ct;
 	struct flowcount flows;
 
 	struct loop loop;
 	int sigfd;
-	struct loop_watch sig_watch, mon_watch, ct_watch;
+	struct loop_watch sig_watch, mon_watch, ct_watch, nft_watch;
 	struct loop_timer tick; /* probes, neighbour retries */
 	struct loop_timer recount; /* connections counted afresh */
 	struct loop_timer ct_resume; /* conntrack events read again */
 	struct control_server ctl;
+	struct heal heal;
+	/* routes and rules the last syncs added: what a restore put back */
+	unsigned int routes_added, rules_added;
 };
 
 /* Run the daemon on @config_path until SIGTERM/SIGINT; the exit status. */
@@ -67,6 +87,21 @@ int daemon_main(const char *config_path);
 
 /* daemon.c: SIGHUP */
 void daemon_reload(struct daemon *d);
+/*
+ * daemon.c: load the whole table again, as the model has it; when it was
+ * @gone, what keeps pinned connections on their links first.
+ */
+int daemon_restore_table(struct daemon *d, bool gone);
+
+/* heal.c: someone else's changes to what flowpin installed, undone */
+int heal_open(struct daemon *d);
+void heal_close(struct daemon *d);
+/* An rtnetlink event: 1 when it deleted one of flowpin's routes or rules. */
+struct rtmon_event;
+int heal_rtnl_note(struct daemon *d, const struct rtmon_event *ev);
+/* After the sync that followed: say what was put back. */
+void heal_rtnl_report(struct daemon *d, unsigned int routes,
+		      unsigned int rules);
 
 /* links.c: the links' observed state in, the controller's decisions out */
 int links_refresh(struct daemon *d);

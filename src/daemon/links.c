@@ -4,6 +4,7 @@
  * neighbours and probe outcomes go in; the controller's decisions (routes,
  * the bucket table, connections to delete) come out through the adapters.
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,8 +15,8 @@
 #include "core/routing.h"
 #include "core/ruleset.h"
 #include "daemon/daemon.h"
+#include "daemon/seen.h"
 #include "daemon/sync.h"
-#include "kernel/ifaddr.h"
 #include "kernel/neigh.h"
 #include "kernel/nftables.h"
 #include "lib/log.h"
@@ -74,10 +75,14 @@ int links_sync_routes(struct daemon *d, unsigned int i)
 	unsigned int n = 0;
 	int ret;
 
-	if (d->m.ctl.links[i].usable)
-		n = routing_link_routes(&d->m.cfg.links[i],
-					&d->m.ctl.links[i].ifc, u->table, want);
-	ret = sync_routes(&d->nl, u->table, want, n);
+	const struct ctl_link *cl = &d->m.ctl.links[i];
+
+	if (cl->usable)
+		n = routing_link_routes(&d->m.cfg.links[i], &cl->seen.ifc,
+					cl->seen.has_route ? &cl->seen.route :
+							     NULL,
+					u->table, want);
+	ret = sync_routes(&d->nl, u->table, want, n, &d->routes_added);
 	if (ret)
 		log_err("link %s: routes of table %u: %s",
 			d->m.cfg.links[i].name, u->table,
@@ -92,11 +97,16 @@ int links_sync_fallback(struct daemon *d)
 	int best = controller_fallback(&m->ctl), ret;
 	struct route r = { 0 };
 
-	if (best >= 0)
-		r = routing_default_route(&m->cfg.links[best],
-					  &m->ctl.links[best].ifc,
+	if (best >= 0) {
+		const struct ctl_link *cl = &m->ctl.links[best];
+
+		r = routing_default_route(&m->cfg.links[best], &cl->seen.ifc,
+					  cl->seen.has_route ? &cl->seen.route :
+							       NULL,
 					  m->cfg.table);
-	ret = sync_routes(&d->nl, m->cfg.table, &r, best >= 0);
+	}
+	ret = sync_routes(&d->nl, m->cfg.table, &r, best >= 0,
+			  &d->routes_added);
 	if (ret)
 		log_err("fallback table %u: %s", m->cfg.table,
 			nl_strerror(&d->nl, ret));
@@ -107,7 +117,8 @@ int links_apply_buckets(struct daemon *d)
 {
 	struct model *m = &d->m;
 	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, false };
+	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, false,
+			      d->nft_owner };
 	char *script, *err = NULL;
 	int ret;
 
@@ -216,6 +227,37 @@ static void log_changes(const struct daemon *d, const struct ctl_decision *dec,
 }
 
 /*
+ * A link that gave up an address while it stayed up: the connections the
+ * router translated to that address (or sent from it) cannot work any
+ * more, and go; the link's others, and every other link's, stay.
+ */
+static void renumbered(struct daemon *d, unsigned int i)
+{
+	const struct link_config *l = &d->m.cfg.links[i];
+	const struct iface_addr *now = controller_source(&d->m.ctl, i);
+	char was[INET_ADDRSTRLEN], is[INET_ADDRSTRLEN] = "none";
+	unsigned int deleted = 0;
+	struct in_addr old;
+	int ret;
+
+	if (!controller_renumbered(&d->m.ctl, i, &old))
+		return;
+	ret = conntrack_delete_nat(&d->nfnl, d->m.links[i].mark,
+				   d->m.cfg.mark_mask, old, &deleted);
+	inet_ntop(AF_INET, &old, was, sizeof(was));
+	if (now)
+		inet_ntop(AF_INET, &now->local, is, sizeof(is));
+	if (ret)
+		log_err("link %s: address %s replaced by %s; deleting its connections: %s",
+			l->name, was, is, nl_strerror(&d->nfnl, ret));
+	else
+		log_info("link %s: address %s replaced by %s: %u connections translated to %s deleted",
+			 l->name, was, is, deleted, was);
+	if (deleted)
+		flows_recount_later(d);
+}
+
+/*
  * Decide, apply the table, delete the connections of links that went
  * down, log; the fallback route follows a change, or always with
  * @fallback (an address change may have taken it along).
@@ -263,6 +305,8 @@ static int evaluate(struct daemon *d, bool fallback)
 	t2 = monotonic_us();
 	log_changes(d, &dec, dropped, (double)(t1 - t0) / 1000.0,
 		    (double)(t2 - t1) / 1000.0);
+	for (unsigned int i = 0; i < n; i++)
+		renumbered(d, i);
 	if (dec.nchanged || fallback)
 		links_sync_fallback(d);
 	return ret;
@@ -289,13 +333,12 @@ int links_refresh(struct daemon *d)
 	uint64_t now = monotonic_us();
 
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
-		struct iface ifc;
-		int err = ifaddr_get(&d->nl, d->m.cfg.links[i].ifname, &ifc);
+		struct link_seen seen;
 
 		/* on a netlink error, keep what was known of it */
-		if (err && err != -ENODEV)
+		if (seen_link(&d->nl, &d->m.cfg.links[i], &seen))
 			continue;
-		controller_iface(&d->m.ctl, i, &ifc, now / 1000);
+		controller_iface(&d->m.ctl, i, &seen, now / 1000);
 		links_sync_routes(d, i);
 		sync_prober(d, i, now);
 	}
@@ -315,17 +358,20 @@ void links_neighbour(struct daemon *d, const struct neigh *nb)
 void links_tick(struct loop *l, void *data, uint64_t now)
 {
 	struct daemon *d = data;
-	bool changed = false;
+	/* a held link whose time ran out is judged now */
+	bool changed = controller_deadline(&d->m.ctl) <= now / 1000;
 
 	(void)l;
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
 		struct uplink *u = &d->m.links[i];
+		struct in_addr gw;
 		bool answered;
 		double rtt;
 
-		if (controller_neigh_due(&d->m.ctl, i, now / 1000))
-			neigh_resolve(&d->nl, d->m.ctl.links[i].ifc.index,
-				      d->m.cfg.links[i].gateway);
+		if (controller_neigh_due(&d->m.ctl, i, now / 1000) &&
+		    controller_gateway(&d->m.ctl, i, &gw))
+			neigh_resolve(&d->nl, d->m.ctl.links[i].seen.ifc.index,
+				      gw);
 		if (!prober_running(&u->probe))
 			continue;
 		while (prober_outcome(&u->probe, now, &answered, &rtt))

@@ -24,7 +24,7 @@ struct have {
 };
 
 static int apply(struct nl *nl, const struct sync_kind *k, const struct have *h,
-		 const void *want, unsigned int n)
+		 const void *want, unsigned int n, unsigned int *added)
 {
 	bool *del = calloc(h->n + 1, sizeof(*del));
 	bool *add = calloc(n + 1, sizeof(*add));
@@ -38,9 +38,13 @@ static int apply(struct nl *nl, const struct sync_kind *k, const struct have *h,
 	for (unsigned int i = 0; i < h->n && !ret; i++)
 		if (del[i])
 			ret = k->del(nl, (const char *)h->items + i * k->size);
-	for (unsigned int j = 0; j < n && !ret; j++)
-		if (add[j])
-			ret = k->add(nl, (const char *)want + j * k->size);
+	for (unsigned int j = 0; j < n && !ret; j++) {
+		if (!add[j])
+			continue;
+		ret = k->add(nl, (const char *)want + j * k->size);
+		if (!ret && added)
+			(*added)++;
+	}
 out:
 	free(del);
 	free(add);
@@ -94,24 +98,25 @@ static int have_rule(const struct rule *r, void *data)
 }
 
 int sync_routes(struct nl *nl, uint32_t table, const struct route *want,
-		unsigned int n)
+		unsigned int n, unsigned int *added)
 {
 	struct have h = { 0 };
 	int ret = nlroute_list(nl, table, have_route, &h);
 
 	if (!ret)
-		ret = apply(nl, &routes, &h, want, n);
+		ret = apply(nl, &routes, &h, want, n, added);
 	free(h.items);
 	return ret;
 }
 
-int sync_rules(struct nl *nl, const struct rule *want, unsigned int n)
+int sync_rules(struct nl *nl, const struct rule *want, unsigned int n,
+	       unsigned int *added)
 {
 	struct have h = { 0 };
 	int ret = nlrule_list(nl, have_rule, &h);
 
 	if (!ret)
-		ret = apply(nl, &rules, &h, want, n);
+		ret = apply(nl, &rules, &h, want, n, added);
 	free(h.items);
 	return ret;
 }

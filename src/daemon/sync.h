@@ -11,11 +11,15 @@
 #include "core/rule.h"
 #include "kernel/nl.h"
 
-/* Make flowpin's routes of @table exactly @want (n of them). */
+/*
+ * Make flowpin's routes of @table exactly @want (n of them); adds how many
+ * it added to *@added (NULL: nowhere).
+ */
 int sync_routes(struct nl *nl, uint32_t table, const struct route *want,
-		unsigned int n);
+		unsigned int n, unsigned int *added);
 
-/* Make flowpin's IPv4 rules exactly @want (n of them). */
-int sync_rules(struct nl *nl, const struct rule *want, unsigned int n);
+/* Make flowpin's IPv4 rules exactly @want (n of them); counts the same. */
+int sync_rules(struct nl *nl, const struct rule *want, unsigned int n,
+	       unsigned int *added);
 
 #endif

@@ -15,12 +15,15 @@
 #include "kernel/conntrack.h"
 #include "core/flowhash.h"
 #include "kernel/nl.h"
+#include "lib/array.h"
 
 /* Enough for a burst of some 100k events between two reads. */
 #define EVENT_RCVBUF (32 << 20)
 #define EVENT_BATCH 64
 #define EVENT_SIZE 8192 /* an event is some 300 bytes */
 #define EVENT_ROUNDS 64
+/* an IPv4 original tuple, with ports or ICMP fields and zone, is < 80 */
+#define TUPLE_MAX 256
 
 static int conntrack_attr(const struct nlattr *a, void *data)
 {
@@ -29,10 +32,11 @@ static int conntrack_attr(const struct nlattr *a, void *data)
 
 	if (mnl_attr_type_valid(a, CTA_MAX) <= 0)
 		return MNL_CB_OK;
-	/* the three read: anything malformed leaves them unset */
+	/* those read: anything malformed leaves them unset */
 	if ((type == CTA_ZONE && mnl_attr_validate(a, MNL_TYPE_U16) < 0) ||
 	    (type == CTA_MARK && mnl_attr_validate(a, MNL_TYPE_U32) < 0) ||
-	    (type == CTA_TUPLE_ORIG &&
+	    (type == CTA_ID && mnl_attr_validate(a, MNL_TYPE_U32) < 0) ||
+	    ((type == CTA_TUPLE_ORIG || type == CTA_TUPLE_REPLY) &&
 	     mnl_attr_validate(a, MNL_TYPE_NESTED) < 0))
 		return MNL_CB_OK;
 	tb[type] = a;
@@ -257,4 +261,132 @@ int conntrack_delete_mark(struct nl *nl, uint32_t value, uint32_t mask)
 	return nl_talk(nl,
 		       mark_request(nl, IPCTNL_MSG_CT_DELETE, 0, value, mask),
 		       NULL, NULL);
+}
+
+/* A connection to delete, as the dump wrote it. */
+struct nat_conn {
+	uint8_t family;
+	bool has_zone, has_id;
+	uint16_t zone; /* CTA_ZONE and CTA_ID as written: network order */
+	uint32_t id;
+	uint16_t orig_len;
+	unsigned char orig[TUPLE_MAX]; /* CTA_TUPLE_ORIG's payload */
+};
+
+struct nat_ctx {
+	struct in_addr old;
+	struct nat_conn *conns;
+	unsigned int n, cap;
+};
+
+/* The attribute of @type in @nest, or NULL. */
+static const struct nlattr *conntrack_nested(const struct nlattr *nest,
+					     uint16_t type)
+{
+	const struct nlattr *a;
+
+	mnl_attr_for_each_nested(a, nest)
+		if (mnl_attr_get_type(a) == type)
+			return a;
+	return NULL;
+}
+
+/* A tuple's CTA_TUPLE_IP -> CTA_IP_V4_DST is @addr. */
+static bool conntrack_dst_is(const struct nlattr *tuple, struct in_addr addr)
+{
+	const struct nlattr *ip, *dst;
+
+	ip = tuple ? conntrack_nested(tuple, CTA_TUPLE_IP) : NULL;
+	if (!ip || mnl_attr_validate(ip, MNL_TYPE_NESTED) < 0)
+		return false;
+	dst = conntrack_nested(ip, CTA_IP_V4_DST);
+	return dst && mnl_attr_validate(dst, MNL_TYPE_U32) == 0 &&
+	       mnl_attr_get_u32(dst) == addr.s_addr;
+}
+
+/*
+ * One connection of the dump: kept when its reply goes to the old address
+ * (translated to it, or the router's own from it), or it came in to it.
+ */
+static int nat_msg(const struct nlmsghdr *nlh, void *data)
+{
+	const struct nfgenmsg *nfg = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *tb[CTA_MAX + 1] = { 0 };
+	struct nat_ctx *ctx = data;
+	const struct nlattr *orig;
+	struct nat_conn c = { 0 };
+
+	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*nfg)) ||
+	    mnl_attr_parse(nlh, sizeof(*nfg), conntrack_attr, tb) < 0)
+		return MNL_CB_OK;
+	orig = tb[CTA_TUPLE_ORIG];
+	if (!orig || !(conntrack_dst_is(tb[CTA_TUPLE_REPLY], ctx->old) ||
+		       conntrack_dst_is(orig, ctx->old)))
+		return MNL_CB_OK;
+	if (mnl_attr_get_payload_len(orig) > sizeof(c.orig)) {
+		errno = EMSGSIZE;
+		return MNL_CB_ERROR;
+	}
+	c.family = nfg->nfgen_family;
+	c.orig_len = mnl_attr_get_payload_len(orig);
+	memcpy(c.orig, mnl_attr_get_payload(orig), c.orig_len);
+	if (tb[CTA_ZONE]) {
+		c.has_zone = true;
+		c.zone = mnl_attr_get_u16(tb[CTA_ZONE]);
+	}
+	if (tb[CTA_ID]) {
+		c.has_id = true;
+		c.id = mnl_attr_get_u32(tb[CTA_ID]);
+	}
+	if (array_push(&ctx->conns, &ctx->n, &ctx->cap, &c, sizeof(c))) {
+		errno = ENOMEM;
+		return MNL_CB_ERROR;
+	}
+	return MNL_CB_OK;
+}
+
+/*
+ * The kernel filters by mark; the reply's destination is read here. A
+ * socket takes no request while its dump runs: the connections are
+ * collected first, then deleted one by one by their original tuple, and
+ * by their id too, so that one that ended meanwhile and a new one with
+ * the same tuple (translated to the new address) is not deleted in its
+ * place: both are ENOENT, which is no error.
+ */
+int conntrack_delete_nat(struct nl *nl, uint32_t value, uint32_t mask,
+			 struct in_addr old, unsigned int *deleted)
+{
+	struct nat_ctx ctx = { .old = old };
+	int ret;
+
+	*deleted = 0;
+	ret = nl_talk(nl,
+		      mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP, value,
+				   mask),
+		      nat_msg, &ctx);
+	for (unsigned int i = 0; !ret && i < ctx.n; i++) {
+		const struct nat_conn *c = &ctx.conns[i];
+		struct nlmsghdr *nlh = nl_msg(nl,
+					      NFNL_SUBSYS_CTNETLINK << 8 |
+						      IPCTNL_MSG_CT_DELETE,
+					      0);
+		struct nfgenmsg *nfg =
+			mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+
+		nfg->nfgen_family = c->family;
+		nfg->version = NFNETLINK_V0;
+		mnl_attr_put(nlh, CTA_TUPLE_ORIG | NLA_F_NESTED, c->orig_len,
+			     c->orig);
+		if (c->has_zone)
+			mnl_attr_put_u16(nlh, CTA_ZONE, c->zone);
+		if (c->has_id)
+			mnl_attr_put_u32(nlh, CTA_ID, c->id);
+		ret = nl_talk(nl, nlh, NULL, NULL);
+		if (!ret)
+			(*deleted)++;
+		else if (ret == -ENOENT)
+			ret = 0;
+	}
+	free(ctx.conns);
+	return ret;
 }

@@ -6,6 +6,7 @@
 #ifndef FLOWPIN_CONNTRACK_H
 #define FLOWPIN_CONNTRACK_H
 
+#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -53,5 +54,16 @@ int conntrack_dump_mark(struct nl *nl, uint32_t value, uint32_t mask,
  * through @nl (NETLINK_NETFILTER).
  */
 int conntrack_delete_mark(struct nl *nl, uint32_t value, uint32_t mask);
+
+/*
+ * Delete the connections with (mark & mask) == value whose reply tuple's
+ * IPv4 destination is @old, or whose original one's is: those the router
+ * translated to its address @old, its own from @old, and those that came
+ * in to @old, none of which can work once the link's address changed.
+ * Every other connection stays, of this link or another.
+ * *@deleted: how many went (also on an error midway).
+ */
+int conntrack_delete_nat(struct nl *nl, uint32_t value, uint32_t mask,
+			 struct in_addr old, unsigned int *deleted);
 
 #endif

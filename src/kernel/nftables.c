@@ -244,3 +244,12 @@ int nftables_delete_table(struct nft_ctx *ctx)
 			    "\n",
 			    false, NULL);
 }
+
+bool nftables_can_own(struct nft_ctx *ctx)
+{
+	/* checked by the kernel, then aborted: nothing is created */
+	return !nftables_run(ctx,
+			     "add table " RULESET_FAMILY " " RULESET_TABLE
+			     "_probe { " RULESET_OWNER_FLAGS " }\n",
+			     true, NULL);
+}

@@ -33,4 +33,10 @@ int nftables_counters(struct nft_ctx *ctx, const struct config *c,
 /* Remove flowpin's table; 0 also when there is none. */
 int nftables_delete_table(struct nft_ctx *ctx);
 
+/*
+ * Whether the table can be owned and persistent: the kernel (Linux 6.9)
+ * and libnftables (1.1) both know NFT_TABLE_F_PERSIST. Asked in a dry run.
+ */
+bool nftables_can_own(struct nft_ctx *ctx);
+
 #endif

@@ -28,6 +28,8 @@ static struct nlmsghdr *nlroute_msg(struct nl *nl, uint16_t type,
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->oif);
 	if (r->prefsrc.s_addr)
 		mnl_attr_put(nlh, RTA_PREFSRC, 4, &r->prefsrc);
+	if (r->metric)
+		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	return nlh;
 }
 
@@ -86,13 +88,17 @@ int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
 			if (len == 4)
 				memcpy(&r->prefsrc, p, 4);
 			break;
+		case RTA_PRIORITY:
+			if (len == 4)
+				r->metric = mnl_attr_get_u32(attr);
+			break;
 		}
 	}
 	return 0;
 }
 
 struct list_ctx {
-	uint32_t table;
+	uint32_t table; /* 0: every table */
 	nlroute_cb cb;
 	void *data;
 	int err;
@@ -103,7 +109,8 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	struct list_ctx *ctx = data;
 	struct route r;
 
-	if (nlroute_parse(nlh, &r) || r.table != ctx->table || ctx->err)
+	if (nlroute_parse(nlh, &r) || (ctx->table && r.table != ctx->table) ||
+	    ctx->err)
 		return MNL_CB_OK;
 	ctx->err = ctx->cb(&r, ctx->data);
 	return MNL_CB_OK;
@@ -123,5 +130,19 @@ int nlroute_list(struct nl *nl, uint32_t table, nlroute_cb cb, void *data)
 	/* strictly checked, a table the kernel has not made yet is ENOENT */
 	if (ret == -ENOENT)
 		ret = 0;
+	return ret ? ret : ctx.err;
+}
+
+int nlroute_list_oif(struct nl *nl, int oif, nlroute_cb cb, void *data)
+{
+	struct list_ctx ctx = { 0, cb, data, 0 };
+	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
+	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	int ret;
+
+	/* strictly checked, the kernel filters by device, over every table */
+	rtm->rtm_family = AF_INET;
+	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
+	ret = nl_talk(nl, nlh, list_cb, &ctx);
 	return ret ? ret : ctx.err;
 }

@@ -22,6 +22,7 @@ int rtmon_parse(const struct nlmsghdr *nlh, struct rtmon_event *ev)
 	int ret = 0;
 
 	memset(ev, 0, sizeof(*ev));
+	ev->portid = nlh->nlmsg_pid;
 	switch (nlh->nlmsg_type) {
 	case RTM_NEWLINK:
 	case RTM_DELLINK:
@@ -42,6 +43,7 @@ int rtmon_parse(const struct nlmsghdr *nlh, struct rtmon_event *ev)
 		ev->deleted = nlh->nlmsg_type == RTM_DELROUTE;
 		ev->table = r.table;
 		ev->protocol = r.protocol;
+		ev->route = r;
 		break;
 	case RTM_NEWRULE:
 	case RTM_DELRULE:

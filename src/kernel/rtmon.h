@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include "core/controller.h"
+#include "core/route.h"
 #include "kernel/nl.h"
 
 enum rtmon_kind {
@@ -24,8 +25,10 @@ enum rtmon_kind {
 struct rtmon_event {
 	enum rtmon_kind kind;
 	bool deleted; /* a DEL notification */
+	uint32_t portid; /* of the socket whose request caused it; 0: kernel */
 	uint32_t table; /* RTMON_ROUTE */
 	unsigned char protocol; /* RTMON_ROUTE, RTMON_RULE */
+	struct route route; /* RTMON_ROUTE */
 	struct neigh neigh; /* RTMON_NEIGH */
 };
 

@@ -4,6 +4,7 @@
 #define FLOWPIN_JSONGET_H
 
 #include <json-c/json.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 static inline const char *json_str(json_object *o, const char *key)
@@ -31,6 +32,14 @@ static inline double json_dbl(json_object *o, const char *key)
 	return json_object_object_get_ex(o, key, &v) ?
 		       json_object_get_double(v) :
 		       0;
+}
+
+static inline bool json_flag(json_object *o, const char *key)
+{
+	json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	       json_object_get_boolean(v);
 }
 
 #endif

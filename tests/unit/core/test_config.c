@@ -146,6 +146,24 @@ static void test_full(void **state)
 	config_free(&c);
 }
 
+/* gateway = auto, and no gateway at all, learn it from a route. */
+static void test_gateway_auto(void **state)
+{
+	static const char text[] =
+		"[global]\nlan = lan0\n"
+		"[link dhcp]\ninterface = eth1\ngateway = auto\n"
+		"[link fixed]\ninterface = eth2\ngateway = 10.2.0.1\n"
+		"[link dsl]\ninterface = ppp0\n";
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_parse_string(&c, "t.conf", text, NULL), 0);
+	assert_false(c.links[0].has_gateway);
+	assert_true(c.links[1].has_gateway);
+	assert_false(c.links[2].has_gateway);
+	config_free(&c);
+}
+
 struct bad {
 	const char *text;
 	const char *message; /* expected on stderr, with its line */
@@ -222,11 +240,11 @@ static const struct bad bad_configs[] = {
 	{ GLOBAL LINK1 "[link wan2]\ninterface = wan1\ngateway = 10.1.0.1\n",
 	  "test.conf:6: [link wan2]: same interface and gateway as link wan1 (line 3)" },
 	{ GLOBAL "[link wan1]\ninterface = wan1\ngateway = 10.1.0.256\n",
-	  "test.conf:5: gateway: \"10.1.0.256\" is not a unicast IPv4 address" },
+	  "test.conf:5: gateway: \"10.1.0.256\" is neither \"auto\" nor a unicast IPv4 address" },
 	{ GLOBAL "[link wan1]\ninterface = wan1\ngateway = 224.0.0.1\n",
-	  "test.conf:5: gateway: \"224.0.0.1\" is not a unicast" },
+	  "test.conf:5: gateway: \"224.0.0.1\" is neither \"auto\" nor a unicast" },
 	{ GLOBAL "[link wan1]\ninterface = wan1\ngateway = 2001:db8::1\n",
-	  "test.conf:5: gateway: \"2001:db8::1\" is not a unicast IPv4" },
+	  "test.conf:5: gateway: \"2001:db8::1\" is neither \"auto\" nor a unicast IPv4" },
 	{ GLOBAL LINK1 "track = 192.0.2.1 192.0.2.1\n",
 	  "test.conf:6: track: 192.0.2.1 is listed twice" },
 	{ GLOBAL LINK1 "track = 192.0.2.1 example.com\n",
@@ -365,6 +383,7 @@ static void test_parsers(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_gateway_auto),
 		cmocka_unit_test(test_minimal_and_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_bad_configs),

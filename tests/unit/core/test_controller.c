@@ -26,7 +26,7 @@ static const char conf_text[] =
 struct rig {
 	struct config cfg;
 	struct controller c;
-	struct iface ifc[3];
+	struct link_seen seen[3];
 	uint64_t now;
 };
 
@@ -42,20 +42,29 @@ static struct iface running(int index, const char *local)
 
 static void rig_init(struct rig *r)
 {
+	memset(r, 0, sizeof(*r));
 	assert_int_equal(config_parse_string(&r->cfg, "t.conf", conf_text,
 					     NULL),
 			 0);
 	assert_int_equal(controller_init(&r->c, &r->cfg), 0);
-	r->ifc[0] = running(2, "10.1.0.2");
-	r->ifc[1] = running(3, "10.2.0.2");
-	r->ifc[2] = running(4, "10.3.0.2");
+	r->seen[0].ifc = running(2, "10.1.0.2");
+	r->seen[1].ifc = running(3, "10.2.0.2");
+	r->seen[2].ifc = running(4, "10.3.0.2");
 	r->now = T0;
 }
 
 static void rig_start(struct rig *r, bool takeover)
 {
-	controller_start(&r->c, r->ifc, NULL, takeover, r->now);
+	controller_start(&r->c, r->seen, NULL, takeover, r->now);
 	controller_applied(&r->c); /* the daemon loads the table */
+}
+
+/* Link @i's interface as now observed, nothing learned. */
+static bool see(struct rig *r, unsigned int i, const struct iface *ifc)
+{
+	struct link_seen s = { .ifc = *ifc };
+
+	return controller_iface(&r->c, i, &s, r->now);
 }
 
 static void rig_free(struct rig *r)
@@ -206,7 +215,7 @@ static void test_all_down(void **state)
 	(void)state;
 	rig_init(&r);
 	rig_start(&r, false);
-	assert_true(controller_iface(&r.c, 2, &gone, r.now));
+	assert_true(see(&r, 2, &gone));
 	settle(&r, &d, flush);
 	assert_false(r.c.links[2].up);
 
@@ -231,8 +240,8 @@ static void test_all_down(void **state)
 	assert_int_equal(owned(&r, 1), 16);
 
 	/* nothing usable at all: the main table decides */
-	assert_true(controller_iface(&r.c, 1, &gone, r.now));
-	assert_true(controller_iface(&r.c, 0, &gone, r.now));
+	assert_true(see(&r, 1, &gone));
+	assert_true(see(&r, 0, &gone));
 	settle(&r, &d, flush);
 	assert_int_equal(d.mode, POLICY_NONE);
 	assert_int_equal(bucket_count(&r.c.buckets, BUCKET_NONE), 16);
@@ -250,12 +259,12 @@ static void test_tiers(void **state)
 	(void)state;
 	rig_init(&r);
 	rig_start(&r, false);
-	nocarrier = r.ifc[0];
+	nocarrier = r.seen[0].ifc;
 	nocarrier.flags = IFF_UP;
-	assert_true(controller_iface(&r.c, 0, &nocarrier, r.now));
-	nocarrier = r.ifc[1];
+	assert_true(see(&r, 0, &nocarrier));
+	nocarrier = r.seen[1].ifc;
 	nocarrier.flags = IFF_UP;
-	assert_true(controller_iface(&r.c, 1, &nocarrier, r.now));
+	assert_true(see(&r, 1, &nocarrier));
 	assert_int_equal(settle(&r, &d, flush), 2);
 	assert_true(flush[0] && flush[1]);
 	assert_int_equal(d.mode, POLICY_UP);
@@ -264,7 +273,7 @@ static void test_tiers(void **state)
 	assert_int_equal(controller_fallback(&r.c), 2);
 
 	/* carrier back: wan1 proves itself first, then takes over */
-	assert_true(controller_iface(&r.c, 0, &r.ifc[0], r.now));
+	assert_true(see(&r, 0, &r.seen[0].ifc));
 	settle(&r, &d, flush);
 	assert_false(r.c.links[0].up);
 	assert_int_equal(owned(&r, 2), 16);
@@ -288,21 +297,21 @@ static void test_carrier(void **state)
 	(void)state;
 	rig_init(&r);
 	rig_start(&r, false);
-	ifc = r.ifc[1];
+	ifc = r.seen[1].ifc;
 	ifc.flags = IFF_UP;
-	assert_true(controller_iface(&r.c, 1, &ifc, r.now));
+	assert_true(see(&r, 1, &ifc));
 	/* the same observation again changes nothing */
-	assert_false(controller_iface(&r.c, 1, &ifc, r.now));
+	assert_false(see(&r, 1, &ifc));
 	settle(&r, &d, flush);
 	assert_false(r.c.links[1].up);
 	assert_string_equal(r.c.links[1].why, "interface eth2 has no carrier");
 	assert_null(controller_source(&r.c, 1));
 
-	assert_true(controller_iface(&r.c, 2, &gone, r.now));
+	assert_true(see(&r, 2, &gone));
 	settle(&r, &d, flush);
 	assert_string_equal(r.c.links[2].why, "interface wwan0 is missing");
 	/* no probes: back as soon as it is usable again */
-	assert_true(controller_iface(&r.c, 2, &r.ifc[2], r.now));
+	assert_true(see(&r, 2, &r.seen[2].ifc));
 	settle(&r, &d, flush);
 	assert_true(r.c.links[2].up);
 	assert_non_null(controller_source(&r.c, 2));
@@ -405,12 +414,172 @@ static void test_reload(void **state)
 	assert_int_equal(controller_init(&next, &r.cfg), 0);
 	memcpy(next.buckets.owner, r.c.buckets.owner,
 	       16 * sizeof(*next.buckets.owner));
-	controller_start(&next, r.ifc, &r.c, true, r.now);
+	controller_start(&next, r.seen, &r.c, true, r.now);
 	assert_true(next.links[0].up);
 	assert_false(next.links[1].up);
 	assert_true(next.links[1].flushed);
 	assert_int_equal(bucket_count(&next.buckets, 0), 16);
 	controller_free(&next);
+	rig_free(&r);
+}
+
+/* wan1 learns its gateway (DHCP), ppp0 needs none; no probes. */
+static const char dynamic_text[] =
+	"[global]\nlan = lan0\nbuckets = 16\n"
+	"[link wan1]\ninterface = eth1\n"
+	"[link dsl]\ninterface = ppp0\ngateway = auto\n";
+
+static struct link_seen dhcp_seen(const char *local, const char *gw)
+{
+	struct link_seen s = { .ifc = running(2, local), .has_route = true };
+
+	s.route.table = 254;
+	s.route.protocol = 3; /* boot: what "ip route add" gives */
+	s.route.oif = 2;
+	assert_int_equal(inet_pton(AF_INET, gw, &s.route.gw), 1);
+	return s;
+}
+
+static struct link_seen ppp_seen(int index, const char *local)
+{
+	struct link_seen s = { .ifc = running(index, local) };
+
+	s.ifc.flags |= IFF_POINTOPOINT;
+	s.ifc.addr[0].plen = 32;
+	return s;
+}
+
+/*
+ * A DHCP client renumbers: the old address and gateway go before the new
+ * ones come. The link stays up meanwhile, keeps its buckets, and reports
+ * the address it gave up once; had nothing come back within the hold, it
+ * would have gone down.
+ */
+static void test_renumber(void **state)
+{
+	struct link_seen seen[2] = { dhcp_seen("10.1.0.2", "10.1.0.1"),
+				     ppp_seen(9, "100.64.0.2") };
+	struct link_seen bare = { .ifc = running(2, "10.1.0.2") };
+	struct ctl_decision d;
+	struct in_addr old, gw;
+	struct rig r = { .now = T0 };
+	bool flush[2];
+
+	(void)state;
+	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
+					     NULL),
+			 0);
+	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
+	controller_start(&r.c, seen, NULL, false, r.now);
+	controller_applied(&r.c);
+	assert_true(r.c.links[0].up && r.c.links[1].up);
+	assert_true(controller_gateway(&r.c, 0, &gw));
+	assert_int_equal(gw.s_addr, inet_addr("10.1.0.1"));
+	assert_false(controller_gateway(&r.c, 1, &gw)); /* on-link */
+	assert_false(controller_renumbered(&r.c, 0, &old));
+
+	/* the old address and route go: held, still up */
+	bare.ifc.naddr = 0;
+	assert_true(controller_iface(&r.c, 0, &bare, r.now));
+	assert_int_equal(settle(&r, &d, flush), 0);
+	assert_int_equal(d.nchanged, 0);
+	assert_true(r.c.links[0].up);
+	assert_int_equal(owned(&r, 0), 8);
+	assert_null(controller_source(&r.c, 0));
+	assert_int_equal(controller_deadline(&r.c),
+			 r.now + CONTROLLER_RENUMBER_HOLD_MS);
+
+	/* the new ones come: the old address is reported, once */
+	r.now += 20;
+	seen[0] = dhcp_seen("10.7.0.2", "10.7.0.1");
+	assert_true(controller_iface(&r.c, 0, &seen[0], r.now));
+	assert_int_equal(settle(&r, &d, flush), 0);
+	assert_int_equal(d.nchanged, 0);
+	assert_true(controller_renumbered(&r.c, 0, &old));
+	assert_int_equal(old.s_addr, inet_addr("10.1.0.2"));
+	assert_false(controller_renumbered(&r.c, 0, &old));
+	assert_true(controller_gateway(&r.c, 0, &gw));
+	assert_int_equal(gw.s_addr, inet_addr("10.7.0.1"));
+	assert_int_equal(controller_deadline(&r.c), UINT64_MAX);
+
+	/* a new gateway on the same address: routes follow, nothing else */
+	seen[0] = dhcp_seen("10.7.0.2", "10.7.0.9");
+	assert_true(controller_iface(&r.c, 0, &seen[0], r.now));
+	assert_false(controller_renumbered(&r.c, 0, &old));
+
+	/* gone for longer than the hold: down, and its connections go */
+	assert_true(controller_iface(&r.c, 0, &bare, r.now));
+	r.now += CONTROLLER_RENUMBER_HOLD_MS;
+	assert_int_equal(settle(&r, &d, flush), 1);
+	assert_true(flush[0]);
+	assert_false(r.c.links[0].up);
+	assert_string_equal(r.c.links[0].why,
+			    "interface eth1 has no IPv4 address");
+	assert_int_equal(owned(&r, 1), 16);
+	/* back with yet another address: flushed already, nothing to report */
+	seen[0] = dhcp_seen("10.8.0.2", "10.8.0.1");
+	assert_true(controller_iface(&r.c, 0, &seen[0], r.now));
+	settle(&r, &d, flush);
+	assert_true(r.c.links[0].up);
+	assert_false(controller_renumbered(&r.c, 0, &old));
+
+	/* no default route to learn from: down, once the hold is over */
+	seen[0].has_route = false;
+	assert_true(controller_iface(&r.c, 0, &seen[0], r.now));
+	r.now += CONTROLLER_RENUMBER_HOLD_MS;
+	settle(&r, &d, flush);
+	assert_false(r.c.links[0].up);
+	assert_string_equal(
+		r.c.links[0].why,
+		"no default route through eth1 to learn the gateway from");
+	rig_free(&r);
+}
+
+/*
+ * A PPP session: the interface exists only while it is up, with another
+ * index each time. Gone is down at once (no hold); back is up.
+ */
+static void test_session(void **state)
+{
+	struct link_seen seen[2] = { dhcp_seen("10.1.0.2", "10.1.0.1"),
+				     { .ifc = { 0 } } };
+	struct ctl_decision d;
+	struct rig r = { .now = T0 };
+	struct in_addr old;
+	bool flush[2];
+
+	(void)state;
+	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
+					     NULL),
+			 0);
+	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
+	controller_start(&r.c, seen, NULL, false, r.now);
+	controller_applied(&r.c);
+	assert_false(r.c.links[1].up);
+	assert_string_equal(r.c.links[1].why, "interface ppp0 is missing");
+	assert_int_equal(owned(&r, 0), 16);
+
+	seen[1] = ppp_seen(41, "100.64.0.2");
+	assert_true(controller_iface(&r.c, 1, &seen[1], r.now));
+	settle(&r, &d, flush);
+	assert_true(r.c.links[1].up);
+	assert_int_equal(owned(&r, 1), 8);
+
+	/* the session drops: the interface is gone, down at once */
+	seen[1] = (struct link_seen){ .ifc = { 0 } };
+	assert_true(controller_iface(&r.c, 1, &seen[1], r.now));
+	assert_int_equal(settle(&r, &d, flush), 1);
+	assert_true(flush[1]);
+	assert_false(r.c.links[1].up);
+
+	/* back with another index and address */
+	seen[1] = ppp_seen(57, "100.64.0.9");
+	assert_true(controller_iface(&r.c, 1, &seen[1], r.now));
+	settle(&r, &d, flush);
+	assert_true(r.c.links[1].up);
+	assert_int_equal(controller_source(&r.c, 1)->local.s_addr,
+			 inet_addr("100.64.0.9"));
+	assert_false(controller_renumbered(&r.c, 1, &old));
 	rig_free(&r);
 }
 
@@ -426,6 +595,8 @@ int main(void)
 		cmocka_unit_test(test_neighbour),
 		cmocka_unit_test(test_takeover),
 		cmocka_unit_test(test_reload),
+		cmocka_unit_test(test_renumber),
+		cmocka_unit_test(test_session),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -47,32 +47,34 @@ static void test_usable(void **state)
 	char why[96];
 
 	(void)state;
-	assert_true(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_true(routing_link_usable(&l, &ifc, NULL, why, sizeof(why)));
 	assert_string_equal(why, "");
 
 	ifc.flags = IFF_UP; /* no carrier */
-	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_false(routing_link_usable(&l, &ifc, NULL, why, sizeof(why)));
 	assert_string_equal(why, "interface eth1 has no carrier");
 
 	ifc = eth_iface();
 	ifc.naddr = 0;
-	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_false(routing_link_usable(&l, &ifc, NULL, why, sizeof(why)));
 	assert_string_equal(why, "interface eth1 has no IPv4 address");
 
 	ifc = eth_iface();
 	l.gateway = a4("10.9.0.1");
-	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_false(routing_link_usable(&l, &ifc, NULL, why, sizeof(why)));
 	assert_string_equal(why,
 			    "gateway 10.9.0.1 is not on a network of eth1");
 
 	l = eth_link();
 	l.has_gateway = false;
-	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_false(routing_link_usable(&l, &ifc, NULL, why, sizeof(why)));
+	assert_string_equal(
+		why, "no default route through eth1 to learn the gateway from");
 	ifc.flags |= IFF_POINTOPOINT;
-	assert_true(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_true(routing_link_usable(&l, &ifc, NULL, why, sizeof(why)));
 
 	memset(&ifc, 0, sizeof(ifc));
-	assert_false(routing_link_usable(&l, &ifc, why, sizeof(why)));
+	assert_false(routing_link_usable(&l, &ifc, NULL, why, sizeof(why)));
 	assert_string_equal(why, "interface eth1 is missing");
 }
 
@@ -89,7 +91,7 @@ static void test_link_routes(void **state)
 	ifc.addr[2] =
 		(struct iface_addr){ .local = a4("192.0.2.9"), .plen = 32 };
 	ifc.naddr = 3;
-	assert_int_equal(routing_link_routes(&l, &ifc, 1001, r), 2);
+	assert_int_equal(routing_link_routes(&l, &ifc, NULL, 1001, r), 2);
 
 	assert_int_equal(r[0].table, 1001);
 	assert_int_equal(r[0].dst.s_addr, a4("10.1.0.0").s_addr);
@@ -117,12 +119,91 @@ static void test_pointopoint_routes(void **state)
 					   .peer = a4("100.64.0.1"),
 					   .plen = 32 };
 	ifc.naddr = 1;
-	assert_int_equal(routing_link_routes(&l, &ifc, 1002, r), 2);
+	assert_int_equal(routing_link_routes(&l, &ifc, NULL, 1002, r), 2);
 	assert_int_equal(r[0].dst.s_addr, a4("100.64.0.1").s_addr);
 	assert_int_equal(r[0].dst_len, 32);
 	assert_int_equal(r[1].gw.s_addr, 0); /* default dev ppp0 */
 	assert_int_equal(r[1].oif, 9);
 	assert_int_equal(r[1].prefsrc.s_addr, a4("100.64.3.7").s_addr);
+}
+
+static struct route default_via(const char *gw, int oif, uint32_t table,
+				unsigned char protocol, uint32_t metric)
+{
+	struct route r = { .table = table,
+			   .oif = oif,
+			   .protocol = protocol,
+			   .metric = metric };
+
+	if (gw)
+		r.gw = a4(gw);
+	return r;
+}
+
+/* Which default route a gateway = auto link learns from. */
+static void test_learn(void **state)
+{
+	struct route rs[6];
+	const struct route *best;
+
+	(void)state;
+	rs[0] = default_via("10.9.0.1", 8, RT_TABLE_MAIN, RTPROT_BOOT, 0);
+	rs[1] = default_via("10.1.0.9", 7, 100, RTPROT_DHCP, 0);
+	rs[2] = default_via("10.1.0.1", 7, RT_TABLE_MAIN, RTPROT_BOOT, 200);
+	rs[3] = default_via("10.1.0.5", 7, RT_TABLE_MAIN, RTPROT_DHCP, 100);
+	rs[4] = default_via("10.1.0.7", 7, 1001, RTPROT_FLOWPIN, 0);
+	rs[5] = default_via("10.1.0.8", 7, RT_TABLE_MAIN, RTPROT_BOOT, 0);
+	rs[5].dst_len = 8; /* not a default route */
+	best = routing_learn(rs, 6, 7);
+	/* the main table's, of the lowest metric; never flowpin's own */
+	assert_non_null(best);
+	assert_int_equal(best->gw.s_addr, a4("10.1.0.5").s_addr);
+	/* another table when the main table has none */
+	best = routing_learn(rs + 1, 1, 7);
+	assert_non_null(best);
+	assert_int_equal(best->table, 100);
+	assert_null(routing_learn(rs + 4, 2, 7));
+	assert_null(routing_learn(rs, 1, 7));
+}
+
+/* A learned gateway, and a learned on-link default (pppd's). */
+static void test_learned_gateway(void **state)
+{
+	struct link_config l = eth_link();
+	struct iface ifc = eth_iface();
+	struct route learned =
+		default_via("10.1.0.1", 7, RT_TABLE_MAIN, RTPROT_BOOT, 0);
+	struct route r[LINK_ROUTES_MAX];
+	struct in_addr gw;
+	char why[96];
+
+	(void)state;
+	l.has_gateway = false;
+	assert_true(routing_gateway(&l, &learned, &gw));
+	assert_int_equal(gw.s_addr, a4("10.1.0.1").s_addr);
+	assert_true(routing_link_usable(&l, &ifc, &learned, why, sizeof(why)));
+	assert_int_equal(routing_link_routes(&l, &ifc, &learned, 1001, r), 2);
+	assert_int_equal(r[1].gw.s_addr, a4("10.1.0.1").s_addr);
+	assert_int_equal(r[1].prefsrc.s_addr, a4("10.1.0.2").s_addr);
+	assert_int_equal(r[1].metric, 0); /* flowpin's own carry none */
+
+	/* renumbered: the old gateway is off the new network */
+	ifc.addr[0].local = a4("10.7.0.2");
+	assert_false(routing_link_usable(&l, &ifc, &learned, why, sizeof(why)));
+	assert_string_equal(why,
+			    "gateway 10.1.0.1 is not on a network of eth1");
+
+	/* a configured gateway wins over any route */
+	l = eth_link();
+	learned.gw = a4("10.7.0.1");
+	assert_true(routing_gateway(&l, &learned, &gw));
+	assert_int_equal(gw.s_addr, a4("10.1.0.1").s_addr);
+
+	/* "default dev ppp0": no next hop, on-link */
+	l.has_gateway = false;
+	learned.gw.s_addr = 0;
+	assert_false(routing_gateway(&l, &learned, &gw));
+	assert_true(routing_link_usable(&l, &ifc, &learned, why, sizeof(why)));
 }
 
 static void test_rules(void **state)
@@ -160,6 +241,8 @@ int main(void)
 		cmocka_unit_test(test_usable),
 		cmocka_unit_test(test_link_routes),
 		cmocka_unit_test(test_pointopoint_routes),
+		cmocka_unit_test(test_learn),
+		cmocka_unit_test(test_learned_gateway),
 		cmocka_unit_test(test_rules),
 	};
 

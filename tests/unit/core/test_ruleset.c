@@ -51,7 +51,7 @@ static void setup(struct fixture *f, const char *text)
 		w[i] = f->c.links[i].weight;
 	}
 	bucket_table_balance(&f->t, w, f->c.nlinks);
-	f->rs = (struct ruleset){ &f->c, f->rl, &f->t, false };
+	f->rs = (struct ruleset){ &f->c, f->rl, &f->t, false, false };
 }
 
 static void teardown(struct fixture *f)

@@ -1,0 +1,118 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/routing.h"
+#include "daemon/preflight.h"
+#include "daemon/seen.h"
+#include "kernel/ifaddr.h"
+#include "kernel/nlroute.h"
+#include "kernel/sysctl.h"
+
+int preflight_links(struct nl *nl, const struct config *c,
+		    struct link_seen *seen, const struct config_diag *diag)
+{
+	char why[128];
+	int ret;
+
+	for (unsigned int i = 0; i < c->nlan; i++) {
+		struct iface ifc;
+
+		ret = ifaddr_get(nl, c->lan[i], &ifc);
+		if (ret == -ENODEV)
+			config_diag_warning(
+				diag, c->path, c->lan_line,
+				"lan interface %s does not exist (yet)",
+				c->lan[i]);
+		else if (ret)
+			goto err;
+	}
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const struct link_config *l = &c->links[i];
+		struct link_seen *s = &seen[i];
+
+		ret = seen_link(nl, l, s);
+		if (ret)
+			goto err;
+		if (!routing_link_usable(l, &s->ifc,
+					 s->has_route ? &s->route : NULL, why,
+					 sizeof(why)))
+			config_diag_warning(
+				diag, c->path, l->line,
+				"link %s: %s: it is down until that changes",
+				l->name, why);
+	}
+	return 0;
+err:
+	config_diag_error(diag, c->path, 0, "interfaces: %s",
+			  nl_strerror(nl, ret));
+	return ret;
+}
+
+static int count_foreign(const struct route *r, void *data)
+{
+	*(unsigned int *)data += r->protocol != RTPROT_FLOWPIN;
+	return 0;
+}
+
+static int table_free(struct nl *nl, const struct config *c, uint32_t table,
+		      const struct config_diag *diag)
+{
+	unsigned int foreign = 0;
+	int ret = nlroute_list(nl, table, count_foreign, &foreign);
+
+	if (ret) {
+		config_diag_error(diag, c->path, 0, "routing table %u: %s",
+				  table, nl_strerror(nl, ret));
+		return ret;
+	}
+	if (foreign) {
+		config_diag_error(
+			diag, c->path, 0,
+			"routing table %u holds %u routes flowpin did not add: choose another \"table\" in [global]",
+			table, foreign);
+		return -EEXIST;
+	}
+	return 0;
+}
+
+int preflight_tables(struct nl *nl, const struct config *c,
+		     const uint32_t *tables, unsigned int n,
+		     const struct config_diag *diag)
+{
+	int ret = table_free(nl, c, c->table, diag);
+
+	if (!tables)
+		n = c->nlinks;
+	for (unsigned int i = 0; i < n && !ret; i++)
+		ret = table_free(nl, c, tables ? tables[i] : c->table + i + 1,
+				 diag);
+	return ret;
+}
+
+/*
+ * A strict reverse-path filter checks replies against the main table,
+ * where the link they arrive on is not the default, unless the check may
+ * use the packet's mark.
+ */
+void preflight_sysctls(const struct config *c, const struct config_diag *diag)
+{
+	if (sysctl_ipv4_conf("all", "forwarding") == 0)
+		config_diag_warning(
+			diag, c->path, 0,
+			"net.ipv4.ip_forward is 0: LAN traffic is not forwarded");
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const char *ifn = c->links[i].ifname;
+		int all = sysctl_ipv4_conf("all", "rp_filter");
+		int dev = sysctl_ipv4_conf(ifn, "rp_filter");
+		bool vmark = sysctl_ipv4_conf("all", "src_valid_mark") > 0 ||
+			     sysctl_ipv4_conf(ifn, "src_valid_mark") > 0;
+
+		if ((all > dev ? all : dev) == 1 && !vmark)
+			config_diag_warning(
+				diag, c->path, c->links[i].line,
+				"link %s: strict rp_filter on %s drops replies flowpin routes by mark: set net.ipv4.conf.%s.src_valid_mark=1 (or rp_filter=2)",
+				c->links[i].name, ifn, ifn);
+	}
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * A configuration against the system, changing nothing: the checks that
+ * flowpin check and flowpin run share, so that they agree on every error.
+ * Errors are what no change at run time can fix; what is only true of
+ * this moment (an interface missing, no address or gateway yet) is a
+ * warning, and the link is down until it changes.
+ */
+#ifndef FLOWPIN_DAEMON_PREFLIGHT_H
+#define FLOWPIN_DAEMON_PREFLIGHT_H
+
+#include "core/config.h"
+#include "core/controller.h"
+#include "kernel/nl.h"
+
+/*
+ * The lan interfaces and the links, with what is seen of each link in
+ * @seen (parallel to c->links). 0, -EINVAL after errors, or the netlink
+ * error.
+ */
+int preflight_links(struct nl *nl, const struct config *c,
+		    struct link_seen *seen, const struct config_diag *diag);
+
+/*
+ * The routing tables flowpin would fill (the fallback table and @tables,
+ * n of them; NULL: the tables of a first start) hold none but flowpin's
+ * routes. 0, -EEXIST, or the netlink error.
+ */
+int preflight_tables(struct nl *nl, const struct config *c,
+		     const uint32_t *tables, unsigned int n,
+		     const struct config_diag *diag);
+
+/* Settings that quietly break a multi-uplink router: warnings. */
+void preflight_sysctls(const struct config *c, const struct config_diag *diag);
+
+#endif
