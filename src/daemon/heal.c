@@ -81,11 +81,15 @@ void heal_rtnl_report(struct daemon *d, unsigned int routes, unsigned int rules)
 
 	if (!h->rt_t0)
 		return;
+	/* nothing to put back: a restore before this one did */
+	if (!routes && !rules)
+		goto out;
 	who(h->rt_portid, by, sizeof(by));
 	objects(lost, sizeof(lost), h->routes_lost, h->rules_lost);
 	objects(back, sizeof(back), routes, rules);
 	log_warn("%s of flowpin's deleted by %s: %s restored in %.1f ms", lost,
 		 by, back, (double)(monotonic_us() - h->rt_t0) / 1000.0);
+out:
 	h->rt_t0 = 0;
 	h->routes_lost = h->rules_lost = 0;
 }
