@@ -273,6 +273,17 @@ static int g_hash(struct parser *p, const char *value)
 	return -EINVAL;
 }
 
+static int g_own_table(struct parser *p, const char *value)
+{
+	if (!strcmp(value, "auto") || !strcmp(value, "no")) {
+		p->c->own_table = !strcmp(value, "auto");
+		return 0;
+	}
+	report(p, p->line, "own_table: \"%s\" is neither \"auto\" nor \"no\"",
+	       value);
+	return -EINVAL;
+}
+
 static int g_seed(struct parser *p, const char *value)
 {
 	return parse_number_key(p, "seed", value, 0, UINT32_MAX, &p->c->seed);
@@ -326,10 +337,15 @@ static int g_priority(struct parser *p, const char *value)
 }
 
 static const struct key global_keys[] = {
-	{ "lan", g_lan },	  { "hash", g_hash },
-	{ "seed", g_seed },	  { "control", g_control },
-	{ "buckets", g_buckets }, { "mark_mask", g_mark_mask },
-	{ "table", g_table },	  { "priority", g_priority },
+	{ "lan", g_lan },
+	{ "hash", g_hash },
+	{ "seed", g_seed },
+	{ "control", g_control },
+	{ "buckets", g_buckets },
+	{ "mark_mask", g_mark_mask },
+	{ "table", g_table },
+	{ "priority", g_priority },
+	{ "own_table", g_own_table },
 	{ NULL, NULL },
 };
 
@@ -756,6 +772,7 @@ int config_parse_string(struct config *c, const char *name, const char *text,
 	c->mark_mask = DEFAULT_MARK_MASK;
 	c->table = DEFAULT_TABLE;
 	c->priority = DEFAULT_PRIORITY;
+	c->own_table = true;
 
 	/* Library-wide settings: one flowpin.conf dialect. */
 	ini_allow_multiline = false;

@@ -64,6 +64,7 @@ struct config {
 	uint32_t mark_mask;
 	uint32_t table; /* fallback table; link tables follow it */
 	uint32_t priority; /* first of the three rule priorities */
+	bool own_table; /* own the nftables table where the kernel can */
 	struct link_config *links;
 	unsigned int nlinks;
 };

@@ -312,8 +312,9 @@ void daemon_reload(struct daemon *d)
 		return;
 	}
 	if (a->mark_mask != b->mark_mask || a->table != b->table ||
-	    a->priority != b->priority || strcmp(a->control, b->control)) {
-		log_err("reload: mark_mask, table, priority and control can only change with a restart: still running the previous configuration");
+	    a->priority != b->priority || strcmp(a->control, b->control) ||
+	    a->own_table != b->own_table) {
+		log_err("reload: mark_mask, table, priority, control and own_table can only change with a restart: still running the previous configuration");
 		model_free(d, &next);
 		return;
 	}
@@ -552,7 +553,7 @@ int daemon_main(const char *config_path)
 	}
 
 	/* Nothing below changes the system until install(). */
-	d.nft_owner = nftables_can_own(d.nft);
+	d.nft_owner = d.m.cfg.own_table && nftables_can_own(d.nft);
 	ret = prepare(&d, &d.m, &st, NULL);
 	if (ret)
 		goto out;

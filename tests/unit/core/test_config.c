@@ -161,6 +161,15 @@ static void test_gateway_auto(void **state)
 	assert_false(c.links[0].has_gateway);
 	assert_true(c.links[1].has_gateway);
 	assert_false(c.links[2].has_gateway);
+	assert_true(c.own_table); /* by default */
+	config_free(&c);
+	assert_int_equal(
+		config_parse_string(&c, "t.conf",
+				    "[global]\nlan = lan0\nown_table = no\n"
+				    "[link a]\ninterface = eth1\n",
+				    NULL),
+		0);
+	assert_false(c.own_table);
 	config_free(&c);
 }
 
@@ -241,6 +250,8 @@ static const struct bad bad_configs[] = {
 	  "test.conf:6: [link wan2]: same interface and gateway as link wan1 (line 3)" },
 	{ GLOBAL "[link wan1]\ninterface = wan1\ngateway = 10.1.0.256\n",
 	  "test.conf:5: gateway: \"10.1.0.256\" is neither \"auto\" nor a unicast IPv4 address" },
+	{ "[global]\nlan = lan0\nown_table = yes\n",
+	  "test.conf:3: own_table: \"yes\" is neither \"auto\" nor \"no\"" },
 	{ GLOBAL "[link wan1]\ninterface = wan1\ngateway = 224.0.0.1\n",
 	  "test.conf:5: gateway: \"224.0.0.1\" is neither \"auto\" nor a unicast" },
 	{ GLOBAL "[link wan1]\ninterface = wan1\ngateway = 2001:db8::1\n",
