@@ -12,6 +12,8 @@
 #include "daemon/config_file.h"
 #include "daemon/daemon.h"
 #include "daemon/preflight.h"
+#include "kernel/nftables.h"
+#include "kernel/sysctl.h"
 #include "lib/array.h"
 
 static int do_run(const struct global_options *g, int argc, char **argv)
@@ -101,6 +103,7 @@ static void diag_print_list(const char *key, struct diag_list *l)
 static int check_system(const struct config *c, const struct config_diag *diag)
 {
 	struct link_seen *seen = calloc(c->nlinks + 1, sizeof(*seen));
+	struct nft_ctx *nft;
 	struct nl nl;
 	int ret = seen ? nl_open(&nl, NETLINK_ROUTE, 0) : -ENOMEM;
 
@@ -113,6 +116,12 @@ static int check_system(const struct config *c, const struct config_diag *diag)
 	ret = preflight_links(&nl, c, seen, diag);
 	if (!ret)
 		ret = preflight_tables(&nl, c, NULL, 0, diag);
+	/* the kernel checks a dry run only for who may load it */
+	if (!ret && sysctl_have_net_admin()) {
+		nft = nftables_open();
+		ret = nft ? preflight_table(nft, c, diag) : -ENOMEM;
+		nftables_close(nft);
+	}
 	if (!ret)
 		preflight_sysctls(c, diag);
 	nl_close(&nl);

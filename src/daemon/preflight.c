@@ -1,12 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "core/routing.h"
+#include "core/ruleset.h"
 #include "daemon/preflight.h"
 #include "daemon/seen.h"
 #include "kernel/ifaddr.h"
+#include "kernel/nftables.h"
 #include "kernel/nlroute.h"
 #include "kernel/sysctl.h"
 
@@ -88,6 +91,32 @@ int preflight_tables(struct nl *nl, const struct config *c,
 	for (unsigned int i = 0; i < n && !ret; i++)
 		ret = table_free(nl, c, tables ? tables[i] : c->table + i + 1,
 				 diag);
+	return ret;
+}
+
+int preflight_table(struct nft_ctx *nft, const struct config *c,
+		    const struct config_diag *diag)
+{
+	struct ruleset_link rl[c->nlinks + 1];
+	struct bucket_table t = { 0 };
+	struct ruleset rs = { c, rl, &t, false, false };
+	char *script = NULL, *err = NULL;
+	int ret = bucket_table_init(&t, c->buckets);
+
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		rl[i] = (struct ruleset_link){
+			.mark = config_slot_mark(c, i + 1)
+		};
+	if (!ret) {
+		script = ruleset_table(&rs);
+		ret = script ? nftables_run(nft, script, true, &err) : -ENOMEM;
+	}
+	if (ret)
+		config_diag_error(diag, c->path, 0, "nftables: %s",
+				  err ? err : strerror(-ret));
+	free(err);
+	free(script);
+	bucket_table_free(&t);
 	return ret;
 }
 

@@ -30,6 +30,14 @@ int preflight_tables(struct nl *nl, const struct config *c,
 		     const uint32_t *tables, unsigned int n,
 		     const struct config_diag *diag);
 
+/*
+ * The nftables table of a first start loads here: a dry run, which the
+ * kernel checks (CAP_NET_ADMIN). 0, or -errno with the error reported.
+ */
+struct nft_ctx;
+int preflight_table(struct nft_ctx *nft, const struct config *c,
+		    const struct config_diag *diag);
+
 /* Settings that quietly break a multi-uplink router: warnings. */
 void preflight_sysctls(const struct config *c, const struct config_diag *diag);
 
