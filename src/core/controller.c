@@ -24,6 +24,7 @@ static bool holdable(const struct ctl_link *u)
 	return u->seen.ifc.index && iface_running(&u->seen.ifc);
 }
 
+/* Waiting for its address or gateway to come back, connections kept. */
 static bool held(const struct ctl_link *u, uint64_t now_ms)
 {
 	return u->hold_ms && now_ms < u->hold_ms;
@@ -47,6 +48,7 @@ static bool observe(struct controller *c, unsigned int i,
 	u->usable = routing_link_usable(l, &u->seen.ifc, learned(u), u->why,
 					sizeof(u->why));
 	came_back = u->usable && !was && held(u, now_ms);
+	/* only a link that carried connections keeps them while it waits */
 	if (u->usable) {
 		u->src = routing_source(l, &u->seen.ifc, learned(u))->local;
 		if (old_src.s_addr && u->src.s_addr != old_src.s_addr)
@@ -163,7 +165,7 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			u->flushed = p->flushed;
 			u->since_ms = p->since_ms;
 			u->hold_ms = p->hold_ms;
-			u->up = p->up && (u->usable || held(u, now_ms));
+			u->up = p->up && u->usable;
 			if (p->src.s_addr && u->usable &&
 			    p->src.s_addr != u->src.s_addr)
 				u->renumbered = p->src;
@@ -268,17 +270,17 @@ uint64_t controller_deadline(const struct controller *c)
 
 		if (u->neigh_failed && u->neigh_retry_ms < next)
 			next = u->neigh_retry_ms;
-		if (u->hold_ms && u->up && u->hold_ms < next)
+		if (u->hold_ms && u->hold_ms < next)
 			next = u->hold_ms;
 	}
 	return next;
 }
 
-static bool live(const struct controller *c, unsigned int i, uint64_t now_ms)
+static bool live(const struct controller *c, unsigned int i)
 {
 	const struct ctl_link *u = &c->links[i];
 
-	return (u->usable || held(u, now_ms)) && !u->neigh_failed &&
+	return u->usable && !u->neigh_failed &&
 	       (!probed(c, i) || u->health.is_up);
 }
 
@@ -336,8 +338,15 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 	d->was = c->mode;
 	for (unsigned int i = 0; i < n; i++) {
 		struct ctl_link *u = &c->links[i];
-		bool up = live(c, i, now_ms);
+		bool up = live(c, i);
 
+		/* nothing came back in time: its connections go now */
+		if (u->hold_ms && !held(u, now_ms)) {
+			u->hold_ms = 0;
+			u->src.s_addr = 0;
+			u->renumbered.s_addr = 0;
+			d->expired[i] = true;
+		}
 		before[i] = bucket_count(&c->buckets, (int)i);
 		if (up == u->up)
 			continue;
@@ -347,10 +356,9 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 		u->since_ms = now_ms;
 		if (up) {
 			u->flushed = false;
-		} else {
+		} else if (!u->hold_ms) {
 			note_down(c, i);
 			/* its connections go with it: none to renumber */
-			u->hold_ms = 0;
 			u->renumbered.s_addr = 0;
 			if (!u->usable)
 				u->src.s_addr = 0;
@@ -394,7 +402,8 @@ unsigned int controller_flushes(struct controller *c, bool *flush)
 			u->flushed = false;
 			continue;
 		}
-		if (u->up || u->flushed)
+		/* held: kept while its address may come back */
+		if (u->up || u->flushed || u->hold_ms)
 			continue;
 		flush[i] = true;
 		u->flushed = true;
@@ -407,8 +416,9 @@ int controller_fallback(const struct controller *c)
 {
 	int best = -1;
 
+	/* a held link has no route to give */
 	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
-		if (c->links[i].up &&
+		if (c->links[i].up && c->links[i].usable &&
 		    (best < 0 ||
 		     c->cfg->links[i].tier < c->cfg->links[best].tier))
 			best = (int)i;

@@ -28,11 +28,12 @@
 /* A FAILED gateway is asked to resolve again this often. */
 #define CONTROLLER_NEIGH_RETRY_MS 1000
 /*
- * An address or learned gateway that disappears while the interface stays
- * up with carrier has this long to come back before the link goes down: a
- * DHCP client renumbering removes the old before it adds the new.
+ * A link that loses its address or learned gateway while its interface
+ * stays up with carrier takes no new connections, but keeps the ones it
+ * has this long, for them to come back: a DHCP client renumbering removes
+ * the old before it adds the new (udhcpc, after a NAK, 3 s later).
  */
-#define CONTROLLER_RENUMBER_HOLD_MS 1000
+#define CONTROLLER_RENUMBER_HOLD_MS 5000
 
 enum neigh_verdict {
 	NEIGH_UNKNOWN, /* resolving, or nothing to say */
@@ -61,7 +62,7 @@ struct ctl_link {
 	/* observed */
 	struct link_seen seen;
 	bool usable;
-	uint64_t hold_ms; /* not usable, but up until then: renumbering */
+	uint64_t hold_ms; /* lost its address: connections kept until then */
 	struct in_addr src; /* the address it sent from when last usable */
 	struct in_addr renumbered; /* an address given up, not yet reported */
 	bool neigh_failed; /* the gateway's neighbour entry is FAILED */
@@ -87,6 +88,7 @@ struct ctl_decision {
 	unsigned int nchanged; /* links whose state changed */
 	bool changed[SLOTS_MAX]; /* up or down since the last evaluation */
 	uint32_t moved[SLOTS_MAX]; /* buckets the change gave or took */
+	bool expired[SLOTS_MAX]; /* held, and nothing came back in time */
 	bool apply; /* the wanted table differs from the kernel's */
 	enum policy_mode mode, was; /* the policy's mode after and before */
 };
@@ -115,7 +117,8 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
  * Link @i as now observed (interface index 0: it does not exist). True
  * when whether it is usable, its source or its next hop changed: then its
  * routes and prober follow. A link that becomes usable again proves itself
- * again before it is up, unless it was held (CONTROLLER_RENUMBER_HOLD_MS).
+ * again before it is up, unless it was held (CONTROLLER_RENUMBER_HOLD_MS):
+ * then it is up at once.
  */
 bool controller_iface(struct controller *c, unsigned int i,
 		      const struct link_seen *seen, uint64_t now_ms);
@@ -166,8 +169,8 @@ void controller_applied(struct controller *c);
  */
 unsigned int controller_flushes(struct controller *c, bool *flush);
 
-/* The link the router's own traffic falls back to: the first link up of
- * the lowest tier, or -1. */
+/* The link the router's own traffic falls back to: the first usable link
+ * up of the lowest tier, or -1. */
 int controller_fallback(const struct controller *c);
 
 /* Why link @i does not carry new connections, for logs and status. */

@@ -20,6 +20,7 @@ struct route {
 	unsigned char scope; /* RT_SCOPE_* */
 	unsigned char protocol; /* RTPROT_* */
 	uint32_t metric; /* RTA_PRIORITY: flowpin's routes have none */
+	unsigned char type; /* RTN_*; 0: RTN_UNICAST */
 };
 
 bool route_equal(const void *a, const void *b);

@@ -87,6 +87,16 @@ struct route routing_default_route(const struct link_config *l,
 	return r;
 }
 
+struct route routing_hold_route(uint32_t table)
+{
+	return (struct route){
+		.table = table,
+		.scope = RT_SCOPE_UNIVERSE,
+		.protocol = RTPROT_FLOWPIN,
+		.type = RTN_BLACKHOLE,
+	};
+}
+
 const struct route *routing_learn(const struct route *rs, unsigned int n,
 				  int ifindex)
 {

@@ -56,6 +56,13 @@ struct route routing_default_route(const struct link_config *l,
 				   const struct route *learned, uint32_t table);
 
 /*
+ * A link's table while it waits for its address or gateway to come back
+ * (CONTROLLER_RENUMBER_HOLD_MS): a blackhole, so that its connections'
+ * packets wait to be sent again rather than leave by another provider.
+ */
+struct route routing_hold_route(uint32_t table);
+
+/*
  * Of the routes @rs through interface @ifindex, the default route to learn
  * a gateway from: not flowpin's own, the main table's before any other,
  * then the lowest metric, then the lowest table. NULL when there is none.

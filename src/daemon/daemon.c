@@ -196,10 +196,11 @@ static void diag_log_warn(void *ctx, const char *file, int line,
 			  const char *msg)
 {
 	(void)ctx;
+	/* log_warn says "warning:" */
 	if (line > 0)
-		log_warn("%s:%d: warning: %s", file, line, msg);
+		log_warn("%s:%d: %s", file, line, msg);
 	else
-		log_warn("%s: warning: %s", file, msg);
+		log_warn("%s: %s", file, msg);
 }
 
 /* The daemon's problems go to its log. */

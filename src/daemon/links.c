@@ -82,6 +82,8 @@ int links_sync_routes(struct daemon *d, unsigned int i)
 					cl->seen.has_route ? &cl->seen.route :
 							     NULL,
 					u->table, want);
+	else if (cl->hold_ms)
+		want[n++] = routing_hold_route(u->table);
 	ret = sync_routes(&d->nl, u->table, want, n, &d->routes_added);
 	if (ret)
 		log_err("link %s: routes of table %u: %s",
@@ -213,11 +215,19 @@ static void log_changes(const struct daemon *d, const struct ctl_decision *dec,
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
 		const char *name = m->cfg.links[i].name;
 
+		if (dec->expired[i])
+			log_warn("link %s: no address came back within %u ms: %llu connections dropped",
+				 name, CONTROLLER_RENUMBER_HOLD_MS,
+				 (unsigned long long)dropped[i]);
 		if (!dec->changed[i])
 			continue;
 		if (m->ctl.links[i].up)
 			log_info("link %s up: %u buckets moved (applied in %.1f ms)",
 				 name, dec->moved[i], table_ms + ct_ms);
+		else if (m->ctl.links[i].hold_ms)
+			log_warn("link %s down: %s; %u buckets moved; its connections kept up to %u ms for it to come back",
+				 name, m->ctl.links[i].why, dec->moved[i],
+				 CONTROLLER_RENUMBER_HOLD_MS);
 		else
 			log_warn("link %s down: %s; %u buckets moved, %llu connections dropped (applied in %.1f ms: table %.1f, conntrack %.1f)",
 				 name, m->ctl.links[i].why, dec->moved[i],
@@ -251,8 +261,9 @@ static void renumbered(struct daemon *d, unsigned int i)
 		log_err("link %s: address %s replaced by %s; deleting its connections: %s",
 			l->name, was, is, nl_strerror(&d->nfnl, ret));
 	else
-		log_info("link %s: address %s replaced by %s: %u connections translated to %s deleted",
-			 l->name, was, is, deleted, was);
+		log_info("link %s: address %s replaced by %s: %u connection%s of %s deleted",
+			 l->name, was, is, deleted, deleted == 1 ? "" : "s",
+			 was);
 	if (deleted)
 		flows_recount_later(d);
 }
@@ -305,8 +316,11 @@ static int evaluate(struct daemon *d, bool fallback)
 	t2 = monotonic_us();
 	log_changes(d, &dec, dropped, (double)(t1 - t0) / 1000.0,
 		    (double)(t2 - t1) / 1000.0);
-	for (unsigned int i = 0; i < n; i++)
+	for (unsigned int i = 0; i < n; i++) {
 		renumbered(d, i);
+		if (dec.expired[i]) /* its blackhole goes */
+			links_sync_routes(d, i);
+	}
 	if (dec.nchanged || fallback)
 		links_sync_fallback(d);
 	return ret;

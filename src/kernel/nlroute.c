@@ -18,7 +18,7 @@ static struct nlmsghdr *nlroute_msg(struct nl *nl, uint16_t type,
 					  RT_TABLE_UNSPEC;
 	rtm->rtm_protocol = r->protocol;
 	rtm->rtm_scope = r->scope;
-	rtm->rtm_type = RTN_UNICAST;
+	rtm->rtm_type = r->type ? r->type : RTN_UNICAST;
 	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
 	if (r->dst_len)
 		mnl_attr_put(nlh, RTA_DST, 4, &r->dst);
@@ -62,6 +62,7 @@ int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
 		.dst_len = rtm->rtm_dst_len,
 		.scope = rtm->rtm_scope,
 		.protocol = rtm->rtm_protocol,
+		.type = rtm->rtm_type == RTN_UNICAST ? 0 : rtm->rtm_type,
 	};
 	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
 		const void *p = mnl_attr_get_payload(attr);

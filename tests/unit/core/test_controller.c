@@ -451,9 +451,9 @@ static struct link_seen ppp_seen(int index, const char *local)
 
 /*
  * A DHCP client renumbers: the old address and gateway go before the new
- * ones come. The link stays up meanwhile, keeps its buckets, and reports
- * the address it gave up once; had nothing come back within the hold, it
- * would have gone down.
+ * ones come. Meanwhile the link takes no new connections but keeps its
+ * own; back, it is up at once and reports the address it gave up, once.
+ * Had nothing come back within the hold, its connections would have gone.
  */
 static void test_renumber(void **state)
 {
@@ -478,23 +478,26 @@ static void test_renumber(void **state)
 	assert_false(controller_gateway(&r.c, 1, &gw)); /* on-link */
 	assert_false(controller_renumbered(&r.c, 0, &old));
 
-	/* the old address and route go: held, still up */
+	/* the old address and route go: no new connections, none deleted */
 	bare.ifc.naddr = 0;
 	assert_true(controller_iface(&r.c, 0, &bare, r.now));
 	assert_int_equal(settle(&r, &d, flush), 0);
-	assert_int_equal(d.nchanged, 0);
-	assert_true(r.c.links[0].up);
-	assert_int_equal(owned(&r, 0), 8);
+	assert_int_equal(d.nchanged, 1);
+	assert_false(r.c.links[0].up);
+	assert_int_equal(owned(&r, 0), 0);
 	assert_null(controller_source(&r.c, 0));
+	assert_int_equal(controller_fallback(&r.c), 1);
 	assert_int_equal(controller_deadline(&r.c),
 			 r.now + CONTROLLER_RENUMBER_HOLD_MS);
 
-	/* the new ones come: the old address is reported, once */
+	/* the new ones come: up at once, the old address reported once */
 	r.now += 20;
 	seen[0] = dhcp_seen("10.7.0.2", "10.7.0.1");
 	assert_true(controller_iface(&r.c, 0, &seen[0], r.now));
 	assert_int_equal(settle(&r, &d, flush), 0);
-	assert_int_equal(d.nchanged, 0);
+	assert_int_equal(d.nchanged, 1);
+	assert_true(r.c.links[0].up);
+	assert_int_equal(owned(&r, 0), 8);
 	assert_true(controller_renumbered(&r.c, 0, &old));
 	assert_int_equal(old.s_addr, inet_addr("10.1.0.2"));
 	assert_false(controller_renumbered(&r.c, 0, &old));
@@ -507,12 +510,17 @@ static void test_renumber(void **state)
 	assert_true(controller_iface(&r.c, 0, &seen[0], r.now));
 	assert_false(controller_renumbered(&r.c, 0, &old));
 
-	/* gone for longer than the hold: down, and its connections go */
+	/* gone for longer than the hold: its connections go then */
 	assert_true(controller_iface(&r.c, 0, &bare, r.now));
-	r.now += CONTROLLER_RENUMBER_HOLD_MS;
+	assert_int_equal(settle(&r, &d, flush), 0);
+	assert_false(r.c.links[0].up);
+	r.now += CONTROLLER_RENUMBER_HOLD_MS - 1;
+	assert_int_equal(settle(&r, &d, flush), 0);
+	r.now += 1;
 	assert_int_equal(settle(&r, &d, flush), 1);
 	assert_true(flush[0]);
-	assert_false(r.c.links[0].up);
+	assert_true(d.expired[0]);
+	assert_int_equal(controller_deadline(&r.c), UINT64_MAX);
 	assert_string_equal(r.c.links[0].why,
 			    "interface eth1 has no IPv4 address");
 	assert_int_equal(owned(&r, 1), 16);
@@ -523,12 +531,13 @@ static void test_renumber(void **state)
 	assert_true(r.c.links[0].up);
 	assert_false(controller_renumbered(&r.c, 0, &old));
 
-	/* no default route to learn from: down, once the hold is over */
+	/* no default route to learn from: down, and held as well */
 	seen[0].has_route = false;
 	assert_true(controller_iface(&r.c, 0, &seen[0], r.now));
-	r.now += CONTROLLER_RENUMBER_HOLD_MS;
-	settle(&r, &d, flush);
+	assert_int_equal(settle(&r, &d, flush), 0);
 	assert_false(r.c.links[0].up);
+	r.now += CONTROLLER_RENUMBER_HOLD_MS;
+	assert_int_equal(settle(&r, &d, flush), 1);
 	assert_string_equal(
 		r.c.links[0].why,
 		"no default route through eth1 to learn the gateway from");

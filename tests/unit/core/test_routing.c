@@ -206,6 +206,19 @@ static void test_learned_gateway(void **state)
 	assert_true(routing_link_usable(&l, &ifc, &learned, why, sizeof(why)));
 }
 
+/* While a link waits for its address: a blackhole, nothing leaks. */
+static void test_hold_route(void **state)
+{
+	struct route r = routing_hold_route(1001);
+
+	(void)state;
+	assert_int_equal(r.table, 1001);
+	assert_int_equal(r.type, RTN_BLACKHOLE);
+	assert_int_equal(r.dst_len, 0);
+	assert_int_equal(r.oif, 0);
+	assert_int_equal(r.protocol, RTPROT_FLOWPIN);
+}
+
 static void test_rules(void **state)
 {
 	struct link_config links[2];
@@ -243,6 +256,7 @@ int main(void)
 		cmocka_unit_test(test_pointopoint_routes),
 		cmocka_unit_test(test_learn),
 		cmocka_unit_test(test_learned_gateway),
+		cmocka_unit_test(test_hold_route),
 		cmocka_unit_test(test_rules),
 	};
 
