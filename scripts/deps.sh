@@ -7,7 +7,17 @@ PKGS="gcc make pkg-config libc6-dev
 libnftables-dev libmnl-dev libnetfilter-conntrack-dev libinih-dev
 libjson-c-dev libpcap-dev libcmocka-dev
 iproute2 nftables conntrack tcpdump procps clang-format jq
-iptables ipset iputils-ping"
+iptables ipset iputils-ping
+dnsmasq-base isc-dhcp-client busybox udhcpc"
+# The DHCP tests' server and clients, binaries only: dnsmasq-base is
+# dnsmasq without its service (the dnsmasq package would start one),
+# isc-dhcp-client is dhclient and dhclient-script, udhcpc is Debian's
+# /etc/udhcpc/default.script for busybox's udhcpc. None has an init script
+# or a systemd unit, so installing them starts nothing (no policy-rc.d
+# needed); their maintainer scripts only add the user dnsmasq and
+# /run/dnsmasq (dnsmasq-base), load dhclient's AppArmor profile
+# (isc-dhcp-client), and have initramfs-tools, if installed, rebuild the
+# initramfs (busybox's trigger).
 
 missing=""
 for p in $PKGS; do

@@ -53,6 +53,7 @@ cleanup() {
 	done
 	wait 2>/dev/null
 	del_namespaces
+	etc_netns_cleanup
 	rm -rf "$WORK"
 }
 
@@ -326,4 +327,235 @@ fails_with() {
 	printf '    got exit %s and output:\n' "$rc"
 	printf '%s\n' "$out" | sed -n 's/^/      | /; 1,20p'
 	return 1
+}
+
+# Uplinks that come and go: a provider of a test's own, a PPP session, DHCP.
+
+TUNLINK=${TUNLINK:-$(dirname "$TRAFFIC")/fp-tunlink}
+
+# need COMMAND...: skip the test unless every COMMAND is installed
+need() {
+	local c
+	for c; do
+		command -v "$c" >/dev/null 2>&1 ||
+			skip "command $c: not installed (scripts/deps.sh)"
+	done
+}
+
+# link_get NAME KEY: KEY of link NAME in flowpin -j status (jq -r: "null"
+# for a null); link_is NAME KEY VALUE: it is VALUE (for check, wait_until)
+link_get() { status | jq -r --arg n "$1" ".links[] | select(.name == \$n) | .$2"; }
+link_is() { [ "$(link_get "$1" "$2")" = "$3" ]; }
+
+# provider K: the namespace ispK on the internet namespace as topology makes
+# it (198.18.K.2/24, masquerading what leaves by "tonet": the server sees
+# 198.18.K.2), without a link to the router: the test makes that
+provider() {
+	add_ns "isp$1"
+	link "isp$1" tonet "198.18.$1.2/24" net "isp$1" "198.18.$1.1/24"
+	ns "isp$1" ip route add default via "198.18.$1.1"
+	ns "isp$1" nft -f - <<-EOF
+	table ip isp {
+		chain post {
+			type nat hook postrouting priority srcnat;
+			oifname "tonet" masquerade
+		}
+	}
+	EOF
+}
+
+# reset_topology: end everything the test runs (as cleanup does: SIGTERM,
+# a second, then the namespaces go with what runs in them) and the logs,
+# for a test that builds another topology
+reset_topology() {
+	local pid
+	{
+		for pid in "${PIDS[@]}"; do kill "$pid"; done
+		for pid in "${PIDS[@]}"; do
+			for _ in 1 2 3 4 5 6 7 8 9 10; do
+				kill -0 "$pid" || break
+				sleep 0.1
+			done
+		done
+		del_namespaces
+		for pid in "${PIDS[@]}"; do wait "$pid"; done
+	} 2>/dev/null
+	PIDS=()
+	PPP_PID=() DHCPD_PID=() DHCPC_PID=() DHCPC_KIND=()
+	rm -f "$WORK"/*.log "$WORK"/*.leases "$WORK"/*.pid "$WORK/flowpin.sock" \
+		/run/dhclient-"$P".*
+}
+
+# PPP, emulated: this kernel may have no PPP, and a TUN device is what
+# ppp0 is to the router, a POINTOPOINT, NOARP interface that vanishes when
+# the session (fp-tunlink) ends.
+#
+# ppp_up NSROUTER IF NSPEER PEERIF LOCAL PEER: a session comes up, IF in
+# NSROUTER and PEERIF in NSPEER (new interfaces, new ifindexes), addressed
+# as pppd does (LOCAL peer PEER/32, and the reverse on the peer), up, with
+# pppd's defaultroute: "default dev IF" in the router's main table, unless
+# that table has a default route already (pppd does not replace one)
+declare -gA PPP_PID=()
+ppp_up() {
+	local out=$WORK/tunlink.$2
+	"$TUNLINK" "$P$1" "$2" "$P$3" "$4" >"$out" 2>&1 &
+	PPP_PID[$2]=$!
+	PIDS+=($!)
+	if ! wait_until 5 grep -q '^ready$' "$out"; then
+		echo "ppp_up $2: fp-tunlink did not start:"
+		cat "$out"
+		return 1
+	fi
+	ns "$1" ip addr add "$5" peer "$6/32" dev "$2" &&
+		ns "$3" ip addr add "$6" peer "$5/32" dev "$4" &&
+		ns "$1" ip link set "$2" up &&
+		ns "$3" ip link set "$4" up || return 1
+	if [ -n "$(ns "$1" ip -4 route show table main default)" ]; then
+		say "ppp_up $2: a default route exists, not replaced (as pppd)"
+	else
+		ns "$1" ip route add default dev "$2"
+	fi
+}
+# ppp_down IF: the session ends, and both its interfaces with it
+ppp_down() {
+	kill -TERM "${PPP_PID[$1]}"
+	wait "${PPP_PID[$1]}"
+	unset "PPP_PID[$1]"
+}
+
+# DHCP: a provider's server, dnsmasq (from dnsmasq-base: no service of its
+# own), and the router's client, dhclient (isc-dhcp-client) or busybox's
+# udhcpc with Debian's default.script (OpenWrt's client). Each installs its
+# lease as the address and "default via ROUTER dev IF" (proto boot, metric
+# 0) in the main table; a second default route of metric 0 there makes the
+# client's fail, so a test's static default routes take a metric.
+#
+# A lease lasts 2 minutes, dnsmasq's least. Its T1 of 3 s (T2 5 s) makes
+# dhclient renew every few seconds, so a renumbering reaches it within
+# seconds as it would at its renewal time; udhcpc ignores T1 and T2 (it
+# renews at half the lease), renumber asks it to renew.
+
+# etc_netns NS: an empty /etc/netns/$P$NS/resolv.conf, which ip netns exec
+# binds over /etc/resolv.conf for what it runs in NS from then on: a DHCP
+# client's script may write resolv.conf (udhcpc's always does) and must not
+# write the host's. cleanup removes it (and /etc/netns if it made that).
+# The first call takes the host file's checksum for host_resolv_intact.
+ETC_NETNS=()
+etc_netns() {
+	local d=/etc/netns/$P$1
+	[ ! -d "$d" ] || return 0
+	if [ ! -f /etc/resolv.conf ]; then
+		echo "etc_netns: no /etc/resolv.conf for ip netns exec to cover"
+		return 1
+	fi
+	[ -n "${RESOLV_SUM:-}" ] || RESOLV_SUM=$(cksum </etc/resolv.conf)
+	[ -d /etc/netns ] || MADE_ETC_NETNS=1
+	mkdir -p "$d" && : >"$d/resolv.conf" || return 1
+	ETC_NETNS+=("$d")
+}
+etc_netns_cleanup() {
+	local d
+	for d in "${ETC_NETNS[@]}"; do rm -rf "$d"; done
+	ETC_NETNS=()
+	[ -z "${MADE_ETC_NETNS:-}" ] || rmdir /etc/netns 2>/dev/null
+	rm -f /run/dhclient-"$P".*
+}
+# host_resolv_intact: the host's /etc/resolv.conf is as etc_netns found it
+host_resolv_intact() { [ "$(cksum </etc/resolv.conf)" = "${RESOLV_SUM:-none}" ]; }
+
+# dhcp_server NS IF RANGE_START RANGE_END ROUTER: dnsmasq in NS on IF (which
+# has an address on the range's network) in the foreground: DHCP only
+# (--port=0: no DNS, and no DNS server offered), leases of RANGE_START to
+# RANGE_END with ROUTER as their router, authoritative (it refuses, NAKs, an
+# address not of its network, as after a renumbering); lease file, pid file
+# and log in $WORK
+declare -gA DHCPD_PID=()
+dhcp_server() {
+	local ns=$1 pidf=$WORK/dnsmasq.$1.pid
+	ip netns exec "$P$ns" dnsmasq --keep-in-foreground --log-facility=- \
+		--log-dhcp --conf-file=/dev/null --no-resolv --no-hosts --port=0 \
+		--interface="$2" --bind-interfaces --dhcp-authoritative \
+		--no-ping --dhcp-range="$3,$4,2m" --dhcp-option=3,"$5" \
+		--dhcp-option=option:T1,3 --dhcp-option=option:T2,5 \
+		--dhcp-leasefile="$WORK/dnsmasq.$ns.leases" --pid-file="$pidf" \
+		>>"$WORK/dnsmasq.$ns.log" 2>&1 &
+	DHCPD_PID[$ns]=$!
+	PIDS+=($!)
+	if ! wait_until 5 [ -s "$pidf" ]; then
+		echo "dhcp_server $ns: dnsmasq did not start:"
+		cat "$WORK/dnsmasq.$ns.log"
+		return 1
+	fi
+}
+
+# dhcp_client dhclient|udhcpc NS IF: the router's DHCP client on IF, in the
+# foreground, logging to $WORK/CLIENT.NS.IF.log; resolv.conf covered
+# (etc_netns). dhclient asks for no DNS server; its lease and pid files are
+# where its AppArmor profile lets it write (/run/dhclient*).
+declare -gA DHCPC_PID=() DHCPC_KIND=()
+dhcp_client() {
+	local log=$WORK/$1.$2.$3.log
+	etc_netns "$2" || return 1
+	case $1 in
+	dhclient)
+		printf 'request subnet-mask, broadcast-address, routers;\n' \
+			>"$WORK/dhclient.conf"
+		ip netns exec "$P$2" dhclient -4 -d -v -cf "$WORK/dhclient.conf" \
+			-lf "/run/dhclient-$P.$2.$3.leases" \
+			-pf "/run/dhclient-$P.$2.$3.pid" "$3" >>"$log" 2>&1 &
+		;;
+	udhcpc)
+		ip netns exec "$P$2" udhcpc -f -i "$3" \
+			-s /etc/udhcpc/default.script >>"$log" 2>&1 &
+		;;
+	*)
+		echo "dhcp_client: $1: not dhclient or udhcpc"
+		return 1
+		;;
+	esac
+	DHCPC_PID[$2/$3]=$!
+	DHCPC_KIND[$2/$3]=$1
+	PIDS+=($!)
+}
+
+# dhcp_bound NS IF ROUTER: the main table of NS has the default route
+# "via ROUTER dev IF" that a client installs for a lease
+dhcp_bound() {
+	ns "$1" ip -4 route show table main default dev "$2" |
+		awk -v r="$3" '$2 == "via" && $3 == r { f = 1 } END { exit !f }'
+}
+
+# dhcp_show NS IF: what IF has, addresses and main table routes with their
+# protocols, for a test's log
+dhcp_show() {
+	ns "$1" ip -4 -o addr show dev "$2" |
+		sed 's/^[0-9]*: *[^ ]* *//; s/\\//; s/  */ /g; s/^/    address: /'
+	ns "$1" ip -d -4 route show table main dev "$2" | sed 's/^/    route: /'
+}
+
+# renumber NS IF ADDR/LEN RANGE_START RANGE_END CLIENTNS CLIENTIF: provider
+# NS moves its network on IF to ADDR/LEN (ADDR, its new router), as a
+# provider does: the new network goes up beside the old one, the DHCP
+# server restarts with leases of the new one only (RANGE_START to
+# RANGE_END) and NAKs the old address when the router's client renews
+# (dhclient at its T1, udhcpc at once: SIGUSR1, its renew signal, which
+# OpenWrt's netifd sends too); the client asks again, gets an address of the
+# new network and replaces its address and default route; then the old
+# network goes. Fails when the client has not moved within 30 s.
+renumber() {
+	local ns=$1 dev=$2 gw=${3%/*} key=$6/$7 old a
+	old=$(ns "$ns" ip -4 -o addr show dev "$dev" | awk '{ print $4 }')
+	kill -TERM "${DHCPD_PID[$ns]}"
+	wait "${DHCPD_PID[$ns]}" 2>/dev/null
+	rm -f "$WORK/dnsmasq.$ns.leases" "$WORK/dnsmasq.$ns.pid"
+	ns "$ns" ip addr add "$3" dev "$dev" || return 1
+	dhcp_server "$ns" "$dev" "$4" "$5" "$gw" || return 1
+	if [ "${DHCPC_KIND[$key]}" = udhcpc ]; then
+		kill -USR1 "${DHCPC_PID[$key]}"
+	fi
+	if ! wait_until 30 dhcp_bound "$6" "$7" "$gw"; then
+		echo "renumber: the client on $7 did not move to $gw"
+		return 1
+	fi
+	for a in $old; do ns "$ns" ip addr del "$a" dev "$dev"; done
 }
