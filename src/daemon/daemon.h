@@ -76,6 +76,7 @@ struct daemon {
 	struct loop_timer tick; /* probes, neighbour retries */
 	struct loop_timer recount; /* connections counted afresh */
 	struct loop_timer ct_resume; /* conntrack events read again */
+	struct loop_timer heal_retry; /* a failed restore of the table */
 	struct control_server ctl;
 	struct heal heal;
 	/* routes and rules the last syncs added: what a restore put back */

@@ -100,6 +100,9 @@ static bool ours(const struct daemon *d, const struct nftmon_event *ev)
 	return ev->pid == (uint32_t)getpid() || !strcmp(ev->comm, d->heal.comm);
 }
 
+/* A restore that failed is tried again this soon, until it works. */
+#define HEAL_RETRY_US 100000
+
 /* @why: "deleted by process 1234 (nft)", say */
 static void restore_table(struct daemon *d, bool gone, const char *why)
 {
@@ -107,10 +110,11 @@ static void restore_table(struct daemon *d, bool gone, const char *why)
 	int ret = daemon_restore_table(d, gone);
 	uint64_t t1 = monotonic_us();
 
+	loop_timer_set(&d->loop, &d->heal_retry, ret ? t1 + HEAL_RETRY_US : 0);
 	if (ret)
 		log_err("nftables table " RULESET_FAMILY " " RULESET_TABLE
-			" %s: restoring it failed: %s",
-			why, strerror(-ret));
+			" %s: restoring it failed (%s): trying again in %u ms",
+			why, strerror(-ret), HEAL_RETRY_US / 1000);
 	else if (gone)
 		log_warn("nftables table " RULESET_FAMILY " " RULESET_TABLE
 			 " %s: marks back in %.1f ms, the whole table in %.1f ms",
@@ -197,11 +201,22 @@ static void on_nft(struct loop *l, struct loop_watch *w, uint32_t events)
 	}
 }
 
+static void on_retry(struct loop *l, void *data, uint64_t now_us)
+{
+	struct daemon *d = data;
+
+	(void)l;
+	(void)now_us;
+	d->heal.nft_t0 = 0;
+	restore_table(d, true, "not restored yet");
+}
+
 int heal_open(struct daemon *d)
 {
 	int ret = nftmon_open(&d->nftmon);
 
 	prctl(PR_GET_NAME, d->heal.comm);
+	loop_timer_init(&d->heal_retry, on_retry, d);
 	if (!ret)
 		ret = loop_add(&d->loop, &d->nft_watch, nl_fd(&d->nftmon),
 			       EPOLLIN, on_nft, d);

@@ -69,7 +69,7 @@ interface = wan1
 gateway = 10.1.0.1
 weight = 0
 END
-bad bad-address "5: gateway: \"10.1.0.300\" is not a unicast IPv4 address" <<'END'
+bad bad-address "5: gateway: \"10.1.0.300\" is neither \"auto\" nor a unicast IPv4 address" <<'END'
 [global]
 lan = lan0
 [link wan1]
