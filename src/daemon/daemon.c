@@ -461,6 +461,13 @@ static int open_signals(struct daemon *d)
 	return d->sigfd < 0 ? -errno : 0;
 }
 
+static void on_lock(struct loop *l, struct loop_watch *w, uint32_t events)
+{
+	(void)l;
+	(void)events;
+	instance_answer(w->fd);
+}
+
 /* The kernel's events, and the timers: the loop's registrations. */
 static int open_loop(struct daemon *d)
 {
@@ -473,6 +480,9 @@ static int open_loop(struct daemon *d)
 	if (!ret)
 		ret = loop_add(&d->loop, &d->sig_watch, d->sigfd, EPOLLIN,
 			       on_signal, d);
+	if (!ret)
+		ret = loop_add(&d->loop, &d->lock_watch, d->lock_fd, EPOLLIN,
+			       on_lock, d);
 	if (!ret)
 		ret = loop_add(&d->loop, &d->mon_watch, nl_fd(&d->mon), EPOLLIN,
 			       on_rtnl, d);

@@ -72,7 +72,7 @@ struct daemon {
 
 	struct loop loop;
 	int sigfd;
-	struct loop_watch sig_watch, mon_watch, ct_watch, nft_watch;
+	struct loop_watch sig_watch, mon_watch, ct_watch, nft_watch, lock_watch;
 	struct loop_timer tick; /* probes, neighbour retries */
 	struct loop_timer recount; /* connections counted afresh */
 	struct loop_timer ct_resume; /* conntrack events read again */

@@ -26,7 +26,8 @@ static pid_t instance_holder(void)
 	struct sockaddr_un sun;
 	socklen_t len = instance_addr(&sun), clen;
 	struct ucred cred = { 0 };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	/* never waits: with the holder's backlog full, the pid is unknown */
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 
 	if (fd < 0)
 		return 0;
@@ -42,7 +43,8 @@ int instance_lock(pid_t *holder)
 {
 	struct sockaddr_un sun;
 	socklen_t len = instance_addr(&sun);
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0), ret;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0),
+	    ret;
 
 	*holder = 0;
 	if (fd < 0)
@@ -56,4 +58,13 @@ int instance_lock(pid_t *holder)
 		return ret;
 	}
 	return fd;
+}
+
+void instance_answer(int fd)
+{
+	int c;
+
+	/* the asker has the credentials already: its connection can go */
+	while ((c = accept4(fd, NULL, NULL, SOCK_CLOEXEC)) >= 0)
+		close(c);
 }

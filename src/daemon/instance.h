@@ -16,4 +16,7 @@
  */
 int instance_lock(pid_t *holder);
 
+/* The lock's descriptor is readable: close what other instances opened. */
+void instance_answer(int fd);
+
 #endif

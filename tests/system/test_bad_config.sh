@@ -156,6 +156,10 @@ sed "s|control = .*|control = $WORK/other.sock|" "$WORK/good.conf" >"$WORK/other
 refused "second daemon, another control socket" 1 "another flowpin (pid $FLOWPIN_PID) is running in this network namespace" \
 	"$FLOWPIN" run -c "$WORK/other.conf"
 check "the second left no control socket" test ! -e "$WORK/other.sock"
+# the first answers each one: no number of them makes the next one wait
+for _ in 1 2 3 4; do ns rtr "$FLOWPIN" run -c "$WORK/other.conf" >/dev/null 2>&1; done
+refused "a sixth daemon, still told who runs" 1 "another flowpin (pid $FLOWPIN_PID) is running" \
+	timeout 5 "$FLOWPIN" run -c "$WORK/other.conf"
 
 # The control socket answers a bad request with an error and keeps serving.
 reply=$("$TRAFFIC" unix "$WORK/flowpin.sock" 'not json')
