@@ -82,7 +82,7 @@ int main(int argc, char **argv)
 		w[i] = c.links[i].weight;
 	}
 	bucket_table_balance(&t, w, c.nlinks);
-	struct ruleset rs = { &c, rl, &t, false, false };
+	struct ruleset rs = { .cfg = &c, .links = rl, .buckets = &t };
 	double base[runs], table[runs], change[runs];
 	char *full = ruleset_table(&rs);
 

@@ -223,6 +223,18 @@ static void put_postrouting(FILE *f, const struct ruleset *rs)
 	fputs("\t}\n", f);
 }
 
+/* Whatever table of that name is there goes, then ours begins. */
+static void put_replace(FILE *f, const struct ruleset *rs)
+{
+	if (!rs->present)
+		fprintf(f, "add table " RULESET_FAMILY " " RULESET_TABLE "%s\n",
+			rs->owner ? " { " RULESET_OWNER_FLAGS " }" : "");
+	fprintf(f,
+		"delete table " RULESET_FAMILY " " RULESET_TABLE "\n"
+		"table " RULESET_FAMILY " " RULESET_TABLE " {\n%s",
+		rs->owner ? "\t" RULESET_OWNER_FLAGS "\n" : "");
+}
+
 char *ruleset_table(const struct ruleset *rs)
 {
 	const struct config *c = rs->cfg;
@@ -233,17 +245,7 @@ char *ruleset_table(const struct ruleset *rs)
 	f = open_memstream(&text, &size);
 	if (!f)
 		return NULL;
-	/*
-	 * "add" first makes "delete" safe when the table is absent; an owned
-	 * table is added with its flags, which claims one a killed flowpin
-	 * left (a persistent table's flags cannot change).
-	 */
-	fprintf(f,
-		"add table " RULESET_FAMILY " " RULESET_TABLE "%s\n"
-		"delete table " RULESET_FAMILY " " RULESET_TABLE "\n"
-		"table " RULESET_FAMILY " " RULESET_TABLE " {\n%s",
-		rs->owner ? " { " RULESET_OWNER_FLAGS " }" : "",
-		rs->owner ? "\t" RULESET_OWNER_FLAGS "\n" : "");
+	put_replace(f, rs);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f, "\tcounter %s {\n\t\tpackets %llu bytes %llu\n\t}\n",
 			c->links[i].name,
@@ -274,8 +276,7 @@ char *ruleset_marks_only(const struct ruleset *rs)
 	f = open_memstream(&text, &size);
 	if (!f)
 		return NULL;
-	fprintf(f, "table " RULESET_FAMILY " " RULESET_TABLE " {\n%s",
-		rs->owner ? "\t" RULESET_OWNER_FLAGS "\n" : "");
+	put_replace(f, rs);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f, "\tcounter %s {\n\t}\n", c->links[i].name);
 	for (unsigned int i = 0; i < c->nlinks; i++)

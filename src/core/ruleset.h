@@ -34,13 +34,20 @@ struct ruleset {
 	 * "flush ruleset" skips it, and it outlives a killed flowpin.
 	 */
 	bool owner;
+	/*
+	 * The table is in the kernel now: replaced by deleting it first.
+	 * Else "add" first makes the delete safe, and would fail on a table
+	 * whose flags differ (a persistent table's cannot change).
+	 */
+	bool present;
 };
 
 /* The whole table, replacing any table of that name. malloc'd, or NULL. */
 char *ruleset_table(const struct ruleset *rs);
 
 /*
- * The least of the table that keeps pinned connections on their links:
+ * The least of the table that keeps pinned connections on their links
+ * (replacing any table of that name):
  * their marks restored, nothing else. Loaded first when the table is
  * restored after someone deleted it, it is small enough to load in a
  * fraction of the whole table's time; the whole table follows. malloc'd,

@@ -21,6 +21,7 @@ struct table_link {
  * it back from the table, the takeover plans from it. */
 struct table_state {
 	bool present;
+	bool owned; /* by a live netlink socket (NFT_TABLE_F_OWNER) */
 	struct table_link *links;
 	unsigned int nlinks;
 	int16_t *owner; /* bucket -> index in links, or -1 */

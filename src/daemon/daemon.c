@@ -58,8 +58,12 @@ static char *table_script(const struct daemon *d, const struct model *m,
 			  const struct table_state *st, bool shape)
 {
 	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, shape,
-			      d->nft_owner };
+	struct ruleset rs = { .cfg = &m->cfg,
+			      .links = rl,
+			      .buckets = &m->ctl.buckets,
+			      .shape = shape,
+			      .owner = d->nft_owner,
+			      .present = st && st->present };
 
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
 		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
@@ -75,11 +79,11 @@ static char *table_script(const struct daemon *d, const struct model *m,
 
 /*
  * Load the table: the whole of it, in one transaction, unless only the
- * bucket table differs from what the kernel has (a weight changed): then
- * just the buckets that differ.
+ * bucket table differs from what the kernel has (a weight changed) and
+ * not @full: then just the buckets that differ.
  */
 static int apply_table(struct daemon *d, struct model *m,
-		       const struct table_state *st, bool dry_run)
+		       const struct table_state *st, bool dry_run, bool full)
 {
 	char *script, *shape, *err = NULL;
 	int ret;
@@ -87,7 +91,7 @@ static int apply_table(struct daemon *d, struct model *m,
 	shape = table_script(d, m, NULL, true);
 	if (!shape)
 		return -ENOMEM;
-	if (!dry_run && st && st->present && d->m.shape &&
+	if (!dry_run && !full && st && st->present && d->m.shape &&
 	    !strcmp(shape, d->m.shape) && m == &d->m) {
 		free(shape);
 		return links_apply_buckets(d);
@@ -116,8 +120,11 @@ int daemon_restore_table(struct daemon *d, bool gone)
 {
 	const struct model *m = &d->m;
 	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, false,
-			      d->nft_owner };
+	struct ruleset rs = { .cfg = &m->cfg,
+			      .links = rl,
+			      .buckets = &m->ctl.buckets,
+			      .owner = d->nft_owner };
+	struct table_state st = { 0 };
 	char *script, *err = NULL;
 	int ret;
 
@@ -139,8 +146,12 @@ int daemon_restore_table(struct daemon *d, bool gone)
 		free(script);
 		free(err);
 	}
-	/* no state: the whole table, counters from zero */
-	return apply_table(d, &d->m, NULL, false);
+	/* the table as it is now: whether it is there, its counters */
+	ret = nftables_read_state(d->nft, &st);
+	if (!ret)
+		ret = apply_table(d, &d->m, &st, false, true);
+	takeover_state_free(&st);
+	return ret;
 }
 
 static int install_rules(struct daemon *d)
@@ -262,7 +273,7 @@ static int install(struct daemon *d, const struct table_state *st)
 	if (!ret)
 		ret = links_sync_fallback(d);
 	if (!ret)
-		ret = apply_table(d, m, st, false);
+		ret = apply_table(d, m, st, false, false);
 	if (!ret)
 		ret = install_rules(d);
 	/* links the configuration dropped: their connections cannot stay */
@@ -291,7 +302,7 @@ static int prepare(struct daemon *d, struct model *m, struct table_state *st,
 	if (!ret)
 		ret = plan(d, m, st, prev, seen);
 	if (!ret)
-		ret = apply_table(d, m, st, true);
+		ret = apply_table(d, m, st, true, false);
 	if (!ret)
 		preflight_sysctls(&m->cfg, &log_diag);
 	free(seen);

@@ -208,7 +208,7 @@ static void on_retry(struct loop *l, void *data, uint64_t now_us)
 	(void)l;
 	(void)now_us;
 	d->heal.nft_t0 = 0;
-	restore_table(d, true, "not restored yet");
+	restore_table(d, false, "not restored yet");
 }
 
 int heal_open(struct daemon *d)

@@ -119,8 +119,10 @@ int links_apply_buckets(struct daemon *d)
 {
 	struct model *m = &d->m;
 	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { &m->cfg, rl, &m->ctl.buckets, false,
-			      d->nft_owner };
+	struct ruleset rs = { .cfg = &m->cfg,
+			      .links = rl,
+			      .buckets = &m->ctl.buckets,
+			      .owner = d->nft_owner };
 	char *script, *err = NULL;
 	int ret;
 

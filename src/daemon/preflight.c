@@ -6,6 +6,7 @@
 
 #include "core/routing.h"
 #include "core/ruleset.h"
+#include "core/takeover.h"
 #include "daemon/preflight.h"
 #include "daemon/seen.h"
 #include "kernel/ifaddr.h"
@@ -99,10 +100,17 @@ int preflight_table(struct nft_ctx *nft, const struct config *c,
 {
 	struct ruleset_link rl[c->nlinks + 1];
 	struct bucket_table t = { 0 };
-	struct ruleset rs = { c, rl, &t, false, false };
+	struct table_state st = { 0 };
+	struct ruleset rs = { .cfg = c, .links = rl, .buckets = &t };
 	char *script = NULL, *err = NULL;
-	int ret = bucket_table_init(&t, c->buckets);
+	int ret = nftables_read_state(nft, &st);
 
+	/* a running flowpin's own: only its socket may load it */
+	if (ret || st.owned)
+		goto out;
+	rs.owner = c->own_table && nftables_can_own(nft);
+	rs.present = st.present;
+	ret = bucket_table_init(&t, c->buckets);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		rl[i] = (struct ruleset_link){
 			.mark = config_slot_mark(c, i + 1)
@@ -117,6 +125,8 @@ int preflight_table(struct nft_ctx *nft, const struct config *c,
 	free(err);
 	free(script);
 	bucket_table_free(&t);
+out:
+	takeover_state_free(&st);
 	return ret;
 }
 

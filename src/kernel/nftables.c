@@ -158,6 +158,27 @@ static json_object *nftables_array(json_object *root)
 	return array;
 }
 
+/* Whether a table's "flags" (a string, or an array of them) hold @flag. */
+static bool has_flag(json_object *table, const char *flag)
+{
+	json_object *flags;
+
+	if (!json_object_object_get_ex(table, "flags", &flags))
+		return false;
+	if (json_object_is_type(flags, json_type_string))
+		return !strcmp(json_object_get_string(flags), flag);
+	if (!json_object_is_type(flags, json_type_array))
+		return false;
+	for (size_t i = 0; i < json_object_array_length(flags); i++) {
+		const char *f = json_object_get_string(
+			json_object_array_get_idx(flags, i));
+
+		if (f && !strcmp(f, flag))
+			return true;
+	}
+	return false;
+}
+
 int nftables_parse_state(const char *json, struct table_state *st)
 {
 	json_object *root = json_tokener_parse(json), *array;
@@ -173,7 +194,9 @@ int nftables_parse_state(const char *json, struct table_state *st)
 	for (size_t i = 0; i < json_object_array_length(array) && !ret; i++) {
 		json_object *item = json_object_array_get_idx(array, i), *o;
 
-		if (json_object_object_get_ex(item, "map", &o)) {
+		if (json_object_object_get_ex(item, "table", &o)) {
+			st->owned = has_flag(o, "owner");
+		} else if (json_object_object_get_ex(item, "map", &o)) {
 			ret = read_map(st, o);
 		} else if (json_object_object_get_ex(item, "counter", &o)) {
 			int idx = find_or_add(st, json_str(o, "name") ?: "");
@@ -238,11 +261,19 @@ int nftables_counters(struct nft_ctx *ctx, const struct config *c,
 
 int nftables_delete_table(struct nft_ctx *ctx)
 {
-	return nftables_run(ctx,
-			    "add table " RULESET_FAMILY " " RULESET_TABLE "\n"
-			    "delete table " RULESET_FAMILY " " RULESET_TABLE
-			    "\n",
-			    false, NULL);
+	struct table_state st = { 0 };
+	/* no "add" first: its flags would have to match the table's */
+	int ret = nftables_run(ctx,
+			       "delete table " RULESET_FAMILY " " RULESET_TABLE
+			       "\n",
+			       false, NULL);
+
+	if (!ret || nftables_read_state(ctx, &st))
+		return ret;
+	if (!st.present)
+		ret = 0; /* there was none */
+	takeover_state_free(&st);
+	return ret;
 }
 
 bool nftables_can_own(struct nft_ctx *ctx)

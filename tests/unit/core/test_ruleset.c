@@ -51,7 +51,9 @@ static void setup(struct fixture *f, const char *text)
 		w[i] = f->c.links[i].weight;
 	}
 	bucket_table_balance(&f->t, w, f->c.nlinks);
-	f->rs = (struct ruleset){ &f->c, f->rl, &f->t, false, false };
+	f->rs = (struct ruleset){ .cfg = &f->c,
+				  .links = f->rl,
+				  .buckets = &f->t };
 }
 
 static void teardown(struct fixture *f)
@@ -238,6 +240,44 @@ static void test_buckets_script(void **state)
 	teardown(&f);
 }
 
+/* How the table replaces the one there: its flags, and whether "add". */
+static void test_replace(void **state)
+{
+	static const char head[] = "add table inet flowpin\n"
+				   "delete table inet flowpin\n"
+				   "table inet flowpin {\n\tcounter";
+	static const char owned[] =
+		"add table inet flowpin { flags owner; flags persist; }\n"
+		"delete table inet flowpin\n"
+		"table inet flowpin {\n\tflags owner; flags persist;\n";
+	static const char present[] = "delete table inet flowpin\n"
+				      "table inet flowpin {\n\tflags owner";
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, CONF(""));
+	s = ruleset_table(&f.rs);
+	assert_memory_equal(s, head, strlen(head));
+	free(s);
+	s = ruleset_marks_only(&f.rs);
+	assert_memory_equal(s, head, strlen(head));
+	assert_non_null(strstr(s, "ct mark & 0x0000ff00 vmap @marks"));
+	assert_null(strstr(s, "@buckets"));
+	free(s);
+
+	f.rs.owner = true;
+	s = ruleset_table(&f.rs);
+	assert_memory_equal(s, owned, strlen(owned));
+	free(s);
+	/* there: deleted without "add", whose flags would have to match */
+	f.rs.present = true;
+	s = ruleset_table(&f.rs);
+	assert_memory_equal(s, present, strlen(present));
+	free(s);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -246,6 +286,7 @@ int main(void)
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_shared_interface),
 		cmocka_unit_test(test_buckets_script),
+		cmocka_unit_test(test_replace),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -206,6 +206,37 @@ static void test_ignored(void **state)
 }
 
 /* The highest bucket a table may have. */
+/* A table owned by a live socket says so in its flags, string or array. */
+static void test_owned(void **state)
+{
+	static const char *const owned[] = {
+		"{\"nftables\": [{\"table\": {\"family\": \"inet\", "
+		"\"name\": \"flowpin\", \"handle\": 1, \"flags\": \"owner\"}}]}",
+		"{\"nftables\": [{\"table\": {\"family\": \"inet\", "
+		"\"name\": \"flowpin\", \"handle\": 1, "
+		"\"flags\": [\"owner\", \"persist\"]}}]}",
+	};
+	/* orphaned: persistent, its owner gone */
+	static const char orphan[] =
+		"{\"nftables\": [{\"table\": {\"family\": \"inet\", "
+		"\"name\": \"flowpin\", \"handle\": 1, \"flags\": [\"persist\"]}}]}";
+	struct table_state st;
+
+	(void)state;
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(nftables_parse_state(owned[i], &st), 0);
+		assert_true(st.present && st.owned);
+		takeover_state_free(&st);
+	}
+	assert_int_equal(nftables_parse_state(orphan, &st), 0);
+	assert_true(st.present);
+	assert_false(st.owned);
+	takeover_state_free(&st);
+	assert_int_equal(nftables_parse_state(rec_table_json, &st), 0);
+	assert_false(st.owned);
+	takeover_state_free(&st);
+}
+
 static void test_limits(void **state)
 {
 	static const char json[] =
@@ -230,6 +261,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_ignored),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_owned),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
