@@ -32,7 +32,7 @@ static bool held(const struct ctl_link *u, uint64_t now_ms)
 
 /*
  * What is seen of link @i changed: whether it is usable, and which address
- * it sends from. True when either, or its next hop, changed.
+ * it sends from. True when either, its next hop, or its wait changed.
  */
 static bool observe(struct controller *c, unsigned int i,
 		    const struct link_seen *seen, uint64_t now_ms)
@@ -41,6 +41,7 @@ static bool observe(struct controller *c, unsigned int i,
 	struct ctl_link *u = &c->links[i];
 	bool was = u->usable, had_gw, has_gw, came_back;
 	struct in_addr old_gw = { 0 }, gw = { 0 }, old_src = u->src;
+	uint64_t old_hold = u->hold_ms;
 
 	had_gw = routing_gateway(l, learned(u), &old_gw);
 	u->seen = *seen;
@@ -56,9 +57,12 @@ static bool observe(struct controller *c, unsigned int i,
 		u->hold_ms = 0;
 	} else if (was && u->up && holdable(u)) {
 		u->hold_ms = now_ms + CONTROLLER_RENUMBER_HOLD_MS;
-	} else if (!holdable(u)) {
-		u->hold_ms = 0; /* gone, or no carrier: down at once */
+	} else if (!holdable(u) && u->hold_ms) {
+		/* gone, or no carrier: what it kept goes at the next look */
+		u->hold_ms = 1;
 	}
+	if (had_gw != has_gw || gw.s_addr != old_gw.s_addr)
+		u->neigh_failed = false; /* another gateway: a new start */
 	if (was != u->usable) {
 		u->neigh_failed = false; /* a new start for the gateway */
 		/* back after a while: the link proves itself again first */
@@ -67,7 +71,7 @@ static bool observe(struct controller *c, unsigned int i,
 		return true;
 	}
 	return u->src.s_addr != old_src.s_addr || had_gw != has_gw ||
-	       gw.s_addr != old_gw.s_addr;
+	       gw.s_addr != old_gw.s_addr || u->hold_ms != old_hold;
 }
 
 int controller_init(struct controller *c, const struct config *cfg)
@@ -164,11 +168,19 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			u->health.up = l->up;
 			u->flushed = p->flushed;
 			u->since_ms = p->since_ms;
-			u->hold_ms = p->hold_ms;
-			u->up = p->up && u->usable;
-			if (p->src.s_addr && u->usable &&
-			    p->src.s_addr != u->src.s_addr)
+			/* held: what it waits for, and the address it gave up
+			 */
+			u->hold_ms = u->usable	 ? 0 :
+				     holdable(u) ? p->hold_ms :
+				     p->hold_ms	 ? 1 :
+						   0;
+			u->renumbered = p->renumbered;
+			if (!u->usable)
+				u->src = p->src;
+			else if (p->src.s_addr &&
+				 p->src.s_addr != u->src.s_addr)
 				u->renumbered = p->src;
+			u->up = p->up && u->usable;
 			continue;
 		}
 		/*

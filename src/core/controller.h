@@ -115,10 +115,10 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 
 /*
  * Link @i as now observed (interface index 0: it does not exist). True
- * when whether it is usable, its source or its next hop changed: then its
- * routes and prober follow. A link that becomes usable again proves itself
- * again before it is up, unless it was held (CONTROLLER_RENUMBER_HOLD_MS):
- * then it is up at once.
+ * when whether it is usable, its source, its next hop or its wait for an
+ * address changed: then its routes and prober follow. A link that becomes
+ * usable again proves itself again before it is up, unless it was held
+ * (CONTROLLER_RENUMBER_HOLD_MS): then it is up at once.
  */
 bool controller_iface(struct controller *c, unsigned int i,
 		      const struct link_seen *seen, uint64_t now_ms);

@@ -49,6 +49,7 @@ struct heal {
 	unsigned int nft_objects; /* objects of our table changed */
 	bool nft_table_gone;
 	uint64_t marks_us; /* when a restore had the marks back */
+	uint64_t retry_us; /* after failed restores: the wait for the next */
 	/* in the rtnetlink notifications being read */
 	uint64_t rt_t0;
 	uint32_t rt_portid; /* who deleted them */

@@ -100,8 +100,12 @@ static bool ours(const struct daemon *d, const struct nftmon_event *ev)
 	return ev->pid == (uint32_t)getpid() || !strcmp(ev->comm, d->heal.comm);
 }
 
-/* A restore that failed is tried again this soon, until it works. */
+/*
+ * A restore that failed is tried again, first this soon, then twice as
+ * late each time up to HEAL_RETRY_MAX_US, until it works.
+ */
 #define HEAL_RETRY_US 100000
+#define HEAL_RETRY_MAX_US 10000000
 
 /* @why: "deleted by process 1234 (nft)", say */
 static void restore_table(struct daemon *d, bool gone, const char *why)
@@ -110,12 +114,21 @@ static void restore_table(struct daemon *d, bool gone, const char *why)
 	int ret = daemon_restore_table(d, gone);
 	uint64_t t1 = monotonic_us();
 
-	loop_timer_set(&d->loop, &d->heal_retry, ret ? t1 + HEAL_RETRY_US : 0);
-	if (ret)
+	if (ret) {
+		d->heal.retry_us = !d->heal.retry_us ? HEAL_RETRY_US :
+				   d->heal.retry_us * 2 > HEAL_RETRY_MAX_US ?
+						       HEAL_RETRY_MAX_US :
+						       d->heal.retry_us * 2;
+		loop_timer_set(&d->loop, &d->heal_retry, t1 + d->heal.retry_us);
 		log_err("nftables table " RULESET_FAMILY " " RULESET_TABLE
-			" %s: restoring it failed (%s): trying again in %u ms",
-			why, strerror(-ret), HEAL_RETRY_US / 1000);
-	else if (gone)
+			" %s: restoring it failed (%s): trying again in %llu ms",
+			why, strerror(-ret),
+			(unsigned long long)d->heal.retry_us / 1000);
+		return;
+	}
+	d->heal.retry_us = 0;
+	loop_timer_set(&d->loop, &d->heal_retry, 0);
+	if (gone)
 		log_warn("nftables table " RULESET_FAMILY " " RULESET_TABLE
 			 " %s: marks back in %.1f ms, the whole table in %.1f ms",
 			 why, (double)(d->heal.marks_us - t0) / 1000.0,

@@ -218,8 +218,8 @@ static void log_changes(const struct daemon *d, const struct ctl_decision *dec,
 		const char *name = m->cfg.links[i].name;
 
 		if (dec->expired[i])
-			log_warn("link %s: no address came back within %u ms: %llu connections dropped",
-				 name, CONTROLLER_RENUMBER_HOLD_MS,
+			log_warn("link %s: still down (%s): the %llu connections it kept are dropped",
+				 name, m->ctl.links[i].why,
 				 (unsigned long long)dropped[i]);
 		if (!dec->changed[i])
 			continue;

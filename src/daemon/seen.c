@@ -38,7 +38,10 @@ int seen_link(struct nl *nl, const struct link_config *l, struct link_seen *s)
 	if (ret || l->has_gateway)
 		return ret;
 	ret = nlroute_list_oif(nl, s->ifc.index, keep_default, &rs);
-	if (!ret) {
+	if (ret == -ENODEV) { /* gone since: missing, as if never seen */
+		memset(s, 0, sizeof(*s));
+		ret = 0;
+	} else if (!ret) {
 		best = routing_learn(rs.items, rs.n, s->ifc.index);
 		if (best) {
 			s->route = *best;

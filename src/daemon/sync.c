@@ -35,9 +35,11 @@ static int apply(struct nl *nl, const struct sync_kind *k, const struct have *h,
 		goto out;
 	}
 	reconcile(h->items, h->n, want, n, k->size, k->equal, del, add);
-	for (unsigned int i = 0; i < h->n && !ret; i++)
-		if (del[i])
-			ret = k->del(nl, (const char *)h->items + i * k->size);
+	/*
+	 * What is wanted first: a route replaced (a new gateway, a blackhole
+	 * while a link waits for its address) never leaves a moment without
+	 * one. Deleting the old one after is exact: it no longer matches.
+	 */
 	for (unsigned int j = 0; j < n && !ret; j++) {
 		if (!add[j])
 			continue;
@@ -45,6 +47,9 @@ static int apply(struct nl *nl, const struct sync_kind *k, const struct have *h,
 		if (!ret && added)
 			(*added)++;
 	}
+	for (unsigned int i = 0; i < h->n && !ret; i++)
+		if (del[i])
+			ret = k->del(nl, (const char *)h->items + i * k->size);
 out:
 	free(del);
 	free(add);

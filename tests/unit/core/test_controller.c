@@ -545,6 +545,73 @@ static void test_renumber(void **state)
 }
 
 /*
+ * While a link waits for its address: a reload keeps the wait and the
+ * address it gave up; the interface vanishing ends the wait, and what it
+ * kept goes at once.
+ */
+static void test_hold_reload(void **state)
+{
+	struct link_seen seen[2] = { dhcp_seen("10.1.0.2", "10.1.0.1"),
+				     ppp_seen(9, "100.64.0.2") };
+	struct link_seen bare = { .ifc = running(2, "10.1.0.2") };
+	struct controller next;
+	struct ctl_decision d;
+	struct rig r = { .now = T0 };
+	struct in_addr old;
+	bool flush[2];
+
+	(void)state;
+	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
+					     NULL),
+			 0);
+	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
+	controller_start(&r.c, seen, NULL, false, r.now);
+	controller_applied(&r.c);
+	bare.ifc.naddr = 0;
+	assert_true(controller_iface(&r.c, 0, &bare, r.now));
+	settle(&r, &d, flush);
+	assert_false(r.c.links[0].up);
+
+	/* SIGHUP while it waits */
+	r.now += 100;
+	seen[0] = bare;
+	assert_int_equal(controller_init(&next, &r.cfg), 0);
+	controller_start(&next, seen, &r.c, false, r.now);
+	controller_applied(&next);
+	assert_int_equal(controller_deadline(&next),
+			 T0 + CONTROLLER_RENUMBER_HOLD_MS);
+	controller_evaluate(&next, r.now, &d);
+	assert_int_equal(controller_flushes(&next, flush), 0);
+	seen[0] = dhcp_seen("10.7.0.2", "10.7.0.1");
+	assert_true(controller_iface(&next, 0, &seen[0], r.now));
+	controller_evaluate(&next, r.now, &d);
+	assert_true(next.links[0].up);
+	assert_true(controller_renumbered(&next, 0, &old));
+	assert_int_equal(old.s_addr, inet_addr("10.1.0.2"));
+
+	/* waiting again, and the interface goes: its connections go now */
+	assert_true(controller_iface(&next, 0, &bare, r.now));
+	controller_evaluate(&next, r.now, &d);
+	if (d.apply)
+		controller_applied(&next);
+	assert_int_equal(controller_flushes(&next, flush), 0);
+	seen[0] = (struct link_seen){ .ifc = { 0 } };
+	assert_true(controller_iface(&next, 0, &seen[0], r.now));
+	controller_evaluate(&next, r.now, &d);
+	assert_true(d.expired[0]);
+	assert_int_equal(controller_flushes(&next, flush), 1);
+	assert_true(flush[0]);
+	/* back with another address: nothing to report, all went */
+	seen[0] = dhcp_seen("10.8.0.2", "10.8.0.1");
+	assert_true(controller_iface(&next, 0, &seen[0], r.now));
+	controller_evaluate(&next, r.now, &d);
+	assert_true(next.links[0].up);
+	assert_false(controller_renumbered(&next, 0, &old));
+	controller_free(&next);
+	rig_free(&r);
+}
+
+/*
  * A PPP session: the interface exists only while it is up, with another
  * index each time. Gone is down at once (no hold); back is up.
  */
@@ -606,6 +673,7 @@ int main(void)
 		cmocka_unit_test(test_reload),
 		cmocka_unit_test(test_renumber),
 		cmocka_unit_test(test_session),
+		cmocka_unit_test(test_hold_reload),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
