@@ -11,7 +11,8 @@ bool route_equal(const void *pa, const void *pb)
 	       a->dst_len == b->dst_len && a->gw.s_addr == b->gw.s_addr &&
 	       a->oif == b->oif && a->prefsrc.s_addr == b->prefsrc.s_addr &&
 	       a->scope == b->scope && a->protocol == b->protocol &&
-	       a->metric == b->metric && a->type == b->type;
+	       a->metric == b->metric && a->type == b->type &&
+	       a->onlink == b->onlink;
 }
 
 const char *route_protocol_name(unsigned char protocol)

@@ -21,6 +21,7 @@ struct route {
 	unsigned char protocol; /* RTPROT_* */
 	uint32_t metric; /* RTA_PRIORITY: flowpin's routes have none */
 	unsigned char type; /* RTN_*; 0: RTN_UNICAST */
+	bool onlink; /* RTNH_F_ONLINK: the gateway is on the link, no prefix */
 };
 
 bool route_equal(const void *a, const void *b);

@@ -18,14 +18,25 @@ bool routing_gateway(const struct link_config *l, const struct route *learned,
 	return true;
 }
 
+/* A learned gateway the kernel takes as on the link: no prefix holds it. */
+static bool learned_onlink(const struct link_config *l,
+			   const struct route *learned)
+{
+	return !l->has_gateway && learned && learned->onlink;
+}
+
 const struct iface_addr *routing_source(const struct link_config *l,
 					const struct iface *ifc,
 					const struct route *learned)
 {
+	const struct iface_addr *a;
 	struct in_addr gw;
 
-	if (routing_gateway(l, learned, &gw))
-		return iface_addr_for(ifc, gw);
+	if (routing_gateway(l, learned, &gw)) {
+		a = iface_addr_for(ifc, gw);
+		if (a || !learned_onlink(l, learned))
+			return a;
+	}
 	/* the learned route's source, when it names one of the link's */
 	for (unsigned int i = 0; learned && i < ifc->naddr; i++)
 		if (ifc->addr[i].local.s_addr == learned->prefsrc.s_addr)
@@ -59,7 +70,7 @@ bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 			 l->ifname);
 		return false;
 	}
-	if (has_gw && !iface_addr_for(ifc, gw)) {
+	if (has_gw && !routing_source(l, ifc, learned)) {
 		inet_ntop(AF_INET, &gw, text, sizeof(text));
 		snprintf(why, whylen, "gateway %s is not on a network of %s",
 			 text, l->ifname);
@@ -82,6 +93,7 @@ struct route routing_default_route(const struct link_config *l,
 	};
 
 	routing_gateway(l, learned, &r.gw);
+	r.onlink = learned_onlink(l, learned) && !iface_addr_for(ifc, r.gw);
 	if (src)
 		r.prefsrc = src->local;
 	return r;

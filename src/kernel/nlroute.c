@@ -19,6 +19,8 @@ static struct nlmsghdr *nlroute_msg(struct nl *nl, uint16_t type,
 	rtm->rtm_protocol = r->protocol;
 	rtm->rtm_scope = r->scope;
 	rtm->rtm_type = r->type ? r->type : RTN_UNICAST;
+	if (r->onlink)
+		rtm->rtm_flags |= RTNH_F_ONLINK;
 	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
 	if (r->dst_len)
 		mnl_attr_put(nlh, RTA_DST, 4, &r->dst);
@@ -63,6 +65,7 @@ int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
 		.scope = rtm->rtm_scope,
 		.protocol = rtm->rtm_protocol,
 		.type = rtm->rtm_type == RTN_UNICAST ? 0 : rtm->rtm_type,
+		.onlink = (rtm->rtm_flags & RTNH_F_ONLINK) != 0,
 	};
 	mnl_attr_for_each(attr, nlh, sizeof(*rtm)) {
 		const void *p = mnl_attr_get_payload(attr);

@@ -199,6 +199,21 @@ static void test_learned_gateway(void **state)
 	assert_true(routing_gateway(&l, &learned, &gw));
 	assert_int_equal(gw.s_addr, a4("10.1.0.1").s_addr);
 
+	/* a /32 lease: "default via 10.9.9.1 dev eth1 onlink" */
+	l.has_gateway = false;
+	learned.gw = a4("10.9.9.1");
+	learned.onlink = true;
+	ifc.addr[0].plen = 32;
+	assert_true(routing_link_usable(&l, &ifc, &learned, why, sizeof(why)));
+	assert_int_equal(routing_link_routes(&l, &ifc, &learned, 1001, r), 1);
+	assert_int_equal(r[0].gw.s_addr, a4("10.9.9.1").s_addr);
+	assert_true(r[0].onlink);
+	assert_int_equal(r[0].prefsrc.s_addr, a4("10.7.0.2").s_addr);
+	/* without the flag the kernel would not have it either */
+	learned.onlink = false;
+	assert_false(routing_link_usable(&l, &ifc, &learned, why, sizeof(why)));
+	ifc.addr[0].plen = 30;
+
 	/* "default dev ppp0": no next hop, on-link */
 	l.has_gateway = false;
 	learned.gw.s_addr = 0;
