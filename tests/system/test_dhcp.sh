@@ -103,6 +103,6 @@ scenario() {
 	reset_topology
 }
 
-scenario dhclient
-scenario udhcpc
+scenario dhclient || { fail "dhclient: the scenario could not be set up"; reset_topology; }
+scenario udhcpc || { fail "udhcpc: the scenario could not be set up"; reset_topology; }
 finish

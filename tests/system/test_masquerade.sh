@@ -84,6 +84,20 @@ scenario() {
 	sleep 0.2
 	n1=$(translated_to 10.1.0.2)
 	check "$c $n1 conntrack entries translated to 10.1.0.2" [ "$n1" -ge 10 ]
+	# The kernel drops masqueraded connections itself when the address
+	# goes; flowpin drops the rest of wan1's on that address: one the
+	# router translated by a rule of its own (not masquerade), one it
+	# sent from that address; wan2's stays.
+	ns rtr conntrack -I -p tcp -s 192.168.1.9 -d 198.19.0.1 --sport 40001 --dport 7000 \
+		-r 198.19.0.1 -q 10.1.0.2 --reply-port-src 7000 --reply-port-dst 40001 \
+		--state ESTABLISHED -t 300 -m 0x100 >/dev/null 2>&1
+	ns rtr conntrack -I -p udp -s 10.1.0.2 -d 198.19.0.2 --sport 5353 --dport 7000 \
+		-t 300 -m 0x100 >/dev/null 2>&1
+	ns rtr conntrack -I -p udp -s 10.2.0.2 -d 198.19.0.2 --sport 5353 --dport 7000 \
+		-t 300 -m 0x200 >/dev/null 2>&1
+	check "$c two of wan1's and one of wan2's made by hand" \
+		[ "$(ns rtr conntrack -L -d 198.19.0.2 2>/dev/null | wc -l)" = 2 -a \
+		  "$(ns rtr conntrack -L -s 192.168.1.9 2>/dev/null | wc -l)" = 1 ]
 
 	c="$client: renumbered:"
 	say "provider 1 renumbers: 10.1.8.0/24, router 10.1.8.1"
@@ -95,6 +109,13 @@ scenario() {
 	check "$c wan1 is up" wait_until 5 link_is wan1 state up
 	check "$c no conntrack entry is translated to the old address" \
 		wait_until 5 [ "$(translated_to 10.1.0.2)" = 0 ]
+	check "$c flowpin deleted wan1's others of 10.1.0.2" \
+		wait_log "link wan1: address 10.1.0.2 replaced by 10.1.8.2: [1-9][0-9]* connections\? of 10.1.0.2 deleted" 5
+	check "$c  the one translated by a rule and the router's own" \
+		[ "$(ns rtr conntrack -L -s 192.168.1.9 2>/dev/null | wc -l)" = 0 -a \
+		  "$(ns rtr conntrack -L -s 10.1.0.2 -d 198.19.0.2 2>/dev/null | wc -l)" = 0 ]
+	check "$c  and not wan2's" \
+		[ "$(ns rtr conntrack -L -s 10.2.0.2 -d 198.19.0.2 2>/dev/null | wc -l)" = 1 ]
 	say "$client: wan1 in flowpin's log: $(grep 'link wan1' "$WORK/flowpin.log" | cut -d' ' -f3- | tr '\n' ';')"
 	tcp "$WORK/renumbered" 21000 200
 	n1=$(count seen 10.1.8.2 "$WORK/renumbered")
@@ -117,6 +138,6 @@ scenario() {
 	reset_topology
 }
 
-scenario dhclient
-scenario udhcpc
+scenario dhclient || { fail "dhclient: the scenario could not be set up"; reset_topology; }
+scenario udhcpc || { fail "udhcpc: the scenario could not be set up"; reset_topology; }
 finish
