@@ -126,7 +126,7 @@ int daemon_restore_table(struct daemon *d, bool gone)
 			      .owner = d->nft_owner };
 	struct table_state st = { 0 };
 	char *script, *err = NULL;
-	int ret;
+	int ret = 0;
 
 	/*
 	 * Gone: until it is back, pinned connections follow the main table.
@@ -146,8 +146,14 @@ int daemon_restore_table(struct daemon *d, bool gone)
 		free(script);
 		free(err);
 	}
-	/* the table as it is now: whether it is there, its counters */
-	ret = nftables_read_state(d->nft, &st);
+	/*
+	 * The table as it is now: after the marks, ours, its counters from
+	 * zero; else whether it is there, and its counters, read.
+	 */
+	if (gone && !ret)
+		st.present = true;
+	else
+		ret = nftables_read_state(d->nft, &st);
 	if (!ret)
 		ret = apply_table(d, &d->m, &st, false, true);
 	takeover_state_free(&st);
