@@ -4,8 +4,9 @@
 #   make check      install missing Debian packages, run every test (root)
 #   make demo       the seed's router in network namespaces, with flowpin (root)
 #   make bench      flowpin against kernel multipath, resilient nexthop groups
-#                   and the seed's recipe, then its own targets; rewrites
-#                   docs/benchmarks.md (root, ~8 min; QUICK=1: ~1.7 min)
+#                   and the seed's recipe, then its own targets and changes
+#                   under it; rewrites docs/benchmarks.md (root, ~9 min;
+#                   QUICK=1: ~1.7 min)
 #   make format     clang-format the C sources
 #
 # The layers (docs/ARCHITECTURE.md): src/core is built as a library of its
