@@ -609,6 +609,9 @@ int daemon_main(const char *config_path)
 	if (d.nft_owner)
 		log_info(
 			"the nftables table is flowpin's own and persistent: other processes' \"flush ruleset\" leaves it");
+	else if (!d.m.cfg.own_table)
+		log_info(
+			"own_table = no: the nftables table is watched and restored");
 	else
 		log_info(
 			"this kernel or libnftables cannot make the nftables table flowpin's own (NFT_TABLE_F_PERSIST: Linux 6.9, nftables 1.1): it is watched and restored instead");

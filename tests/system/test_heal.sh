@@ -22,6 +22,7 @@ conf 3 | sed 's/^\[global\]$/&\nown_table = no/' >"$WORK/fp.conf"
 before=$(snapshot)
 start_flowpin "$WORK/fp.conf" || exit 1
 check "the table is watched" [ "$(status | jq .table_owned)" = false ]
+check "  as the log says" grep -q "own_table = no: the nftables table is watched" "$WORK/flowpin.log"
 
 strip_counters() { sed -E 's/packets [0-9]+ bytes [0-9]+//'; }
 running=$(snapshot | strip_counters)
