@@ -115,6 +115,8 @@ static int check_system(const struct config *c, const struct config_diag *diag)
 	}
 	ret = preflight_links(&nl, c, seen, diag);
 	if (!ret)
+		ret = preflight_control(c, diag);
+	if (!ret)
 		ret = preflight_tables(&nl, c, NULL, 0, diag);
 	/* the kernel checks a dry run only for who may load it */
 	if (!ret && sysctl_have_net_admin()) {

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "core/routing.h"
 #include "core/ruleset.h"
@@ -128,6 +129,24 @@ int preflight_table(struct nft_ctx *nft, const struct config *c,
 out:
 	takeover_state_free(&st);
 	return ret;
+}
+
+int preflight_control(const struct config *c, const struct config_diag *diag)
+{
+	char dir[CONTROL_PATH_MAX];
+	char *slash;
+	struct stat sb;
+
+	snprintf(dir, sizeof(dir), "%s", c->control);
+	slash = strrchr(dir, '/');
+	if (!slash)
+		return 0; /* relative to where run starts */
+	*(slash == dir ? slash + 1 : slash) = '\0';
+	if (stat(dir, &sb) == 0 && S_ISDIR(sb.st_mode))
+		return 0;
+	config_diag_error(diag, c->path, 0, "control socket %s: %s", c->control,
+			  stat(dir, &sb) ? strerror(errno) : "Not a directory");
+	return -ENOENT;
 }
 
 /*

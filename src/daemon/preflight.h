@@ -38,6 +38,9 @@ struct nft_ctx;
 int preflight_table(struct nft_ctx *nft, const struct config *c,
 		    const struct config_diag *diag);
 
+/* The control socket's directory exists. 0, or -ENOENT reported. */
+int preflight_control(const struct config *c, const struct config_diag *diag);
+
 /* Settings that quietly break a multi-uplink router: warnings. */
 void preflight_sysctls(const struct config *c, const struct config_diag *diag);
 

@@ -126,8 +126,10 @@ check "check -j: the warning in \"warnings\", none in \"errors\"" \
 	jq -e '.ok and (.errors | length == 0) and .warnings[0].line == 8' \
 	<<<"$(ns rtr "$FLOWPIN" -j check -c "$WORK/nogw.conf")"
 sed "s|control = .*|control = $WORK/no/such/dir/fp.sock|" "$WORK/good.conf" >"$WORK/nosock.conf"
-refused "control socket directory missing" 1 "control socket $WORK/no/such/dir/fp.sock" \
+refused "run, control socket directory missing" 1 "control socket $WORK/no/such/dir/fp.sock" \
 	"$FLOWPIN" run -c "$WORK/nosock.conf"
+refused "check, control socket directory missing" 1 "control socket $WORK/no/such/dir/fp.sock: No such file" \
+	"$FLOWPIN" check -c "$WORK/nosock.conf"
 refused "no CAP_NET_ADMIN" 1 "run needs CAP_NET_ADMIN" \
 	setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$FLOWPIN" run -c "$WORK/good.conf"
 
