@@ -94,10 +94,15 @@ out:
 	h->routes_lost = h->rules_lost = 0;
 }
 
-/* Our own transactions: our pid, or our name (one flowpin per netns). */
+/*
+ * Our own transactions: our pid, or our name (one flowpin per netns). The
+ * kernel reports the pid of the initial pid namespace: in another one
+ * (a container), only the name tells.
+ */
 static bool ours(const struct daemon *d, const struct nftmon_event *ev)
 {
-	return ev->pid == (uint32_t)getpid() || !strcmp(ev->comm, d->heal.comm);
+	return ev->pid == (uint32_t)getpid() ||
+	       (d->heal.comm[0] && !strcmp(ev->comm, d->heal.comm));
 }
 
 /*
