@@ -28,6 +28,12 @@ check "wan1 and wan2 are up" wait_until 5 \
 	[ "$(status | jq '[.links[] | select(.state == "up")] | length')" = 2 ]
 check "lte is down for its missing interface ($(link_get lte reason))" \
 	link_is lte reason "interface wwan0 is missing"
+# a reload takes a configuration whose interface is missing too
+sed -i '0,/^weight = 1$/s//weight = 2/' "$WORK/fp.conf"
+ns rtr kill -HUP "$FLOWPIN_PID"
+check "reloaded with wwan0 missing" wait_log "reloaded: 3 links" 5
+check "  wan1's new weight applies" wait_until 2 link_is wan1 weight 2
+check "  lte still down for its interface" link_is lte reason "interface wwan0 is missing"
 tcp "$WORK/tier1" 20000 100
 check "tier 1: 100 of 100 new connections succeed" [ "$(value ok "$WORK/tier1")" = 100 ]
 check "  none through provider 3" lacks '^seen 198\.18\.3\.2 ' "$WORK/tier1"
