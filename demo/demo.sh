@@ -97,13 +97,26 @@ jq -r '.policies[] | [.name, ([.links[].connections] | add),
 done
 echo
 
-echo "6. flowpin status"
+echo "6. A firewall reload that starts with \"flush ruleset\" takes flowpin's table along"
+ns rtr nft flush ruleset
+if wait_log "table inet flowpin deleted by" 5 && ns rtr nft list table inet flowpin >/dev/null 2>&1; then
+	grep -m1 'table inet flowpin deleted by' "$WORK/flowpin.log" | cut -d' ' -f3- |
+		sed 's/^warning: //' | fold -s -w 72 | sed 's/^/     /'
+	echo "   the table is back: pinned connections keep their links (their conntrack marks"
+	echo "   survive it); until then their packets follow the main table"
+else
+	echo "   the table did not come back!"
+	exit 1
+fi
+echo
+
+echo "7. flowpin status"
 "$FLOWPIN" -c "$WORK/flowpin.conf" status | sed 's/^/   /'
 echo
 stop_flowpin
 if [ "$before" = "$(snapshot)" ]; then
-	echo "7. Stopped: ip rule, ip route and nft ruleset are exactly as before."
+	echo "8. Stopped: ip rule, ip route and nft ruleset are exactly as before."
 else
-	echo "7. Stopped: the kernel state differs from before!"
+	echo "8. Stopped: the kernel state differs from before!"
 	exit 1
 fi
