@@ -3,7 +3,9 @@
  * The weighted bucket table: M buckets, each owned by one link or by none.
  * A new connection whose flow hash falls in bucket b is pinned to the owner
  * of b. Rebalancing moves the fewest buckets that bring every link within
- * one bucket of its exact share.
+ * one bucket of its exact share, and prefers each bucket's owner in the
+ * table the weights give from scratch: a link that goes down and comes
+ * back (a flap, a renumbering) gets back exactly the buckets it had.
  */
 #ifndef FLOWPIN_BUCKET_H
 #define FLOWPIN_BUCKET_H

@@ -8,7 +8,8 @@
 #   it; a /32 address with an "onlink" default route (a /32 lease) works;
 # - the address goes and comes back within a second: wan1 takes no new
 #   connections meanwhile, its own wait behind a blackhole route and live
-#   on; gone for longer than the wait, they are dropped.
+#   on, and it gets back the very buckets it had; gone for longer than the
+#   wait, they are dropped.
 source "$(dirname "$0")/lib.sh"
 
 topology 2
@@ -22,6 +23,7 @@ start_flowpin "$WORK/fp.conf" || exit 1
 table1() { ns rtr ip route show table 1001; }
 
 check "wan1 is up" wait_until 5 link_is wan1 state up
+buckets=$(ns rtr nft list map inet flowpin buckets)
 check "its gateway is learned: $(link_get wan1 gateway)" link_is wan1 gateway 10.1.0.1
 check "  from a route" link_is wan1 gateway_source route
 check "  the main table's (table $(link_get wan1 gateway_route.table))" \
@@ -56,6 +58,8 @@ ns rtr ip route add default via 10.1.0.1 dev wan1 onlink proto boot
 check "back: wan1 is up at once" wait_until 2 link_is wan1 state up
 check "  and takes new connections again" wait_until 2 \
 	eval '[ "$(link_get wan1 buckets)" -gt 0 ]'
+check "  the very buckets it had at start, after two waits: a new connection goes where it went then" \
+	[ -n "$buckets" -a "$buckets" = "$(ns rtr nft list map inet flowpin buckets)" ]
 sleep 1
 unhold
 check "the 30 connections held lived through it ($(value held "$WORK/hold") held)" \

@@ -199,6 +199,39 @@ static void test_random_events(void **state)
 	bucket_table_free(&t);
 }
 
+/*
+ * One link at a time going down and coming back (a renumbering, a flap):
+ * once it is back, every link has exactly the buckets it had at first, so
+ * a new connection's link depends on its hash, not on the history. (With
+ * several down at once, the links back first may keep some of another's:
+ * moving them too would move more than the fewest buckets.)
+ */
+static void test_back_home(void **state)
+{
+	uint32_t w0[] = { 2, 1, 1, 3 }, w[4];
+	struct bucket_table t, fresh;
+
+	(void)state;
+	srand(7);
+	assert_int_equal(bucket_table_init(&t, 1024), 0);
+	assert_int_equal(bucket_table_init(&fresh, 1024), 0);
+	bucket_table_balance(&fresh, w0, 4);
+	memcpy(w, w0, sizeof(w));
+	bucket_table_balance(&t, w, 4);
+	for (int step = 0; step < 200; step++) {
+		int l = rand() % 4;
+
+		w[l] = 0;
+		bucket_table_balance(&t, w, 4);
+		w[l] = w0[l];
+		bucket_table_balance(&t, w, 4);
+		assert_memory_equal(t.owner, fresh.owner,
+				    1024 * sizeof(*t.owner));
+	}
+	bucket_table_free(&fresh);
+	bucket_table_free(&t);
+}
+
 static void test_init_bounds(void **state)
 {
 	struct bucket_table t;
@@ -218,6 +251,7 @@ int main(void)
 		cmocka_unit_test(test_weight_change_minimal),
 		cmocka_unit_test(test_all_down_and_removed_links),
 		cmocka_unit_test(test_random_events),
+		cmocka_unit_test(test_back_home),
 		cmocka_unit_test(test_init_bounds),
 	};
 
