@@ -239,9 +239,10 @@ static void log_changes(const struct daemon *d, const struct ctl_decision *dec,
 }
 
 /*
- * A link that gave up an address while it stayed up: the connections the
- * router translated to that address (or sent from it) cannot work any
- * more, and go; the link's others, and every other link's, stay.
+ * A link that gave up an address while it stayed up: its connections the
+ * router translated to that address, sent from it or received on it
+ * cannot work any more, and go; the link's others, and every other
+ * link's, stay.
  */
 static void renumbered(struct daemon *d, unsigned int i)
 {
