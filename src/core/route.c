@@ -15,6 +15,14 @@ bool route_equal(const void *pa, const void *pb)
 	       a->onlink == b->onlink;
 }
 
+bool route_same_key(const void *pa, const void *pb)
+{
+	const struct route *a = pa, *b = pb;
+
+	return a->table == b->table && a->dst.s_addr == b->dst.s_addr &&
+	       a->dst_len == b->dst_len && a->metric == b->metric;
+}
+
 const char *route_protocol_name(unsigned char protocol)
 {
 	/* /etc/iproute2/rt_protos, and what the kernel headers name */

@@ -25,6 +25,11 @@ struct route {
 };
 
 bool route_equal(const void *a, const void *b);
+/*
+ * Whether a replace of one puts the other away: the same table,
+ * destination and metric (IPv4 routes of flowpin have no TOS).
+ */
+bool route_same_key(const void *a, const void *b);
 
 /* iproute2's name of a routing protocol ("boot", "dhcp"), or NULL. */
 const char *route_protocol_name(unsigned char protocol);

@@ -15,6 +15,8 @@ struct sync_kind {
 	reconcile_equal equal;
 	int (*del)(struct nl *nl, const void *obj);
 	int (*add)(struct nl *nl, const void *obj);
+	/* an add replaces what has the same key (NULL: it never does) */
+	reconcile_equal same_key;
 };
 
 /* What the kernel has of flowpin's, collected by a listing. */
@@ -38,7 +40,9 @@ static int apply(struct nl *nl, const struct sync_kind *k, const struct have *h,
 	/*
 	 * What is wanted first: a route replaced (a new gateway, a blackhole
 	 * while a link waits for its address) never leaves a moment without
-	 * one. Deleting the old one after is exact: it no longer matches.
+	 * one. The add replaced an old one of the same key: deleting that
+	 * again could take the new one along (the kernel does not tell them
+	 * apart by every attribute), so it is left alone.
 	 */
 	for (unsigned int j = 0; j < n && !ret; j++) {
 		if (!add[j])
@@ -46,6 +50,11 @@ static int apply(struct nl *nl, const struct sync_kind *k, const struct have *h,
 		ret = k->add(nl, (const char *)want + j * k->size);
 		if (!ret && added)
 			(*added)++;
+		for (unsigned int i = 0; i < h->n && k->same_key; i++)
+			if (del[i] &&
+			    k->same_key((const char *)h->items + i * k->size,
+					(const char *)want + j * k->size))
+				del[i] = false;
 	}
 	for (unsigned int i = 0; i < h->n && !ret; i++)
 		if (del[i])
@@ -80,9 +89,9 @@ static int rule_add(struct nl *nl, const void *r)
 }
 
 static const struct sync_kind routes = { sizeof(struct route), route_equal,
-					 route_del, route_add };
+					 route_del, route_add, route_same_key };
 static const struct sync_kind rules = { sizeof(struct rule), rule_equal,
-					rule_del, rule_add };
+					rule_del, rule_add, NULL };
 
 static int have_route(const struct route *r, void *data)
 {

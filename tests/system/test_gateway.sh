@@ -45,6 +45,20 @@ ns lan "$TRAFFIC" tcp -n 100 -t 2000 198.19.0.1 7000 >"$WORK/onlink"
 check "100 of 100 new connections succeed" [ "$(value ok "$WORK/onlink")" = 100 ]
 check "  wan1 carries its share" [ "$(count seen 198.18.1.2 "$WORK/onlink")" -gt 20 ]
 
+say "the /32 widened to its /30: the gateway on a network, no longer onlink"
+ip netns exec "${P}rtr" ip monitor route >"$WORK/monitor" 2>&1 &
+MON=$!
+PIDS+=("$MON")
+sleep 0.2
+ns rtr ip addr add 10.1.0.2/30 dev wan1
+check "flowpin's route follows, without onlink" wait_until 3 \
+	grep -q "^default via 10.1.0.1 dev wan1 proto 241 src 10.1.0.2 $" <(table1)
+sleep 0.2
+kill "$MON"
+check "  replaced in place: never deleted meanwhile" \
+	lacks "^Deleted default via 10.1.0.1 dev wan1 table 1001" "$WORK/monitor"
+ns rtr ip addr del 10.1.0.2/32 dev wan1
+
 say "the address goes for a moment"
 hold "$WORK/hold" -n 30 -i 200 -s 61000 198.19.0.1 7000
 ns rtr ip addr flush dev wan1
@@ -74,7 +88,7 @@ check "one of wan1's made by hand" \
 ns rtr ip addr flush dev wan1
 check "after the wait, what wan1 kept is dropped" \
 	wait_log "link wan1: still down (interface wan1 has no IPv4 address): the [0-9]* connections it kept are dropped" 8
-check "  its table is empty" [ -z "$(table1)" ]
+check "  its table is empty" wait_until 2 eval '[ -z "$(table1)" ]'
 check "  conntrack has none of wan1's" \
 	[ "$(ns rtr conntrack -L -m 0x100/0xff00 2>/dev/null | wc -l)" = 0 ]
 finish
