@@ -2,10 +2,13 @@
 /*
  * The weighted bucket table: M buckets, each owned by one link or by none.
  * A new connection whose flow hash falls in bucket b is pinned to the owner
- * of b. Rebalancing moves the fewest buckets that bring every link within
- * one bucket of its exact share, and prefers each bucket's owner in the
- * table the weights give from scratch: a link that goes down and comes
- * back (a flap, a renumbering) gets back exactly the buckets it had.
+ * of b. Rebalancing brings every link within one bucket of its exact share
+ * and moves only buckets of links above their count, the fewest but for
+ * at most one per link (the remainder's extra buckets go where a table
+ * made from scratch has them). Freed buckets go to their owner in that
+ * table first: a link that goes down and comes back (a flap, a
+ * renumbering) gets back exactly the buckets it had, as long as the table
+ * was the one from scratch (no weight change since).
  */
 #ifndef FLOWPIN_BUCKET_H
 #define FLOWPIN_BUCKET_H

@@ -127,6 +127,24 @@ static uint32_t rebalance(struct controller *c)
 	return policy_balance(&c->buckets, pl, c->cfg->nlinks, &c->mode);
 }
 
+/*
+ * At a reload, the wait of link @u, @p before: what it waited for, or the
+ * wait it starts now when it lost its address since it was last seen, as
+ * it would have then; none when usable, over at once when its interface
+ * went meanwhile.
+ */
+static uint64_t reload_hold(const struct ctl_link *u, const struct ctl_link *p,
+			    uint64_t now_ms)
+{
+	if (u->usable)
+		return 0;
+	if (!holdable(u))
+		return p->hold_ms ? 1 : 0;
+	if (p->hold_ms)
+		return p->hold_ms;
+	return p->usable && p->up ? now_ms + CONTROLLER_RENUMBER_HOLD_MS : 0;
+}
+
 /* The lowest tier that owns a bucket in a taken-over table, or 0. */
 static uint32_t active_tier(const struct controller *c)
 {
@@ -168,19 +186,17 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			u->health.up = l->up;
 			u->flushed = p->flushed;
 			u->since_ms = p->since_ms;
-			/* held: what it waits for, and the address it gave up
-			 */
-			u->hold_ms = u->usable	 ? 0 :
-				     holdable(u) ? p->hold_ms :
-				     p->hold_ms	 ? 1 :
-						   0;
+			u->hold_ms = reload_hold(u, p, now_ms);
 			u->renumbered = p->renumbered;
 			if (!u->usable)
-				u->src = p->src;
+				u->src = u->hold_ms ? p->src :
+						      (struct in_addr){ 0 };
 			else if (p->src.s_addr &&
 				 p->src.s_addr != u->src.s_addr)
 				u->renumbered = p->src;
 			u->up = p->up && u->usable;
+			/* down since it was last seen: evaluate says so */
+			u->pending = p->up && !u->up;
 			continue;
 		}
 		/*
@@ -360,8 +376,9 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 			d->expired[i] = true;
 		}
 		before[i] = bucket_count(&c->buckets, (int)i);
-		if (up == u->up)
+		if (up == u->up && !u->pending)
 			continue;
+		u->pending = false;
 		d->changed[i] = true;
 		d->nchanged++;
 		u->up = up;

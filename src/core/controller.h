@@ -71,6 +71,7 @@ struct ctl_link {
 	/* decided */
 	bool up; /* carries new connections */
 	bool flushed; /* its connections were deleted since it went down */
+	bool pending; /* went down at a reload: to be reported */
 	char why[128]; /* when not usable, or down: why */
 	uint64_t since_ms; /* of the last change of up */
 };

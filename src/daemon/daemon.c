@@ -77,6 +77,16 @@ static char *table_script(const struct daemon *d, const struct model *m,
 	return ruleset_table(&rs);
 }
 
+/* Whether the table is in the kernel now (or cannot be told). */
+static bool table_there(struct daemon *d)
+{
+	struct table_state now;
+	bool there = nftables_read_state(d->nft, &now) || now.present;
+
+	takeover_state_free(&now);
+	return there;
+}
+
 /*
  * Load the table: the whole of it, in one transaction, unless only the
  * bucket table differs from what the kernel has (a weight changed) and
@@ -102,6 +112,15 @@ static int apply_table(struct daemon *d, struct model *m,
 		return -ENOMEM;
 	}
 	ret = nftables_run(d->nft, script, dry_run, &err);
+	/* deleted since it was read (a flush meanwhile): load it afresh */
+	if (ret && st && st->present && !table_there(d)) {
+		free(script);
+		free(err);
+		err = NULL;
+		script = table_script(d, m, NULL, false);
+		ret = script ? nftables_run(d->nft, script, dry_run, &err) :
+			       -ENOMEM;
+	}
 	if (ret) {
 		log_err("nftables: %s", err ? err : strerror(-ret));
 	} else if (!dry_run) {

@@ -106,8 +106,15 @@ int preflight_table(struct nft_ctx *nft, const struct config *c,
 	char *script = NULL, *err = NULL;
 	int ret = nftables_read_state(nft, &st);
 
+	if (ret) {
+		config_diag_error(diag, c->path, 0,
+				  "nftables: reading table " RULESET_FAMILY
+				  " " RULESET_TABLE ": %s",
+				  strerror(-ret));
+		goto out;
+	}
 	/* a running flowpin's own: only its socket may load it */
-	if (ret || st.owned)
+	if (st.owned)
 		goto out;
 	rs.owner = c->own_table && nftables_can_own(nft);
 	rs.present = st.present;

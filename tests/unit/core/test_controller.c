@@ -612,6 +612,53 @@ static void test_hold_reload(void **state)
 }
 
 /*
+ * The address goes between the last look and a reload: the reload starts
+ * the wait, and the next evaluation reports the link down, its
+ * connections kept.
+ */
+static void test_reload_races_renumber(void **state)
+{
+	struct link_seen seen[2] = { dhcp_seen("10.1.0.2", "10.1.0.1"),
+				     ppp_seen(9, "100.64.0.2") };
+	struct controller next;
+	struct ctl_decision d;
+	struct rig r = { .now = T0 };
+	struct in_addr old;
+	bool flush[2];
+
+	(void)state;
+	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
+					     NULL),
+			 0);
+	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
+	controller_start(&r.c, seen, NULL, false, r.now);
+	controller_applied(&r.c);
+
+	seen[0] = (struct link_seen){ .ifc = running(2, "10.1.0.2") };
+	seen[0].ifc.naddr = 0;
+	assert_int_equal(controller_init(&next, &r.cfg), 0);
+	controller_start(&next, seen, &r.c, false, r.now);
+	controller_applied(&next);
+	assert_int_equal(controller_deadline(&next),
+			 r.now + CONTROLLER_RENUMBER_HOLD_MS);
+	controller_evaluate(&next, r.now, &d);
+	assert_true(d.changed[0]);
+	assert_false(next.links[0].up);
+	if (d.apply)
+		controller_applied(&next);
+	assert_int_equal(controller_flushes(&next, flush), 0);
+
+	seen[0] = dhcp_seen("10.7.0.2", "10.7.0.1");
+	assert_true(controller_iface(&next, 0, &seen[0], r.now + 10));
+	controller_evaluate(&next, r.now + 10, &d);
+	assert_true(next.links[0].up);
+	assert_true(controller_renumbered(&next, 0, &old));
+	assert_int_equal(old.s_addr, inet_addr("10.1.0.2"));
+	controller_free(&next);
+	rig_free(&r);
+}
+
+/*
  * A PPP session: the interface exists only while it is up, with another
  * index each time. Gone is down at once (no hold); back is up.
  */
@@ -674,6 +721,7 @@ int main(void)
 		cmocka_unit_test(test_renumber),
 		cmocka_unit_test(test_session),
 		cmocka_unit_test(test_hold_reload),
+		cmocka_unit_test(test_reload_races_renumber),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -205,7 +205,6 @@ static void test_ignored(void **state)
 	takeover_state_free(&st);
 }
 
-/* The highest bucket a table may have. */
 /* A table owned by a live socket says so in its flags, string or array. */
 static void test_owned(void **state)
 {
@@ -237,6 +236,7 @@ static void test_owned(void **state)
 	takeover_state_free(&st);
 }
 
+/* The highest bucket a table may have. */
 static void test_limits(void **state)
 {
 	static const char json[] =
