@@ -77,8 +77,13 @@ stop_captures
 sim "$WORK/any.pcap" >"$WORK/report"
 check "it is read as Linux cooked ($(jq -r .trace.linktype "$WORK/report"))" \
 	grep -q 'Linux cooked' <<<"$(jq -r .trace.linktype "$WORK/report")"
-check "with the 100 connections ($(jq .trace.connections "$WORK/report"))" \
-	[ "$(jq '.trace.connections' "$WORK/report")" = 100 ]
+# tcpdump on "any" now and then misses a connection's packets (its own
+# drop count does not always say): count the connections the capture holds
+# (their source ports), and compare what sim read with that
+held=$(tcpdump -nr "$WORK/any.pcap" 'tcp and src host 192.168.1.2' 2>/dev/null |
+	grep -o '192\.168\.1\.2\.[0-9]*' | sort -u | wc -l)
+check "with the connections the capture holds ($(jq .trace.connections "$WORK/report") of $held, of 100 made)" \
+	[ "$held" -ge 50 -a "$(jq '.trace.connections' "$WORK/report")" = "$held" ]
 
 say "generated traces"
 for lt in ethernet sll raw; do
