@@ -140,9 +140,10 @@ static void on_accept(struct loop *l, struct loop_watch *w, uint32_t events)
 }
 
 /* A socket file there but nobody answering: a killed daemon's. */
-static int listen_on(const char *path)
+static int listen_on(const char *path, struct stat *made)
 {
 	struct sockaddr_un sun;
+	struct stat st;
 	mode_t old;
 	int fd, ret;
 
@@ -151,19 +152,34 @@ static int listen_on(const char *path)
 		return ret;
 	if (control_alive(path))
 		return -EADDRINUSE;
+	/* only a socket is replaced: never a file someone named by mistake */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return -ENOTSOCK;
 	unlink(path);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	old = umask(0077);
+	/* 0600: root's, as the man page says */
+	old = umask(0177);
 	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	if (ret || listen(fd, 128)) {
+	if (ret || listen(fd, 128) || lstat(path, &st)) {
 		ret = -errno;
 		close(fd);
 		return ret;
 	}
+	*made = st;
 	return fd;
+}
+
+/* Remove the socket file, if it is still the one made here. */
+static void unlink_ours(const struct control_server *s)
+{
+	struct stat st;
+
+	if (lstat(s->path, &st) == 0 && S_ISSOCK(st.st_mode) &&
+	    st.st_dev == s->made.st_dev && st.st_ino == s->made.st_ino)
+		unlink(s->path);
 }
 
 int control_server_open(struct control_server *s, struct loop *loop,
@@ -183,13 +199,13 @@ int control_server_open(struct control_server *s, struct loop *loop,
 		loop_timer_init(&s->clients[i].deadline, on_deadline,
 				&s->clients[i]);
 	}
-	s->fd = listen_on(path);
+	s->fd = listen_on(path, &s->made);
 	if (s->fd < 0)
 		return s->fd;
 	ret = loop_add(loop, &s->w, s->fd, EPOLLIN, on_accept, s);
 	if (ret) {
 		close(s->fd);
-		unlink(path);
+		unlink_ours(s);
 		s->fd = -1;
 	}
 	return ret;
@@ -205,7 +221,7 @@ void control_server_close(struct control_server *s)
 	if (s->fd >= 0) {
 		loop_del(s->loop, &s->w);
 		close(s->fd);
-		unlink(s->path);
+		unlink_ours(s);
 		s->fd = -1;
 	}
 }

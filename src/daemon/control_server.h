@@ -9,6 +9,7 @@
 #define FLOWPIN_DAEMON_CONTROL_SERVER_H
 
 #include <stddef.h>
+#include <sys/stat.h>
 
 #include "daemon/loop.h"
 #include "lib/control.h"
@@ -32,6 +33,7 @@ struct control_client {
 struct control_server {
 	struct loop *loop;
 	const char *path;
+	struct stat made; /* the socket file it made: the one it removes */
 	int fd;
 	struct loop_watch w;
 	control_answer answer;
@@ -42,7 +44,8 @@ struct control_server {
 
 /*
  * Listen on @path (mode 0600; a stale socket file is replaced) and serve
- * from @loop. -EADDRINUSE when a daemon answers there already.
+ * from @loop. -EADDRINUSE when a daemon answers there already, -ENOTSOCK
+ * when a file that is not a socket is there (it is left alone).
  */
 int control_server_open(struct control_server *s, struct loop *loop,
 			const char *path, control_answer answer, void *ctx);

@@ -608,8 +608,11 @@ int daemon_main(const char *config_path)
 	ret = control_server_open(&d.ctl, &d.loop, d.m.cfg.control, answer, &d);
 	if (ret) {
 		log_err("control socket %s: %s", d.m.cfg.control,
-			ret == -EADDRINUSE ? "another flowpin is running" :
-					     strerror(-ret));
+			ret == -EADDRINUSE ?
+				"another flowpin is running" :
+			ret == -ENOTSOCK ?
+				"a file that is not a socket is there: flowpin leaves it alone" :
+				strerror(-ret));
 		goto out;
 	}
 

@@ -144,6 +144,14 @@ int preflight_control(const struct config *c, const struct config_diag *diag)
 	char *slash;
 	struct stat sb;
 
+	/* run replaces a socket there, nothing else */
+	if (lstat(c->control, &sb) == 0 && !S_ISSOCK(sb.st_mode)) {
+		config_diag_error(
+			diag, c->path, 0,
+			"control socket %s: a file that is not a socket is there: flowpin leaves it alone",
+			c->control);
+		return -ENOTSOCK;
+	}
 	snprintf(dir, sizeof(dir), "%s", c->control);
 	slash = strrchr(dir, '/');
 	if (!slash)

@@ -38,7 +38,10 @@ struct nft_ctx;
 int preflight_table(struct nft_ctx *nft, const struct config *c,
 		    const struct config_diag *diag);
 
-/* The control socket's directory exists. 0, or -ENOENT reported. */
+/*
+ * The control socket's directory exists, and nothing but a socket is at
+ * its path. 0, or -ENOENT / -ENOTSOCK reported.
+ */
 int preflight_control(const struct config *c, const struct config_diag *diag);
 
 /* Settings that quietly break a multi-uplink router: warnings. */

@@ -130,6 +130,16 @@ refused "run, control socket directory missing" 1 "control socket $WORK/no/such/
 	"$FLOWPIN" run -c "$WORK/nosock.conf"
 refused "check, control socket directory missing" 1 "control socket $WORK/no/such/dir/fp.sock: No such file" \
 	"$FLOWPIN" check -c "$WORK/nosock.conf"
+# control naming the configuration itself: refused, and the file intact
+sed "s|control = .*|control = $WORK/self.conf|" "$WORK/good.conf" >"$WORK/self.conf"
+sum=$(cksum <"$WORK/self.conf")
+refused "run, control names a file that is not a socket" 1 \
+	"control socket $WORK/self.conf: a file that is not a socket is there" \
+	"$FLOWPIN" run -c "$WORK/self.conf"
+refused "check, control names a file that is not a socket" 1 \
+	"control socket $WORK/self.conf: a file that is not a socket is there" \
+	"$FLOWPIN" check -c "$WORK/self.conf"
+check "  the file is intact" [ "$(cksum <"$WORK/self.conf")" = "$sum" ]
 refused "no CAP_NET_ADMIN" 1 "run needs CAP_NET_ADMIN" \
 	setpriv --inh-caps=-net_admin --bounding-set=-net_admin "$FLOWPIN" run -c "$WORK/good.conf"
 
@@ -150,6 +160,8 @@ refused "extra argument" 2 "flowpin run: unexpected argument \"now\"" \
 	"$FLOWPIN" run -c "$WORK/good.conf" now
 
 start_flowpin "$WORK/good.conf" || exit 1
+check "the control socket is 0600, as flowpin(8) says ($(stat -c %a "$WORK/flowpin.sock"))" \
+	[ "$(stat -c %a "$WORK/flowpin.sock")" = 600 ]
 before=$(snapshot)
 refused "second daemon" 1 "another flowpin (pid $FLOWPIN_PID) is running in this network namespace" \
 	"$FLOWPIN" run -c "$WORK/good.conf"
