@@ -128,7 +128,14 @@ int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out)
 	if (!isdigit((unsigned char)*s))
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	/* decimal, or hexadecimal with 0x: a leading zero is not octal */
+	if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+		if (!isxdigit((unsigned char)s[2]))
+			return -EINVAL;
+		v = strtoull(s + 2, &end, 16);
+	} else {
+		v = strtoull(s, &end, 10);
+	}
 	if (errno || *end || v < min || v > max)
 		return -ERANGE;
 	*out = (uint32_t)v;
@@ -157,6 +164,8 @@ int parse_duration_ms(const char *s, uint32_t *ms)
 				frac = frac * 10 +
 				       (unsigned long long)(*p - '0');
 				scale *= 10;
+			} else if (*p != '0') {
+				return -EINVAL; /* below the resolution */
 			}
 		}
 	}

@@ -386,6 +386,23 @@ static void test_parsers(void **state)
 	assert_int_not_equal(parse_u32("", 0, 100, &v), 0);
 	assert_int_not_equal(parse_u32(" 1", 0, 100, &v), 0);
 	assert_int_not_equal(parse_u32("+1", 0, 100, &v), 0);
+	/* decimal unless 0x: a leading zero is not octal */
+	assert_int_equal(parse_u32("0100", 0, 1000, &v), 0);
+	assert_int_equal(v, 100);
+	assert_int_equal(parse_u32("010", 0, 100, &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(parse_u32("08", 0, 100, &v), 0);
+	assert_int_equal(v, 8);
+	assert_int_equal(parse_u32("0443", 0, 65535, &v), 0);
+	assert_int_equal(v, 443);
+	assert_int_equal(parse_u32("0XfF", 0, 1000, &v), 0);
+	assert_int_equal(v, 255);
+	assert_int_not_equal(parse_u32("0x", 0, 100, &v), 0);
+	assert_int_not_equal(parse_u32("0x-1", 0, 100, &v), 0);
+	/* below the millisecond: an error, not rounded away */
+	assert_int_not_equal(parse_duration_ms("1.0000009s", &v), 0);
+	assert_int_equal(parse_duration_ms("1.0000000s", &v), 0);
+	assert_int_equal(v, 1000);
 	assert_true(valid_ifname("eth0.100"));
 	assert_false(valid_ifname("eth 0"));
 	assert_false(valid_ifname(".."));
