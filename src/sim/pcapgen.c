@@ -34,6 +34,7 @@ struct gen {
 	pcap_dumper_t *out;
 	int linktype;
 	uint64_t packets;
+	int werr; /* the first write error's errno */
 	struct gflow *heap; /* by next_us */
 	uint32_t n, cap;
 };
@@ -263,7 +264,11 @@ static void emit(struct gen *g, struct gflow *f, bool up, uint32_t paylen,
 		h.ts.tv_usec = (suseconds_t)(ts % 1000000);
 		h.caplen = caplen;
 		h.len = hl + iphdr + ext + chunk;
+		errno = 0;
 		pcap_dump((u_char *)g->out, &h, frame);
+		/* buffered: the first failing write says why */
+		if (!g->werr && ferror(pcap_dump_file(g->out)))
+			g->werr = errno ? errno : EIO;
 		g->packets++;
 		done += chunk;
 	} while (done < total);
@@ -422,11 +427,21 @@ int pcapgen_write(const struct pcapgen *o, uint64_t *packets, char *err,
 			heap_down(&g, 0);
 		}
 	}
+	if (ret) {
+		snprintf(err, errlen, "out of memory");
+	} else {
+		/* what is left in the buffer fails, if anything, here */
+		errno = 0;
+		if (!g.werr && pcap_dump_flush(g.out))
+			g.werr = errno ? errno : EIO;
+		if (g.werr) {
+			ret = -g.werr;
+			snprintf(err, errlen, "%s", strerror(g.werr));
+		}
+	}
 	pcap_dump_close(g.out);
 	pcap_close(dead);
 	free(g.heap);
 	*packets = g.packets;
-	if (ret)
-		snprintf(err, errlen, "out of memory");
 	return ret;
 }

@@ -107,4 +107,7 @@ check "events out of order" fails_with 2 '--event 1:wan1:up comes before the eve
 head -c 100 "$WORK/lan.pcap" >"$WORK/cut.pcap"
 check "a truncated trace" fails_with 1 'cut\.pcap: truncated dump file' \
 	"$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/cut.pcap"
+check "a generated trace that cannot be written" \
+	fails_with 1 '/dev/full: No space left on device' \
+	"$FLOWPIN" sim --generate /dev/full --flows 100 --duration 1
 finish
