@@ -50,6 +50,16 @@ int config_load(struct config *c, const char *path,
 		len += n;
 		if (n == 0)
 			break;
+		if (len > CONFIG_FILE_MAX) {
+			char msg[96];
+
+			snprintf(msg, sizeof(msg),
+				 "larger than %d bytes: not a flowpin.conf",
+				 CONFIG_FILE_MAX);
+			load_error(diag, path, 0, msg);
+			ret = -EFBIG;
+			goto out;
+		}
 	}
 	if (ferror(f)) {
 		ret = -EIO;

@@ -4,6 +4,9 @@
 
 #include "core/config.h"
 
+/* A configuration file is at most this long (it is read whole). */
+#define CONFIG_FILE_MAX (1024 * 1024)
+
 /*
  * Read and parse @path. Every problem goes to @diag (CONFIG_DIAG_FILE(stderr)
  * prints "NAME:LINE: message"), with line 0 when the file cannot be read;

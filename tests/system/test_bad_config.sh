@@ -89,6 +89,8 @@ lan = lan0
 interface wan1
 END
 refused "missing file" 1 "/nonexistent.conf: No such file" "$FLOWPIN" run -c /nonexistent.conf
+refused "check, an endless file" 1 "/dev/zero: larger than 1048576 bytes" "$FLOWPIN" check -c /dev/zero
+refused "run, an endless file" 1 "/dev/zero: larger than 1048576 bytes" "$FLOWPIN" run -c /dev/zero
 
 # warned NAME EXPECTED-MESSAGE COMMAND...: accepted (exit 0), with a
 # warning; the router as it was
