@@ -55,8 +55,8 @@ static void report(struct parser *p, int line, const char *fmt, ...)
 
 static void report(struct parser *p, int line, const char *fmt, ...)
 {
-	/* a message quotes at most a line (ini_max_line) and a key */
-	char msg[2048];
+	/* a message quotes at most a line (CONFIG_LINE_MAX) and a key */
+	char msg[CONFIG_LINE_MAX + 512];
 	va_list ap;
 
 	p->errors++;
@@ -790,7 +790,10 @@ int config_parse_string(struct config *c, const char *name, const char *text,
 	ini_stop_on_first_error = false;
 	ini_use_stack = false;
 	ini_allow_realloc = false;
-	ini_max_line = 1024;
+	/* the reader's buffer is the initial allocation: a line, its
+	 * newline and the NUL */
+	ini_initial_alloc = CONFIG_LINE_MAX + 2;
+	ini_max_line = CONFIG_LINE_MAX + 2;
 
 	if (ini_parse_stream(reader, &p, handler, &p) == -2)
 		report(&p, p.line, "out of memory");

@@ -19,6 +19,7 @@
 #define TRACK_MAX 8
 #define SLOTS_MAX 255 /* link marks within mark_mask: 1..255 */
 #define CONTROL_PATH_MAX 108 /* sizeof(sun_path) */
+#define CONFIG_LINE_MAX 4096 /* characters of a line, without its newline */
 
 #define DEFAULT_CONTROL "/run/flowpin.sock"
 #define DEFAULT_SEED 0x666c6f77 /* "flow" */

@@ -89,6 +89,10 @@ lan = lan0
 interface wan1
 END
 refused "missing file" 1 "/nonexistent.conf: No such file" "$FLOWPIN" run -c /nonexistent.conf
+# long lines: 16 lan interfaces padded to 4000 characters are fine
+{ printf '[global]\nlan = %3920s' lan0; printf ' lan%d' $(seq 1 15); printf '\n'; sed 1,2d "$WORK/good.conf"; } >"$WORK/long.conf"
+check "a 4000-character line is read" fails_with 0 "long\.conf: ok, 2 links" \
+	"$FLOWPIN" check -c "$WORK/long.conf"
 refused "check, an endless file" 1 "/dev/zero: larger than 1048576 bytes" "$FLOWPIN" check -c /dev/zero
 refused "run, an endless file" 1 "/dev/zero: larger than 1048576 bytes" "$FLOWPIN" run -c /dev/zero
 

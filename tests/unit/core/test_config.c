@@ -358,12 +358,26 @@ static void test_diag_sink(void **state)
 static void test_long_line(void **state)
 {
 	struct config c;
-	char text[4096];
+	char text[16384];
 
 	(void)state;
-	snprintf(text, sizeof(text), GLOBAL LINK1 "track = %01500d\n", 1);
+	/* up to CONFIG_LINE_MAX: a line of 16 lan interfaces, padded */
+	static const char rest[] = " lan1 lan2 lan3 lan4 lan5 lan6 lan7 "
+				   "lan8 lan9 lan10 lan11 lan12 lan13 lan14 "
+				   "lan15";
+
+	snprintf(text, sizeof(text),
+		 "[global]\nlan = %*s%s\n[link wan1]\ninterface = wan1\n",
+		 (int)(CONFIG_LINE_MAX - strlen("lan = ") - strlen(rest)),
+		 "lan0", rest);
+	assert_int_equal(strchr(text + 9, '\n') - (text + 9), CONFIG_LINE_MAX);
+	if (parse(&c, text))
+		fail_msg("%s", errbuf);
+	assert_int_equal(c.nlan, 16);
+	config_free(&c);
+	snprintf(text, sizeof(text), GLOBAL LINK1 "track = %05000d\n", 1);
 	assert_int_equal(parse(&c, text), -EINVAL);
-	assert_non_null(strstr(errbuf, "test.conf:6: line longer than"));
+	assert_non_null(strstr(errbuf, "test.conf:6: line longer than 4096"));
 }
 
 static void test_parsers(void **state)
