@@ -266,8 +266,9 @@ static int do_sim(const struct global_options *g, int argc, char **argv)
 	struct decoder *d = NULL;
 	struct sim s;
 	struct config c;
+	uint64_t packets = 0;
 	pcap_t *pc;
-	int ret = 1;
+	int ret = 1, read;
 
 	if (opts.generate) {
 		if (argc) {
@@ -322,7 +323,19 @@ static int do_sim(const struct global_options *g, int argc, char **argv)
 		fprintf(stderr, "flowpin sim: out of memory\n");
 		goto out;
 	}
-	if (trace_replay(pc, d, &s, NULL) == -1) {
+	read = trace_replay(pc, d, &s, &packets);
+	/*
+	 * A capture cut in its last record (tcpdump killed): what was read
+	 * is reported, as tcpdump -r does, with a warning.
+	 */
+	if (read == -1 && packets &&
+	    !strncmp(pcap_geterr(pc), "truncated dump file", 19)) {
+		fprintf(stderr,
+			"flowpin sim: %s: warning: %s: its last record is cut; reporting the %llu packets before it\n",
+			argv[0], pcap_geterr(pc), (unsigned long long)packets);
+		read = -2;
+	}
+	if (read == -1) {
 		fprintf(stderr, "flowpin sim: %s: %s\n", argv[0],
 			pcap_geterr(pc));
 	} else {

@@ -104,9 +104,16 @@ check "an event for an unknown link" fails_with 2 '--event "1:wan9:down": no lin
 	"$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 1:wan9:down
 check "events out of order" fails_with 2 '--event 1:wan1:up comes before the event it follows' \
 	"$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/lan.pcap" --event 2:wan1:down --event 1:wan1:up
-head -c 100 "$WORK/lan.pcap" >"$WORK/cut.pcap"
-check "a truncated trace" fails_with 1 'cut\.pcap: truncated dump file' \
+# cut in its first record: nothing to report
+head -c 30 "$WORK/lan.pcap" >"$WORK/cut.pcap"
+check "a trace cut before its first packet" fails_with 1 'cut\.pcap: truncated dump file' \
 	"$FLOWPIN" -c "$WORK/fp.conf" sim "$WORK/cut.pcap"
+# cut in its last record, as a killed tcpdump leaves it: reported, warned
+head -c "$(($(stat -c %s "$WORK/lan.pcap") - 10))" "$WORK/lan.pcap" >"$WORK/tail.pcap"
+"$FLOWPIN" -c "$WORK/fp.conf" -j sim "$WORK/tail.pcap" >"$WORK/tail.json" 2>"$WORK/tail.err"
+check "a trace cut in its last record is reported ($(jq .trace.connections "$WORK/tail.json" 2>/dev/null) connections)" \
+	[ "$(jq .trace.connections "$WORK/tail.json")" -ge 490 ]
+check "  with a warning" grep -q "tail\.pcap: warning: truncated dump file.*its last record is cut" "$WORK/tail.err"
 check "a generated trace that cannot be written" \
 	fails_with 1 '/dev/full: No space left on device' \
 	"$FLOWPIN" sim --generate /dev/full --flows 100 --duration 1
