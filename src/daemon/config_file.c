@@ -19,14 +19,19 @@ static void load_error(const struct config_diag *diag, const char *path,
 		diag->report(diag->ctx, path, line, msg);
 }
 
-int config_load(struct config *c, const char *path,
-		const struct config_diag *diag)
+/*
+ * The whole of @path as text, at most CONFIG_FILE_MAX bytes: 0 with
+ * *@text malloc'd, or -errno, reported to @diag.
+ */
+static int read_text(const char *path, char **text,
+		     const struct config_diag *diag)
 {
-	char *text = NULL;
+	char *buf = NULL;
 	size_t len = 0;
 	int ret = 0;
 	FILE *f;
 
+	*text = NULL;
 	f = fopen(path, "r");
 	if (!f) {
 		ret = -errno;
@@ -36,16 +41,16 @@ int config_load(struct config *c, const char *path,
 	/* Configs are small: read all of it, then parse from memory. */
 	for (size_t cap = 0;;) {
 		if (len + 1 >= cap) {
-			char *t = realloc(text, cap = cap ? 2 * cap : 4096);
+			char *t = realloc(buf, cap = cap ? 2 * cap : 4096);
 
 			if (!t) {
 				ret = -ENOMEM;
 				load_error(diag, path, 0, "out of memory");
 				goto out;
 			}
-			text = t;
+			buf = t;
 		}
-		size_t n = fread(text + len, 1, cap - len - 1, f);
+		size_t n = fread(buf + len, 1, cap - len - 1, f);
 
 		len += n;
 		if (n == 0)
@@ -66,16 +71,29 @@ int config_load(struct config *c, const char *path,
 		load_error(diag, path, 0, "read error");
 		goto out;
 	}
-	text[len] = '\0';
-	if (strlen(text) != len) {
+	buf[len] = '\0';
+	if (strlen(buf) != len) {
 		load_error(diag, path, 1, "not a text file (NUL byte)");
 		ret = -EINVAL;
 		goto out;
 	}
-	ret = config_parse_string(c, path, text, diag);
+	*text = buf;
+	buf = NULL;
 out:
-	free(text);
+	free(buf);
 	fclose(f);
+	return ret;
+}
+
+int config_load(struct config *c, const char *path,
+		const struct config_diag *diag)
+{
+	char *text;
+	int ret = read_text(path, &text, diag);
+
+	if (!ret)
+		ret = config_parse_string(c, path, text, diag);
+	free(text);
 	return ret;
 }
 
@@ -98,6 +116,14 @@ int config_control_path(const char *path, char *out, size_t size)
 {
 	struct peek pk = { out, size };
 
+	char *text;
+	int ret;
+
 	snprintf(out, size, "%s", DEFAULT_CONTROL);
-	return ini_parse(path, peek_control, &pk) < 0 ? -ENOENT : 0;
+	/* bounded as config_load() reads it: never a file without end */
+	ret = read_text(path, &text, NULL);
+	if (!ret && ini_parse_string(text, peek_control, &pk) < 0)
+		ret = -ENOENT;
+	free(text);
+	return ret;
 }

@@ -95,6 +95,7 @@ check "a 4000-character line is read" fails_with 0 "long\.conf: ok, 2 links" \
 	"$FLOWPIN" check -c "$WORK/long.conf"
 refused "check, an endless file" 1 "/dev/zero: larger than 1048576 bytes" "$FLOWPIN" check -c /dev/zero
 refused "run, an endless file" 1 "/dev/zero: larger than 1048576 bytes" "$FLOWPIN" run -c /dev/zero
+refused "status, an endless file" 1 "cannot read /dev/zero" timeout 5 "$FLOWPIN" -c /dev/zero status
 
 # warned NAME EXPECTED-MESSAGE COMMAND...: accepted (exit 0), with a
 # warning; the router as it was
