@@ -78,6 +78,8 @@
 #include "kernel/nftmon.h"
 #include "kernel/rtmon.h"
 
+#include "bench.h"
+
 static volatile sig_atomic_t stop;
 
 static void on_signal(int sig)
@@ -567,32 +569,6 @@ static int cmd_nft(int argc, char **argv)
 }
 
 /* load: the baseline */
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp);
-	return v[n / 2];
-}
-
-static double run(struct nft_ctx *ctx, const char *script)
-{
-	char *err = NULL;
-	uint64_t t0 = now_ns();
-
-	if (nftables_run(ctx, script, false, &err)) {
-		fprintf(stderr, "fp-bench-heal load: %s\n",
-			err ? err : "nftables failed");
-		exit(1);
-	}
-	return (double)(now_ns() - t0) / 1e6;
-}
-
 /*
  * "nft flush ruleset" in a process of its own, as in cmd_nft; returns when
  * the monitor @nl has its transaction's end (its time in ns, 0 when none
@@ -678,10 +654,14 @@ static int cmd_load(int argc, char **argv)
 
 		/* quiet: from no table, nothing else going on */
 		nftables_delete_table(ctx);
-		quiet_marks[r] = run(ctx, marks_script);
-		quiet_both[r] = quiet_marks[r] + run(ctx, whole_script);
+		quiet_marks[r] =
+			bench_nft_ms(ctx, marks_script, "fp-bench-heal load");
+		quiet_both[r] =
+			quiet_marks[r] +
+			bench_nft_ms(ctx, whole_script, "fp-bench-heal load");
 		nftables_delete_table(ctx);
-		quiet_whole[r] = run(ctx, whole_script);
+		quiet_whole[r] =
+			bench_nft_ms(ctx, whole_script, "fp-bench-heal load");
 		usleep(50000);
 		/* at the end of another process's flush, as a healer sees it */
 		t0 = flush_by_nft(&nl, &child);
@@ -689,9 +669,9 @@ static int cmd_load(int argc, char **argv)
 			fprintf(stderr, "fp-bench-heal load: no flush seen\n");
 			return 1;
 		}
-		run(ctx, marks_script);
+		bench_nft_ms(ctx, marks_script, "fp-bench-heal load");
 		marks[r] = (double)(now_ns() - t0) / 1e6;
-		run(ctx, whole_script);
+		bench_nft_ms(ctx, whole_script, "fp-bench-heal load");
 		both[r] = (double)(now_ns() - t0) / 1e6;
 		printf("run %.3f %.3f\n", marks[r], both[r]);
 		if (waitpid(child, &status, 0) != child || !WIFEXITED(status) ||
@@ -704,11 +684,12 @@ static int cmd_load(int argc, char **argv)
 	}
 	nftables_delete_table(ctx);
 	nl_close(&nl);
-	printf("quiet_marks_ms %.3f\n", median(quiet_marks, runs));
-	printf("quiet_marks_then_whole_ms %.3f\n", median(quiet_both, runs));
-	printf("quiet_whole_ms %.3f\n", median(quiet_whole, runs));
-	printf("marks_ms %.3f\n", median(marks, runs));
-	printf("marks_then_whole_ms %.3f\n", median(both, runs));
+	printf("quiet_marks_ms %.3f\n", bench_median(quiet_marks, runs));
+	printf("quiet_marks_then_whole_ms %.3f\n",
+	       bench_median(quiet_both, runs));
+	printf("quiet_whole_ms %.3f\n", bench_median(quiet_whole, runs));
+	printf("marks_ms %.3f\n", bench_median(marks, runs));
+	printf("marks_then_whole_ms %.3f\n", bench_median(both, runs));
 	free(marks_script);
 	free(whole_script);
 	nftables_close(ctx);

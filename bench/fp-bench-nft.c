@@ -16,43 +16,11 @@
 #include <unistd.h>
 
 #include "daemon/config_file.h"
+
+#include "bench.h"
 #include "kernel/nftables.h"
 #include "core/ruleset.h"
 #include "daemon/config_file.h"
-
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-
-	return (x > y) - (x < y);
-}
-
-static double median(double *v, int n)
-{
-	qsort(v, (size_t)n, sizeof(*v), cmp);
-	return v[n / 2];
-}
-
-static double run(struct nft_ctx *ctx, const char *script)
-{
-	char *err = NULL;
-	double t0 = now_ms();
-
-	if (nftables_run(ctx, script, false, &err)) {
-		fprintf(stderr, "fp-bench-nft: %s\n",
-			err ? err : "nftables failed");
-		exit(1);
-	}
-	return now_ms() - t0;
-}
 
 int main(int argc, char **argv)
 {
@@ -87,9 +55,11 @@ int main(int argc, char **argv)
 	char *full = ruleset_table(&rs);
 
 	for (int r = 0; r < runs; r++) {
-		base[r] = run(ctx, "add table inet fpbench\n"
-				   "delete table inet fpbench\n");
-		table[r] = run(ctx, full);
+		base[r] = bench_nft_ms(ctx,
+				       "add table inet fpbench\n"
+				       "delete table inet fpbench\n",
+				       "fp-bench-nft");
+		table[r] = bench_nft_ms(ctx, full, "fp-bench-nft");
 
 		unsigned int k = (unsigned int)r % c.nlinks;
 		int16_t before[t.size];
@@ -101,24 +71,24 @@ int main(int argc, char **argv)
 		w[k] = 0;
 		bucket_table_balance(&t, w, c.nlinks);
 		s = ruleset_buckets(&rs, before);
-		change[r] = run(ctx, s);
+		change[r] = bench_nft_ms(ctx, s, "fp-bench-nft");
 		free(s);
 		memcpy(before, t.owner, sizeof(before));
 		w[k] = keep;
 		bucket_table_balance(&t, w, c.nlinks);
 		s = ruleset_buckets(&rs, before);
-		run(ctx, s);
+		bench_nft_ms(ctx, s, "fp-bench-nft");
 		free(s);
 	}
-	double b = median(base, runs), tb = median(table, runs),
-	       ch = median(change, runs);
+	double b = bench_median(base, runs), tb = bench_median(table, runs),
+	       ch = bench_median(change, runs);
 
 	printf("baseline (empty transaction)   %7.2f ms\n", b);
 	printf("load table, %2u links, %5u buckets %7.2f ms  (%.1fx baseline)\n",
 	       c.nlinks, c.buckets, tb, tb / b);
 	printf("table change (one link down)   %7.2f ms  (%.1fx baseline)\n",
 	       ch, ch / b);
-	run(ctx, "delete table inet flowpin\n");
+	bench_nft_ms(ctx, "delete table inet flowpin\n", "fp-bench-nft");
 	free(full);
 	nftables_close(ctx);
 	bucket_table_free(&t);

@@ -53,19 +53,30 @@ struct key {
 static void report(struct parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void report(struct parser *p, int line, const char *fmt, ...)
+static void diag_vsay(const struct config_diag *diag, bool warning,
+		      const char *file, int line, const char *fmt, va_list ap)
 {
+	void (*say)(void *, const char *, int, const char *);
 	/* a message quotes at most a line (CONFIG_LINE_MAX) and a key */
 	char msg[CONFIG_LINE_MAX + 512];
+
+	if (!diag)
+		return;
+	say = warning ? diag->warn : diag->report;
+	if (!say)
+		return;
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	say(diag->ctx, file, line, msg);
+}
+
+static void report(struct parser *p, int line, const char *fmt, ...)
+{
 	va_list ap;
 
 	p->errors++;
-	if (!p->diag || !p->diag->report)
-		return;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	diag_vsay(p->diag, false, p->name, line, fmt, ap);
 	va_end(ap);
-	p->diag->report(p->diag->ctx, p->name, line, msg);
 }
 
 void config_diag_print(void *ctx, const char *file, int line, const char *msg)
@@ -83,21 +94,6 @@ void config_diag_print_warning(void *ctx, const char *file, int line,
 		fprintf(ctx, "%s:%d: warning: %s\n", file, line, msg);
 	else
 		fprintf(ctx, "%s: warning: %s\n", file, msg);
-}
-
-static void diag_vsay(const struct config_diag *diag, bool warning,
-		      const char *file, int line, const char *fmt, va_list ap)
-{
-	void (*say)(void *, const char *, int, const char *);
-	char msg[512];
-
-	if (!diag)
-		return;
-	say = warning ? diag->warn : diag->report;
-	if (!say)
-		return;
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	say(diag->ctx, file, line, msg);
 }
 
 void config_diag_error(const struct config_diag *diag, const char *file,

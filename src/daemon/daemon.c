@@ -419,36 +419,33 @@ static int rtnl_need(struct daemon *d, const struct rtmon_event *ev)
 	}
 }
 
+struct rtnl_read {
+	struct daemon *d;
+	int need;
+};
+
+static void rtnl_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct rtnl_read *r = data;
+	struct rtmon_event ev;
+
+	if (!rtmon_parse(nlh, &ev))
+		r->need |= rtnl_need(r->d, &ev);
+}
+
 static void on_rtnl(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct daemon *d = w->data;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	int need = 0;
-	ssize_t n;
+	struct rtnl_read r = { d, 0 };
 
 	(void)l;
 	(void)events;
-	while ((n = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 ||
-	       (n < 0 && errno == ENOBUFS)) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int len = (int)n;
-
-		if (n < 0) {
-			need = NEED_REFRESH | NEED_RULES; /* lost some */
-			continue;
-		}
-		for (; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			struct rtmon_event ev;
-
-			if (!rtmon_parse(nlh, &ev))
-				need |= rtnl_need(d, &ev);
-		}
-	}
+	if (nl_drain(w->fd, rtnl_msg, &r))
+		r.need = NEED_REFRESH | NEED_RULES; /* lost some */
 	d->routes_added = d->rules_added = 0;
-	if (need & NEED_REFRESH)
+	if (r.need & NEED_REFRESH)
 		links_refresh(d);
-	if (need & NEED_RULES)
+	if (r.need & NEED_RULES)
 		install_rules(d);
 	heal_rtnl_report(d, d->routes_added, d->rules_added);
 }

@@ -183,34 +183,22 @@ static void nft_event(struct daemon *d, const struct nftmon_event *ev)
 	h->nft_table_gone = false;
 }
 
+static void nft_msg(const struct nlmsghdr *nlh, void *data)
+{
+	struct nftmon_event ev;
+
+	if (!nftmon_parse(nlh, &ev))
+		nft_event(data, &ev);
+}
+
 static void on_nft(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct daemon *d = w->data;
-	char buf[MNL_SOCKET_BUFFER_SIZE];
-	bool lost = false;
-	ssize_t n;
 
 	(void)l;
 	(void)events;
-	while ((n = recv(w->fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 ||
-	       (n < 0 && errno == ENOBUFS)) {
-		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
-		int len = (int)n;
-
-		if (n < 0) {
-			lost = true;
-			continue;
-		}
-		for (; mnl_nlmsg_ok(nlh, len);
-		     nlh = mnl_nlmsg_next(nlh, &len)) {
-			struct nftmon_event ev;
-
-			if (!nftmon_parse(nlh, &ev))
-				nft_event(d, &ev);
-		}
-	}
 	/* what was lost may have been about the table: load it to be sure */
-	if (lost) {
+	if (nl_drain(w->fd, nft_msg, d)) {
 		d->heal.nft_t0 = 0;
 		d->heal.nft_objects = 0;
 		restore_table(

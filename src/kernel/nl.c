@@ -219,3 +219,24 @@ const char *nl_strerror(const struct nl *nl, int err)
 		snprintf(buf, sizeof(buf), "%s", strerror(-err));
 	return buf;
 }
+
+bool nl_drain(int fd, nl_notify_cb cb, void *data)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	bool lost = false;
+	ssize_t n;
+
+	while ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0 ||
+	       (n < 0 && errno == ENOBUFS)) {
+		const struct nlmsghdr *nlh = (const struct nlmsghdr *)buf;
+		int len = (int)n;
+
+		if (n < 0) {
+			lost = true;
+			continue;
+		}
+		for (; mnl_nlmsg_ok(nlh, len); nlh = mnl_nlmsg_next(nlh, &len))
+			cb(nlh, data);
+	}
+	return lost;
+}

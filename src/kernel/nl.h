@@ -10,6 +10,7 @@
 #define FLOWPIN_KERNEL_NL_H
 
 #include <libmnl/libmnl.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #define NL_ERRMSG_MAX 256
@@ -36,6 +37,14 @@ struct nlmsghdr *nl_msg(struct nl *nl, uint16_t type, uint16_t flags);
  * extended acknowledgement message, or "" when it sent none.
  */
 int nl_talk(struct nl *nl, struct nlmsghdr *nlh, mnl_cb_t cb, void *data);
+
+/*
+ * Read every notification queued on the non-blocking socket @fd, passing
+ * each message to @cb. True when the kernel dropped some (ENOBUFS): the
+ * caller lists afresh what it follows.
+ */
+typedef void (*nl_notify_cb)(const struct nlmsghdr *nlh, void *data);
+bool nl_drain(int fd, nl_notify_cb cb, void *data);
 
 /*
  * strerror(-err), followed by the kernel's own message when it gave one:

@@ -36,16 +36,8 @@ scenario() {
 	say "== $client"
 	dhcp_topology || return 1
 	start_server
-	cat >"$WORK/fp.conf" <<-EOF
-	[global]
-	lan = lan0
-	control = $WORK/flowpin.sock
-	[link wan1]
-	interface = wan1
-	[link wan2]
-	interface = wan2
-	gateway = 10.2.0.1
-	EOF
+	# wan1 learns its gateway: lib.sh's config without wan1's
+	conf 2 | sed '/gateway = 10.1.0.1/d' >"$WORK/fp.conf"
 	start_flowpin "$WORK/fp.conf" || return 1
 
 	c="$client: before the lease:"

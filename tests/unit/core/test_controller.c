@@ -440,6 +440,17 @@ static struct link_seen dhcp_seen(const char *local, const char *gw)
 	return s;
 }
 
+/* The rig on dynamic_text, started from @seen, its table loaded. */
+static void dynamic_start(struct rig *r, const struct link_seen *seen)
+{
+	assert_int_equal(config_parse_string(&r->cfg, "t.conf", dynamic_text,
+					     NULL),
+			 0);
+	assert_int_equal(controller_init(&r->c, &r->cfg), 0);
+	controller_start(&r->c, seen, NULL, false, r->now);
+	controller_applied(&r->c);
+}
+
 static struct link_seen ppp_seen(int index, const char *local)
 {
 	struct link_seen s = { .ifc = running(index, local) };
@@ -466,12 +477,7 @@ static void test_renumber(void **state)
 	bool flush[2];
 
 	(void)state;
-	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
-					     NULL),
-			 0);
-	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
-	controller_start(&r.c, seen, NULL, false, r.now);
-	controller_applied(&r.c);
+	dynamic_start(&r, seen);
 	assert_true(r.c.links[0].up && r.c.links[1].up);
 	assert_true(controller_gateway(&r.c, 0, &gw));
 	assert_int_equal(gw.s_addr, inet_addr("10.1.0.1"));
@@ -561,12 +567,7 @@ static void test_hold_reload(void **state)
 	bool flush[2];
 
 	(void)state;
-	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
-					     NULL),
-			 0);
-	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
-	controller_start(&r.c, seen, NULL, false, r.now);
-	controller_applied(&r.c);
+	dynamic_start(&r, seen);
 	bare.ifc.naddr = 0;
 	assert_true(controller_iface(&r.c, 0, &bare, r.now));
 	settle(&r, &d, flush);
@@ -627,12 +628,7 @@ static void test_reload_races_renumber(void **state)
 	bool flush[2];
 
 	(void)state;
-	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
-					     NULL),
-			 0);
-	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
-	controller_start(&r.c, seen, NULL, false, r.now);
-	controller_applied(&r.c);
+	dynamic_start(&r, seen);
 
 	seen[0] = (struct link_seen){ .ifc = running(2, "10.1.0.2") };
 	seen[0].ifc.naddr = 0;
@@ -672,12 +668,7 @@ static void test_session(void **state)
 	bool flush[2];
 
 	(void)state;
-	assert_int_equal(config_parse_string(&r.cfg, "t.conf", dynamic_text,
-					     NULL),
-			 0);
-	assert_int_equal(controller_init(&r.c, &r.cfg), 0);
-	controller_start(&r.c, seen, NULL, false, r.now);
-	controller_applied(&r.c);
+	dynamic_start(&r, seen);
 	assert_false(r.c.links[1].up);
 	assert_string_equal(r.c.links[1].why, "interface ppp0 is missing");
 	assert_int_equal(owned(&r, 0), 16);

@@ -24,6 +24,8 @@
 #include "kernel/conntrack.h"
 #include "kernel/nl.h"
 
+#include "live.h"
+
 #define OLD "10.1.0.2"
 #define NEW "10.9.0.2"
 
@@ -154,21 +156,6 @@ static void list(struct nfct_handle *h, struct listed *l)
 	assert_false(l->unknown);
 }
 
-/* Live, in a network namespace of the test's own: root only. */
-static bool live(void)
-{
-	if (geteuid() != 0) {
-		print_message("live tests skipped: not root\n");
-		return false;
-	}
-	if (unshare(CLONE_NEWNET)) {
-		print_message("live tests skipped: unshare: %s\n",
-			      strerror(errno));
-		return false;
-	}
-	return true;
-}
-
 static void test_live_delete_nat(void **state)
 {
 	struct nfct_handle *h;
@@ -177,7 +164,7 @@ static void test_live_delete_nat(void **state)
 	struct nl nl;
 
 	(void)state;
-	if (!live())
+	if (!live_netns())
 		skip();
 	h = nfct_open(CONNTRACK, 0);
 	assert_non_null(h);

@@ -25,6 +25,7 @@
 
 #include "kernel/nftmon.h"
 
+#include "live.h"
 #include "nlmsg.h"
 #include "recorded.h"
 
@@ -288,25 +289,10 @@ static void test_other(void **state)
 	assert_int_equal(ev.kind, NFTMON_OTHER);
 }
 
-/*
- * Live, in a network namespace of the test's own, made by the first live
- * test: root only. The test process stays in it, and it goes with it.
- */
+/* Live (live.h), with the socket open. */
 static void live_open(struct nl *nl)
 {
-	static int live = -1;
-
-	if (live < 0) {
-		live = 0;
-		if (geteuid() != 0)
-			print_message("live tests skipped: not root\n");
-		else if (unshare(CLONE_NEWNET))
-			print_message("live tests skipped: unshare: %s\n",
-				      strerror(errno));
-		else
-			live = 1;
-	}
-	if (!live)
+	if (!live_netns())
 		skip();
 	assert_int_equal(nftmon_open(nl), 0);
 }

@@ -22,6 +22,7 @@
 #include "kernel/nlroute.h"
 #include "kernel/nlrule.h"
 
+#include "live.h"
 #include "nlmsg.h"
 #include "recorded.h"
 
@@ -174,25 +175,10 @@ static void test_error_truncated(void **state)
 	assert_string_equal(msg, "");
 }
 
-/*
- * Live, in a network namespace of the test's own, made by the first live
- * test: root only. The test process stays in it, and it goes with it.
- */
+/* Live (live.h), with the socket open. */
 static void live_open(struct nl *nl)
 {
-	static int live = -1;
-
-	if (live < 0) {
-		live = 0;
-		if (geteuid() != 0)
-			print_message("live tests skipped: not root\n");
-		else if (unshare(CLONE_NEWNET))
-			print_message("live tests skipped: unshare: %s\n",
-				      strerror(errno));
-		else
-			live = 1;
-	}
-	if (!live)
+	if (!live_netns())
 		skip();
 	assert_int_equal(nl_open(nl, NETLINK_ROUTE, 0), 0);
 }
