@@ -217,7 +217,7 @@ static int cmd_route(int argc, char **argv)
 
 			if (!rtmon_parse(nlh, &ev) && ev.kind == RTMON_ROUTE &&
 			    !ev.deleted && !ev.route.dst_len &&
-			    ev.route.gw.s_addr == gw.s_addr &&
+			    ev.route.gw.v4.s_addr == gw.s_addr &&
 			    ev.table == table && !t1)
 				t1 = t;
 		}
@@ -639,7 +639,7 @@ static int cmd_load(int argc, char **argv)
 		w[i] = c.links[i].weight;
 	}
 	bucket_table_balance(&t, w, c.nlinks);
-	struct ruleset rs = { .cfg = &c, .links = rl, .buckets = &t };
+	struct ruleset rs = { .cfg = &c, .links = rl, .buckets = { &t, &t } };
 	char *marks_script = ruleset_marks_only(&rs);
 	char *whole_script = ruleset_table(&rs);
 	double quiet_marks[runs], quiet_both[runs], quiet_whole[runs];

@@ -50,7 +50,7 @@ int main(int argc, char **argv)
 		w[i] = c.links[i].weight;
 	}
 	bucket_table_balance(&t, w, c.nlinks);
-	struct ruleset rs = { .cfg = &c, .links = rl, .buckets = &t };
+	struct ruleset rs = { .cfg = &c, .links = rl, .buckets = { &t, &t } };
 	double base[runs], table[runs], change[runs];
 	char *full = ruleset_table(&rs);
 
@@ -70,13 +70,13 @@ int main(int argc, char **argv)
 		memcpy(before, t.owner, sizeof(before));
 		w[k] = 0;
 		bucket_table_balance(&t, w, c.nlinks);
-		s = ruleset_buckets(&rs, before);
+		s = ruleset_buckets(&rs, FAM_IPV4, before);
 		change[r] = bench_nft_ms(ctx, s, "fp-bench-nft");
 		free(s);
 		memcpy(before, t.owner, sizeof(before));
 		w[k] = keep;
 		bucket_table_balance(&t, w, c.nlinks);
-		s = ruleset_buckets(&rs, before);
+		s = ruleset_buckets(&rs, FAM_IPV4, before);
 		bench_nft_ms(ctx, s, "fp-bench-nft");
 		free(s);
 	}

@@ -102,7 +102,8 @@ static void diag_print_list(const char *key, struct diag_list *l)
  */
 static int check_system(const struct config *c, const struct config_diag *diag)
 {
-	struct link_seen *seen = calloc(c->nlinks + 1, sizeof(*seen));
+	/* per link, one per family */
+	struct link_seen *seen = calloc(FAM_MAX * c->nlinks + 1, sizeof(*seen));
 	struct nft_ctx *nft;
 	struct nl nl;
 	int ret = seen ? nl_open(&nl, NETLINK_ROUTE, 0) : -ENOMEM;

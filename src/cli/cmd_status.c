@@ -60,17 +60,17 @@ static void print_gateway_source(json_object *l)
 	print_close_object();
 }
 
-static void print_link(json_object *l)
+/*
+ * One family of a link: next hop, source, state and how long, why, the
+ * probes' RTT and loss.
+ */
+static void print_path(json_object *l)
 {
 	const char *gw = json_str(l, "gateway"),
 		   *reason = json_str(l, "reason");
 	json_object *v;
 	char age[32];
 
-	print_open_object(NULL);
-	print_string(PRINT_ANY, "name", "link %s", json_str(l, "name"));
-	print_string(PRINT_ANY, "interface", " dev %s",
-		     json_str(l, "interface"));
 	if (gw)
 		print_string(PRINT_ANY, "gateway", " via %s", gw);
 	else
@@ -98,6 +98,40 @@ static void print_link(json_object *l)
 		print_double(PRINT_ANY, "loss", " loss %.0f%%",
 			     json_dbl(l, "loss"));
 	}
+}
+
+/* The IPv6 path, a line of its own: "ipv6 via ... buckets N (S%) ..." */
+static void print_ipv6(json_object *l)
+{
+	const char *prefix;
+	json_object *v6;
+
+	if (!json_object_object_get_ex(l, "ipv6", &v6) || !v6)
+		return;
+	print_open_object("ipv6");
+	print_text("\n    ipv6");
+	print_path(v6);
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64,
+		  json_u64(v6, "buckets"));
+	print_double(PRINT_ANY, "share", " (%.1f%%)", json_dbl(v6, "share"));
+	print_u64(PRINT_ANY, "flows", " flows %" PRIu64, json_u64(v6, "flows"));
+	print_string(PRINT_ANY, "nat", " nat6 %s", json_str(v6, "nat"));
+	prefix = json_str(v6, "prefix");
+	if (prefix)
+		print_string(PRINT_ANY, "prefix", " prefix6 %s", prefix);
+	else
+		print_null("prefix");
+	print_close_object();
+}
+
+static void print_link(json_object *l)
+{
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "link %s", json_str(l, "name"));
+	print_string(PRINT_ANY, "interface", " dev %s",
+		     json_str(l, "interface"));
+	print_path(l);
+	print_ipv6(l);
 	print_u64(PRINT_ANY, "weight", "\n    weight %" PRIu64,
 		  json_u64(l, "weight"));
 	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, json_u64(l, "tier"));
@@ -106,6 +140,7 @@ static void print_link(json_object *l)
 	print_double(PRINT_ANY, "share", " (%.1f%%)", json_dbl(l, "share"));
 	print_u64(PRINT_ANY, "mark", " mark 0x%" PRIx64, json_u64(l, "mark"));
 	print_u64(PRINT_ANY, "table", " table %" PRIu64, json_u64(l, "table"));
+	print_string(PRINT_ANY, "nat", " nat %s", json_str(l, "nat"));
 	print_u64(PRINT_ANY, "flows", "\n    flows %" PRIu64,
 		  json_u64(l, "flows"));
 	print_u64(PRINT_ANY, "packets", " packets %" PRIu64,

@@ -183,11 +183,6 @@ int parse_duration_ms(const char *s, uint32_t *ms)
 	return 0;
 }
 
-int parse_ipv4(const char *s, struct in_addr *a)
-{
-	return inet_pton(AF_INET, s, a) == 1 ? 0 : -EINVAL;
-}
-
 bool valid_ifname(const char *s)
 {
 	size_t n = strlen(s);
@@ -213,15 +208,6 @@ static bool valid_link_name(const char *s)
 	return true;
 }
 
-/* A next hop or probe target must be a unicast address. */
-static bool unicast_ipv4(struct in_addr a)
-{
-	uint32_t h = ntohl(a.s_addr);
-
-	return h != 0 && h != 0xffffffff && (h >> 28) != 0xe &&
-	       (h >> 24) != 127 && (h >> 24) != 0;
-}
-
 static int parse_number_key(struct parser *p, const char *key,
 			    const char *value, uint32_t min, uint32_t max,
 			    uint32_t *out)
@@ -230,6 +216,21 @@ static int parse_number_key(struct parser *p, const char *key,
 		return 0;
 	report(p, p->line, "%s: \"%s\" is not an integer in %u..%u", key, value,
 	       min, max);
+	return -EINVAL;
+}
+
+/* An IPv6 prefix for @key; 0 or -EINVAL, reported. */
+static int prefix6_value(struct parser *p, const char *key, const char *value,
+			 struct inprefix *out)
+{
+	enum fam f;
+
+	if (inprefix_parse(value, &f, out) == 0 && f == FAM_IPV6 &&
+	    out->len > 0)
+		return 0;
+	report(p, p->line,
+	       "%s: \"%s\" is not an IPv6 prefix ADDRESS/LEN with its host bits 0",
+	       key, value);
 	return -EINVAL;
 }
 
@@ -267,6 +268,14 @@ static int g_lan(struct parser *p, const char *value)
 		report(p, p->line, "lan: no interface given");
 		return -EINVAL;
 	}
+	return 0;
+}
+
+static int g_lan6(struct parser *p, const char *value)
+{
+	if (prefix6_value(p, "lan6", value, &p->c->lan6))
+		return -EINVAL;
+	p->c->has_lan6 = true;
 	return 0;
 }
 
@@ -343,6 +352,7 @@ static int g_priority(struct parser *p, const char *value)
 
 static const struct key global_keys[] = {
 	{ "lan", g_lan },
+	{ "lan6", g_lan6 },
 	{ "hash", g_hash },
 	{ "seed", g_seed },
 	{ "control", g_control },
@@ -367,23 +377,78 @@ static int l_interface(struct parser *p, const char *value)
 	return 0;
 }
 
-static int l_gateway(struct parser *p, const char *value)
+/* "auto", or a unicast address of family @f: "gateway", "gateway6". */
+static int gateway_key(struct parser *p, const char *key, enum fam f,
+		       const char *value)
 {
-	struct in_addr a;
+	union inaddr a;
+	enum fam got;
 
 	/* learned from the default route the system installs */
 	if (!strcmp(value, "auto")) {
-		p->link->has_gateway = false;
+		p->link->has_gateway[f] = false;
 		return 0;
 	}
-	if (parse_ipv4(value, &a) || !unicast_ipv4(a)) {
+	if (inaddr_parse(value, &got, &a) || got != f ||
+	    !inaddr_unicast(f, &a)) {
 		report(p, p->line,
-		       "gateway: \"%s\" is neither \"auto\" nor a unicast IPv4 address",
+		       "%s: \"%s\" is neither \"auto\" nor a unicast %s address",
+		       key, value, fam_label(f));
+		return -EINVAL;
+	}
+	p->link->gateway[f] = a;
+	p->link->has_gateway[f] = true;
+	return 0;
+}
+
+static int l_gateway(struct parser *p, const char *value)
+{
+	return gateway_key(p, "gateway", FAM_IPV4, value);
+}
+
+static int l_gateway6(struct parser *p, const char *value)
+{
+	return gateway_key(p, "gateway6", FAM_IPV6, value);
+}
+
+static int l_nat(struct parser *p, const char *value)
+{
+	if (!strcmp(value, "none") || !strcmp(value, "masquerade")) {
+		p->link->nat[FAM_IPV4] =
+			strcmp(value, "none") ? NAT_MASQUERADE : NAT_NONE;
+		return 0;
+	}
+	report(p, p->line, "nat: \"%s\" is neither \"none\" nor \"masquerade\"",
+	       value);
+	return -EINVAL;
+}
+
+static int l_nat6(struct parser *p, const char *value)
+{
+	struct link_config *l = p->link;
+
+	if (!strcmp(value, "none") || !strcmp(value, "masquerade")) {
+		l->nat[FAM_IPV6] = strcmp(value, "none") ? NAT_MASQUERADE :
+							   NAT_NONE;
+		return 0;
+	}
+	if (!strchr(value, '/')) {
+		report(p, p->line,
+		       "nat6: \"%s\" is not \"none\", \"masquerade\" or an IPv6 prefix",
 		       value);
 		return -EINVAL;
 	}
-	p->link->gateway = a;
-	p->link->has_gateway = true;
+	if (prefix6_value(p, "nat6", value, &l->nat6_prefix))
+		return -EINVAL;
+	l->nat[FAM_IPV6] = NAT_PREFIX;
+	return 0;
+}
+
+static int l_prefix6(struct parser *p, const char *value)
+{
+	if (prefix6_value(p, "prefix6", value, &p->link->prefix6))
+		return -EINVAL;
+	p->link->has_prefix6 = true;
 	return 0;
 }
 
@@ -405,16 +470,19 @@ static int l_track(struct parser *p, const char *value)
 	snprintf(buf, sizeof(buf), "%s", value);
 	for (tok = strtok_r(buf, " \t", &save); tok;
 	     tok = strtok_r(NULL, " \t", &save)) {
-		struct in_addr a;
+		struct track_target t;
 
-		if (parse_ipv4(tok, &a) || !unicast_ipv4(a)) {
+		if (inaddr_parse(tok, &t.fam, &t.addr) ||
+		    !inaddr_unicast(t.fam, &t.addr) ||
+		    (t.fam == FAM_IPV6 && inaddr_is_linklocal6(&t.addr))) {
 			report(p, p->line,
-			       "track: \"%s\" is not a unicast IPv4 address",
+			       "track: \"%s\" is not a unicast IPv4 or global IPv6 address",
 			       tok);
 			return -EINVAL;
 		}
 		for (unsigned int i = 0; i < l->ntrack; i++) {
-			if (l->track[i].s_addr == a.s_addr) {
+			if (l->track[i].fam == t.fam &&
+			    inaddr_equal(t.fam, &l->track[i].addr, &t.addr)) {
 				report(p, p->line, "track: %s is listed twice",
 				       tok);
 				return -EINVAL;
@@ -425,7 +493,7 @@ static int l_track(struct parser *p, const char *value)
 			       TRACK_MAX);
 			return -EINVAL;
 		}
-		l->track[l->ntrack++] = a;
+		l->track[l->ntrack++] = t;
 	}
 	if (l->ntrack == 0) {
 		report(p, p->line, "track: no target given");
@@ -492,6 +560,7 @@ static int l_up(struct parser *p, const char *value)
 static const struct key link_keys[] = {
 	{ "interface", l_interface },
 	{ "gateway", l_gateway },
+	{ "gateway6", l_gateway6 },
 	{ "weight", l_weight },
 	{ "tier", l_tier },
 	{ "track", l_track },
@@ -500,6 +569,9 @@ static const struct key link_keys[] = {
 	{ "timeout", l_timeout },
 	{ "down", l_down },
 	{ "up", l_up },
+	{ "nat", l_nat },
+	{ "nat6", l_nat6 },
+	{ "prefix6", l_prefix6 },
 	{ NULL, NULL },
 };
 
@@ -690,6 +762,40 @@ static int handler(void *user, const char *section, const char *name,
 	return 1;
 }
 
+/* nat6 and prefix6 of link @i against lan6 and the links before it. */
+static void check_nat6(struct parser *p, unsigned int i)
+{
+	const struct config *c = p->c;
+	const struct link_config *l = &c->links[i];
+	char a[INPREFIX_STRLEN], b[INPREFIX_STRLEN];
+
+	if (l->nat[FAM_IPV6] == NAT_PREFIX && !c->has_lan6)
+		report(p, l->line,
+		       "[link %s]: nat6 = %s maps the LAN's prefix: set lan6 = PREFIX/LEN in [global]",
+		       l->name, inprefix_str(FAM_IPV6, &l->nat6_prefix, a));
+	else if (l->nat[FAM_IPV6] == NAT_PREFIX &&
+		 l->nat6_prefix.len != c->lan6.len)
+		report(p, l->line,
+		       "[link %s]: nat6 = %s is not as long as lan6 = %s: prefix translation maps prefixes of one length",
+		       l->name, inprefix_str(FAM_IPV6, &l->nat6_prefix, a),
+		       inprefix_str(FAM_IPV6, &c->lan6, b));
+	if (l->has_prefix6 && l->nat[FAM_IPV6] != NAT_NONE)
+		report(p, l->line,
+		       "[link %s]: prefix6 names the sources a link without translation carries: it needs nat6 = none",
+		       l->name);
+	for (unsigned int j = 0; j < i && l->has_prefix6; j++) {
+		const struct link_config *o = &c->links[j];
+
+		if (o->has_prefix6 &&
+		    inprefix_overlap(FAM_IPV6, &o->prefix6, &l->prefix6))
+			report(p, l->line,
+			       "[link %s]: prefix6 %s overlaps link %s's %s (line %d)",
+			       l->name, inprefix_str(FAM_IPV6, &l->prefix6, a),
+			       o->name, inprefix_str(FAM_IPV6, &o->prefix6, b),
+			       o->line);
+	}
+}
+
 static void check_links(struct parser *p)
 {
 	struct config *c = p->c;
@@ -712,8 +818,10 @@ static void check_links(struct parser *p)
 			struct link_config *o = &c->links[j];
 
 			if (!strcmp(o->ifname, l->ifname) &&
-			    o->has_gateway == l->has_gateway &&
-			    o->gateway.s_addr == l->gateway.s_addr)
+			    o->has_gateway[FAM_IPV4] ==
+				    l->has_gateway[FAM_IPV4] &&
+			    inaddr_equal(FAM_IPV4, &o->gateway[FAM_IPV4],
+					 &l->gateway[FAM_IPV4]))
 				report(p, l->line,
 				       "[link %s]: same interface and gateway as link %s (line %d)",
 				       l->name, o->name, o->line);
@@ -727,6 +835,7 @@ static void check_links(struct parser *p)
 			report(p, l->line,
 			       "[link %s]: probe = tcp:%u needs \"track\" targets",
 			       l->name, l->probe_port);
+		check_nat6(p, i);
 	}
 }
 
@@ -818,4 +927,26 @@ uint32_t config_slots(const struct config *c)
 uint32_t config_slot_mark(const struct config *c, unsigned int slot)
 {
 	return slot * (c->mark_mask & -c->mark_mask);
+}
+
+unsigned int config_ntrack(const struct link_config *l, enum fam f)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < l->ntrack; i++)
+		n += l->track[i].fam == f;
+	return n;
+}
+
+bool config_balances6(const struct link_config *l)
+{
+	return l->nat[FAM_IPV6] != NAT_NONE || !l->has_prefix6;
+}
+
+bool config_has_prefix6(const struct config *c)
+{
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		if (c->links[i].has_prefix6)
+			return true;
+	return false;
 }

@@ -13,6 +13,7 @@
 #include <stdio.h>
 
 #include "core/flowhash.h"
+#include "core/inaddr.h"
 
 #define LINK_NAME_MAX 16 /* including the NUL, like an interface name */
 #define LAN_MAX 16
@@ -37,15 +38,34 @@ enum probe_kind {
 	PROBE_TCP,
 };
 
+/* What the source address of a LAN connection leaving by a link becomes. */
+enum nat_mode {
+	NAT_NONE, /* stays as it is */
+	NAT_MASQUERADE, /* the link's own address (NAT44, NAT66) */
+	NAT_PREFIX, /* IPv6: lan6 mapped onto the link's prefix, host bits kept
+		     */
+};
+
+struct track_target {
+	enum fam fam;
+	union inaddr addr;
+};
+
 struct link_config {
 	char name[LINK_NAME_MAX];
 	char ifname[IF_NAMESIZE];
-	bool has_gateway;
-	struct in_addr gateway;
+	/* per family: the next hop, or false for auto (learned) */
+	bool has_gateway[FAM_MAX];
+	union inaddr gateway[FAM_MAX];
 	uint32_t weight; /* 1..255 */
 	uint32_t tier; /* 1..255: lower tiers are preferred */
-	struct in_addr track[TRACK_MAX];
+	struct track_target track[TRACK_MAX]; /* either family, in file order */
 	unsigned int ntrack;
+	enum nat_mode nat[FAM_MAX]; /* "nat" (IPv4), "nat6" */
+	struct inprefix nat6_prefix; /* NAT_PREFIX: where lan6 maps to */
+	/* nat6 = none: the sources its provider routes, pinned to it */
+	bool has_prefix6;
+	struct inprefix prefix6;
 	enum probe_kind probe;
 	uint16_t probe_port; /* PROBE_TCP */
 	uint32_t interval_ms, timeout_ms;
@@ -58,6 +78,8 @@ struct config {
 	char lan[LAN_MAX][IF_NAMESIZE];
 	unsigned int nlan;
 	int lan_line; /* of the "lan" key */
+	bool has_lan6; /* the LAN's IPv6 prefix, for nat6 = PREFIX/LEN */
+	struct inprefix lan6;
 	enum hash_mode hash;
 	uint32_t seed;
 	char control[CONTROL_PATH_MAX];
@@ -114,6 +136,16 @@ void config_free(struct config *c);
 
 int config_find_link(const struct config *c, const char *name);
 
+/* How many of link @l's targets are of family @f. */
+unsigned int config_ntrack(const struct link_config *l, enum fam f);
+/*
+ * Whether new IPv6 connections may be balanced onto link @l: its provider
+ * takes any source (translated, or no prefix6 said otherwise).
+ */
+bool config_balances6(const struct link_config *l);
+/* Whether any link pins the IPv6 sources of its prefix6 (nat6 = none). */
+bool config_has_prefix6(const struct config *c);
+
 /* The mark a link slot carries within mark_mask (slot >= 1). */
 uint32_t config_slot_mark(const struct config *c, unsigned int slot);
 /* How many link slots the mark mask can hold (at most SLOTS_MAX). */
@@ -122,7 +154,6 @@ uint32_t config_slots(const struct config *c);
 /* Shared value parsers, also used by the CLI for its arguments. */
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
 int parse_duration_ms(const char *s, uint32_t *ms);
-int parse_ipv4(const char *s, struct in_addr *a);
 bool valid_ifname(const char *s);
 
 #endif

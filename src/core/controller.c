@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,7 +9,13 @@
 
 static bool probed(const struct controller *c, unsigned int i)
 {
-	return c->cfg->links[i].ntrack > 0;
+	return config_ntrack(&c->cfg->links[i], c->fam) > 0;
+}
+
+/* Whether new connections of the family may be balanced onto link @i. */
+static bool balanced(const struct controller *c, unsigned int i)
+{
+	return c->fam != FAM_IPV6 || config_balances6(&c->cfg->links[i]);
 }
 
 static const struct route *learned(const struct ctl_link *u)
@@ -39,20 +44,22 @@ static bool observe(struct controller *c, unsigned int i,
 {
 	const struct link_config *l = &c->cfg->links[i];
 	struct ctl_link *u = &c->links[i];
+	enum fam f = c->fam;
 	bool was = u->usable, had_gw, has_gw, came_back;
-	struct in_addr old_gw = { 0 }, gw = { 0 }, old_src = u->src;
+	union inaddr old_gw = { 0 }, gw = { 0 }, old_src = u->src;
 	uint64_t old_hold = u->hold_ms;
 
-	had_gw = routing_gateway(l, learned(u), &old_gw);
+	had_gw = routing_gateway(l, f, learned(u), &old_gw);
 	u->seen = *seen;
-	has_gw = routing_gateway(l, learned(u), &gw);
-	u->usable = routing_link_usable(l, &u->seen.ifc, learned(u), u->why,
+	has_gw = routing_gateway(l, f, learned(u), &gw);
+	u->usable = routing_link_usable(l, f, &u->seen.ifc, learned(u), u->why,
 					sizeof(u->why));
 	came_back = u->usable && !was && held(u, now_ms);
 	/* only a link that carried connections keeps them while it waits */
 	if (u->usable) {
-		u->src = routing_source(l, &u->seen.ifc, learned(u))->local;
-		if (old_src.s_addr && u->src.s_addr != old_src.s_addr)
+		u->src = routing_source(l, f, &u->seen.ifc, learned(u))->local;
+		if (!inaddr_is_zero(f, &old_src) &&
+		    !inaddr_equal(f, &u->src, &old_src))
 			u->renumbered = old_src;
 		u->hold_ms = 0;
 	} else if (was && u->up && holdable(u)) {
@@ -61,7 +68,7 @@ static bool observe(struct controller *c, unsigned int i,
 		/* gone, or no carrier: what it kept goes at the next look */
 		u->hold_ms = 1;
 	}
-	if (had_gw != has_gw || gw.s_addr != old_gw.s_addr)
+	if (had_gw != has_gw || !inaddr_equal(f, &gw, &old_gw))
 		u->neigh_failed = false; /* another gateway: a new start */
 	if (was != u->usable) {
 		u->neigh_failed = false; /* a new start for the gateway */
@@ -70,16 +77,18 @@ static bool observe(struct controller *c, unsigned int i,
 			health_force_down(&u->health, now_ms);
 		return true;
 	}
-	return u->src.s_addr != old_src.s_addr || had_gw != has_gw ||
-	       gw.s_addr != old_gw.s_addr || u->hold_ms != old_hold;
+	return !inaddr_equal(f, &u->src, &old_src) || had_gw != has_gw ||
+	       !inaddr_equal(f, &gw, &old_gw) || u->hold_ms != old_hold;
 }
 
-int controller_init(struct controller *c, const struct config *cfg)
+int controller_init(struct controller *c, const struct config *cfg,
+		    enum fam fam)
 {
 	int ret;
 
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
+	c->fam = fam;
 	c->links = calloc(cfg->nlinks ? cfg->nlinks : 1, sizeof(*c->links));
 	c->applied = calloc(cfg->buckets, sizeof(*c->applied));
 	if (!c->links || !c->applied) {
@@ -113,8 +122,9 @@ static void policy_links(const struct controller *c, struct policy_link *pl)
 		pl[i] = (struct policy_link){
 			.weight = c->cfg->links[i].weight,
 			.tier = c->cfg->links[i].tier,
-			.up = l->up,
-			.usable = l->usable && !l->neigh_failed,
+			.up = l->up && balanced(c, i),
+			.usable = l->usable && !l->neigh_failed &&
+				  balanced(c, i),
 		};
 	}
 }
@@ -171,10 +181,12 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 		bool was_down;
 
 		u->seen = seen[i];
-		u->usable = routing_link_usable(l, &u->seen.ifc, learned(u),
-						u->why, sizeof(u->why));
+		u->usable = routing_link_usable(l, c->fam, &u->seen.ifc,
+						learned(u), u->why,
+						sizeof(u->why));
 		if (u->usable)
-			u->src = routing_source(l, &u->seen.ifc, learned(u))
+			u->src = routing_source(l, c->fam, &u->seen.ifc,
+						learned(u))
 					 ->local;
 		if (k >= 0) {
 			const struct ctl_link *p = &prev->links[k];
@@ -190,9 +202,9 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			u->renumbered = p->renumbered;
 			if (!u->usable)
 				u->src = u->hold_ms ? p->src :
-						      (struct in_addr){ 0 };
-			else if (p->src.s_addr &&
-				 p->src.s_addr != u->src.s_addr)
+						      (union inaddr){ 0 };
+			else if (!inaddr_is_zero(c->fam, &p->src) &&
+				 !inaddr_equal(c->fam, &p->src, &u->src))
 				u->renumbered = p->src;
 			u->up = p->up && u->usable;
 			/* down since it was last seen: evaluate says so */
@@ -206,7 +218,8 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 		 * backup, not a dead link.
 		 */
 		was_down = active && l->tier <= active &&
-			   !bucket_count(&c->buckets, (int)i) && l->ntrack;
+			   !bucket_count(&c->buckets, (int)i) && probed(c, i) &&
+			   balanced(c, i);
 		health_init(&u->health, l->down, l->up, !was_down, now_ms);
 		u->up = u->usable && !was_down;
 		u->flushed = was_down; /* the killed daemon deleted them */
@@ -223,20 +236,21 @@ bool controller_iface(struct controller *c, unsigned int i,
 }
 
 bool controller_gateway(const struct controller *c, unsigned int i,
-			struct in_addr *gw)
+			union inaddr *gw)
 {
-	return routing_gateway(&c->cfg->links[i], learned(&c->links[i]), gw);
+	return routing_gateway(&c->cfg->links[i], c->fam, learned(&c->links[i]),
+			       gw);
 }
 
 bool controller_renumbered(struct controller *c, unsigned int i,
-			   struct in_addr *old)
+			   union inaddr *old)
 {
 	struct ctl_link *u = &c->links[i];
 
-	if (!u->renumbered.s_addr)
+	if (inaddr_is_zero(c->fam, &u->renumbered))
 		return false;
 	*old = u->renumbered;
-	u->renumbered.s_addr = 0;
+	u->renumbered = (union inaddr){ 0 };
 	return true;
 }
 
@@ -245,14 +259,14 @@ bool controller_neigh(struct controller *c, const struct neigh *nb,
 {
 	bool failed = nb->verdict == NEIGH_FAILED, changed = false;
 
-	if (nb->verdict == NEIGH_UNKNOWN)
+	if (nb->verdict == NEIGH_UNKNOWN || nb->fam != c->fam)
 		return false;
 	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
 		struct ctl_link *u = &c->links[i];
-		struct in_addr gw;
+		union inaddr gw;
 
 		if (!controller_gateway(c, i, &gw) ||
-		    gw.s_addr != nb->addr.s_addr ||
+		    !inaddr_equal(c->fam, &gw, &nb->addr) ||
 		    u->seen.ifc.index != nb->ifindex ||
 		    u->neigh_failed == failed)
 			continue;
@@ -315,13 +329,12 @@ static bool live(const struct controller *c, unsigned int i)
 static void gateway_text(const struct controller *c, unsigned int i, char *buf,
 			 size_t size)
 {
-	char text[INET_ADDRSTRLEN];
-	struct in_addr gw = { 0 };
+	char text[INADDR_STRLEN];
+	union inaddr gw = { 0 };
 
 	controller_gateway(c, i, &gw);
-	inet_ntop(AF_INET, &gw, text, sizeof(text));
 	snprintf(buf, size, "gateway %s does not answer (neighbour FAILED)",
-		 text);
+		 inaddr_str(c->fam, &gw, text));
 }
 
 /* Why a link that was up just went down, kept for the log. */
@@ -371,8 +384,8 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 		/* nothing came back in time: its connections go now */
 		if (u->hold_ms && !held(u, now_ms)) {
 			u->hold_ms = 0;
-			u->src.s_addr = 0;
-			u->renumbered.s_addr = 0;
+			u->src = (union inaddr){ 0 };
+			u->renumbered = (union inaddr){ 0 };
 			d->expired[i] = true;
 		}
 		before[i] = bucket_count(&c->buckets, (int)i);
@@ -388,9 +401,9 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 		} else if (!u->hold_ms) {
 			note_down(c, i);
 			/* its connections go with it: none to renumber */
-			u->renumbered.s_addr = 0;
+			u->renumbered = (union inaddr){ 0 };
 			if (!u->usable)
-				u->src.s_addr = 0;
+				u->src = (union inaddr){ 0 };
 		}
 	}
 	if (d->nchanged) {
@@ -431,8 +444,12 @@ unsigned int controller_flushes(struct controller *c, bool *flush)
 			u->flushed = false;
 			continue;
 		}
-		/* held: kept while its address may come back */
-		if (u->up || u->flushed || u->hold_ms)
+		/*
+		 * held: kept while its address may come back; not balanced
+		 * (IPv6 sources of its own prefix): they would come back to
+		 * it, the only provider that routes them
+		 */
+		if (u->up || u->flushed || u->hold_ms || !balanced(c, i))
 			continue;
 		flush[i] = true;
 		u->flushed = true;
@@ -459,7 +476,7 @@ const struct iface_addr *controller_source(const struct controller *c,
 {
 	const struct ctl_link *u = &c->links[i];
 
-	return u->usable ? routing_source(&c->cfg->links[i], &u->seen.ifc,
-					  learned(u)) :
+	return u->usable ? routing_source(&c->cfg->links[i], c->fam,
+					  &u->seen.ifc, learned(u)) :
 			   NULL;
 }

@@ -43,8 +43,9 @@ enum neigh_verdict {
 
 /* A neighbour entry as observed. */
 struct neigh {
+	enum fam fam;
 	int ifindex;
-	struct in_addr addr;
+	union inaddr addr;
 	enum neigh_verdict verdict;
 };
 
@@ -63,8 +64,8 @@ struct ctl_link {
 	struct link_seen seen;
 	bool usable;
 	uint64_t hold_ms; /* lost its address: connections kept until then */
-	struct in_addr src; /* the address it sent from when last usable */
-	struct in_addr renumbered; /* an address given up, not yet reported */
+	union inaddr src; /* the address it sent from when last usable */
+	union inaddr renumbered; /* an address given up, not yet reported */
 	bool neigh_failed; /* the gateway's neighbour entry is FAILED */
 	uint64_t neigh_retry_ms; /* when to ask for its resolution again */
 	struct health health; /* from probes, when the link has targets */
@@ -78,6 +79,7 @@ struct ctl_link {
 
 struct controller {
 	const struct config *cfg;
+	enum fam fam; /* of everything it observes and decides */
 	struct ctl_link *links; /* parallel to cfg->links */
 	struct bucket_table buckets; /* the owners wanted */
 	int16_t *applied; /* the owners the kernel has */
@@ -94,8 +96,13 @@ struct ctl_decision {
 	enum policy_mode mode, was; /* the policy's mode after and before */
 };
 
-/* An idle controller for @cfg (which must outlive it): every link down. */
-int controller_init(struct controller *c, const struct config *cfg);
+/*
+ * An idle controller of family @fam for @cfg (which must outlive it):
+ * every link down. A daemon has one per family: a link's IPv6 path is up
+ * or down, probed and balanced apart from its IPv4 path.
+ */
+int controller_init(struct controller *c, const struct config *cfg,
+		    enum fam fam);
 void controller_free(struct controller *c);
 
 /*
@@ -126,7 +133,7 @@ bool controller_iface(struct controller *c, unsigned int i,
 
 /* Link @i's next hop now: true with @gw, false when none (on-link). */
 bool controller_gateway(const struct controller *c, unsigned int i,
-			struct in_addr *gw);
+			union inaddr *gw);
 
 /*
  * Whether link @i gave up an address since the last call (a DHCP client
@@ -134,7 +141,7 @@ bool controller_gateway(const struct controller *c, unsigned int i,
  * connections translated to it are to go. Reports each once.
  */
 bool controller_renumbered(struct controller *c, unsigned int i,
-			   struct in_addr *old);
+			   union inaddr *old);
 
 /* A neighbour entry changed; true when a gateway's verdict changed. */
 bool controller_neigh(struct controller *c, const struct neigh *nb,

@@ -65,7 +65,7 @@ static void insert(struct flowcount *fc, uint64_t key, uint8_t link)
 static int grow(struct flowcount *fc)
 {
 	uint64_t *old_key = fc->key;
-	uint8_t *old_link = fc->link;
+	uint16_t *old_link = fc->link;
 	size_t old_cap = fc->cap;
 
 	if (alloc_table(fc, old_cap * 2)) {

@@ -13,11 +13,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define FLOWCOUNT_LINKS 256
+/* what is counted apart: a link and family each (2 * SLOTS_MAX) */
+#define FLOWCOUNT_LINKS 512
 
 struct flowcount {
 	uint64_t *key; /* 0: empty slot */
-	uint8_t *link;
+	uint16_t *link;
 	size_t cap, used;
 	uint64_t count[FLOWCOUNT_LINKS];
 };

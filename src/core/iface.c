@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <arpa/inet.h>
 #include <net/if.h>
 #include <stddef.h>
 
@@ -15,32 +14,49 @@ bool iface_pointopoint(const struct iface *ifc)
 	return ifc->flags & IFF_POINTOPOINT;
 }
 
-static uint32_t mask_of(unsigned char plen)
+unsigned int iface_count(const struct iface *ifc, enum fam f)
 {
-	return plen ? htonl(~0u << (32 - plen)) : 0;
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < ifc->naddr; i++)
+		n += ifc->addr[i].fam == f;
+	return n;
 }
 
-struct in_addr iface_prefix(const struct iface_addr *a)
+union inaddr iface_prefix(const struct iface_addr *a)
 {
-	struct in_addr p = { a->local.s_addr & mask_of(a->plen) };
-
-	return p;
+	return inaddr_masked(a->fam, &a->local, a->plen);
 }
 
-const struct iface_addr *iface_addr_for(const struct iface *ifc,
-					struct in_addr gw)
+static bool reaches(const struct iface_addr *a, const union inaddr *gw)
 {
+	struct inprefix p = { .addr = a->local, .len = a->plen };
+
+	if (!inaddr_is_zero(a->fam, &a->peer)) {
+		struct inprefix q = { .addr = a->peer, .len = a->plen };
+
+		return inaddr_equal(a->fam, &a->peer, gw) ||
+		       inprefix_holds(a->fam, &q, gw);
+	}
+	return inprefix_holds(a->fam, &p, gw);
+}
+
+const struct iface_addr *iface_addr_for(const struct iface *ifc, enum fam f,
+					const union inaddr *gw)
+{
+	const struct iface_addr *any = NULL, *found = NULL;
+	bool linklocal = f == FAM_IPV6 && inaddr_is_linklocal6(gw);
+
 	for (unsigned int i = 0; i < ifc->naddr; i++) {
 		const struct iface_addr *a = &ifc->addr[i];
-		uint32_t m = mask_of(a->plen);
 
-		if (a->peer.s_addr) {
-			if (a->peer.s_addr == gw.s_addr ||
-			    ((a->peer.s_addr ^ gw.s_addr) & m) == 0)
-				return a;
-		} else if (((a->local.s_addr ^ gw.s_addr) & m) == 0) {
+		if (a->fam != f || !(linklocal || reaches(a, gw)))
+			continue;
+		if (!a->deprecated)
 			return a;
-		}
+		if (!found)
+			found = a;
+		any = a;
 	}
-	return NULL;
+	return found ? found : any;
 }

@@ -6,10 +6,12 @@
 bool route_equal(const void *pa, const void *pb)
 {
 	const struct route *a = pa, *b = pb;
+	enum fam f = a->fam;
 
-	return a->table == b->table && a->dst.s_addr == b->dst.s_addr &&
-	       a->dst_len == b->dst_len && a->gw.s_addr == b->gw.s_addr &&
-	       a->oif == b->oif && a->prefsrc.s_addr == b->prefsrc.s_addr &&
+	return a->fam == b->fam && a->table == b->table &&
+	       inaddr_equal(f, &a->dst, &b->dst) && a->dst_len == b->dst_len &&
+	       inaddr_equal(f, &a->gw, &b->gw) && a->oif == b->oif &&
+	       inaddr_equal(f, &a->prefsrc, &b->prefsrc) &&
 	       a->scope == b->scope && a->protocol == b->protocol &&
 	       a->metric == b->metric && a->type == b->type &&
 	       a->onlink == b->onlink;
@@ -19,7 +21,8 @@ bool route_same_key(const void *pa, const void *pb)
 {
 	const struct route *a = pa, *b = pb;
 
-	return a->table == b->table && a->dst.s_addr == b->dst.s_addr &&
+	return a->fam == b->fam && a->table == b->table &&
+	       inaddr_equal(a->fam, &a->dst, &b->dst) &&
 	       a->dst_len == b->dst_len && a->metric == b->metric;
 }
 

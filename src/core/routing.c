@@ -1,17 +1,16 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <arpa/inet.h>
 #include <linux/rtnetlink.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/routing.h"
 
-bool routing_gateway(const struct link_config *l, const struct route *learned,
-		     struct in_addr *gw)
+bool routing_gateway(const struct link_config *l, enum fam f,
+		     const struct route *learned, union inaddr *gw)
 {
-	if (l->has_gateway)
-		*gw = l->gateway;
-	else if (learned && learned->gw.s_addr)
+	if (l->has_gateway[f])
+		*gw = l->gateway[f];
+	else if (learned && !inaddr_is_zero(f, &learned->gw))
 		*gw = learned->gw;
 	else
 		return false;
@@ -19,37 +18,42 @@ bool routing_gateway(const struct link_config *l, const struct route *learned,
 }
 
 /* A learned gateway the kernel takes as on the link: no prefix holds it. */
-static bool learned_onlink(const struct link_config *l,
+static bool learned_onlink(const struct link_config *l, enum fam f,
 			   const struct route *learned)
 {
-	return !l->has_gateway && learned && learned->onlink;
+	return !l->has_gateway[f] && learned && learned->onlink;
 }
 
-const struct iface_addr *routing_source(const struct link_config *l,
+const struct iface_addr *routing_source(const struct link_config *l, enum fam f,
 					const struct iface *ifc,
 					const struct route *learned)
 {
 	const struct iface_addr *a;
-	struct in_addr gw;
+	union inaddr gw;
 
-	if (routing_gateway(l, learned, &gw)) {
-		a = iface_addr_for(ifc, gw);
-		if (a || !learned_onlink(l, learned))
+	if (routing_gateway(l, f, learned, &gw)) {
+		a = iface_addr_for(ifc, f, &gw);
+		if (a || !learned_onlink(l, f, learned))
 			return a;
 	}
 	/* the learned route's source, when it names one of the link's */
 	for (unsigned int i = 0; learned && i < ifc->naddr; i++)
-		if (ifc->addr[i].local.s_addr == learned->prefsrc.s_addr)
+		if (ifc->addr[i].fam == f &&
+		    inaddr_equal(f, &ifc->addr[i].local, &learned->prefsrc))
 			return &ifc->addr[i];
-	return ifc->naddr ? &ifc->addr[0] : NULL;
+	for (unsigned int i = 0; i < ifc->naddr; i++)
+		if (ifc->addr[i].fam == f)
+			return &ifc->addr[i];
+	return NULL;
 }
 
-bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
-			 const struct route *learned, char *why, size_t whylen)
+bool routing_link_usable(const struct link_config *l, enum fam f,
+			 const struct iface *ifc, const struct route *learned,
+			 char *why, size_t whylen)
 {
-	char text[INET_ADDRSTRLEN];
-	struct in_addr gw;
-	bool has_gw = routing_gateway(l, learned, &gw);
+	char text[INADDR_STRLEN];
+	union inaddr gw;
+	bool has_gw = routing_gateway(l, f, learned, &gw);
 
 	if (!ifc->index) {
 		snprintf(why, whylen, "interface %s is missing", l->ifname);
@@ -59,58 +63,65 @@ bool routing_link_usable(const struct link_config *l, const struct iface *ifc,
 		snprintf(why, whylen, "interface %s has no carrier", l->ifname);
 		return false;
 	}
-	if (!ifc->naddr) {
-		snprintf(why, whylen, "interface %s has no IPv4 address",
-			 l->ifname);
+	if (!iface_count(ifc, f)) {
+		snprintf(why, whylen, "interface %s has no %s%s address",
+			 l->ifname, f == FAM_IPV6 ? "global " : "",
+			 fam_label(f));
 		return false;
 	}
-	if (!l->has_gateway && !learned && !iface_pointopoint(ifc)) {
+	if (!l->has_gateway[f] && !learned && !iface_pointopoint(ifc)) {
 		snprintf(why, whylen,
-			 "no default route through %s to learn the gateway from",
-			 l->ifname);
+			 "no %sdefault route through %s to learn the gateway from",
+			 f == FAM_IPV6 ? "IPv6 " : "", l->ifname);
 		return false;
 	}
-	if (has_gw && !routing_source(l, ifc, learned)) {
-		inet_ntop(AF_INET, &gw, text, sizeof(text));
+	if (has_gw && !routing_source(l, f, ifc, learned)) {
 		snprintf(why, whylen, "gateway %s is not on a network of %s",
-			 text, l->ifname);
+			 inaddr_str(f, &gw, text), l->ifname);
 		return false;
 	}
 	why[0] = '\0';
 	return true;
 }
 
-struct route routing_default_route(const struct link_config *l,
+/* What every route of flowpin's in family @f has. */
+static struct route route_base(enum fam f, uint32_t table)
+{
+	return (struct route){
+		.fam = f,
+		.table = table,
+		.scope = RT_SCOPE_UNIVERSE,
+		.protocol = RTPROT_FLOWPIN,
+		.metric = f == FAM_IPV6 ? ROUTE_METRIC6 : 0,
+	};
+}
+
+struct route routing_default_route(const struct link_config *l, enum fam f,
 				   const struct iface *ifc,
 				   const struct route *learned, uint32_t table)
 {
-	const struct iface_addr *src = routing_source(l, ifc, learned);
-	struct route r = {
-		.table = table,
-		.oif = ifc->index,
-		.scope = RT_SCOPE_UNIVERSE,
-		.protocol = RTPROT_FLOWPIN,
-	};
+	const struct iface_addr *src = routing_source(l, f, ifc, learned);
+	struct route r = route_base(f, table);
 
-	routing_gateway(l, learned, &r.gw);
-	r.onlink = learned_onlink(l, learned) && !iface_addr_for(ifc, r.gw);
+	r.oif = ifc->index;
+	routing_gateway(l, f, learned, &r.gw);
+	r.onlink = learned_onlink(l, f, learned) &&
+		   !iface_addr_for(ifc, f, &r.gw);
 	if (src)
 		r.prefsrc = src->local;
 	return r;
 }
 
-struct route routing_hold_route(uint32_t table)
+struct route routing_hold_route(enum fam f, uint32_t table)
 {
-	return (struct route){
-		.table = table,
-		.scope = RT_SCOPE_UNIVERSE,
-		.protocol = RTPROT_FLOWPIN,
-		.type = RTN_BLACKHOLE,
-	};
+	struct route r = route_base(f, table);
+
+	r.type = RTN_BLACKHOLE;
+	return r;
 }
 
 const struct route *routing_learn(const struct route *rs, unsigned int n,
-				  int ifindex)
+				  enum fam f, int ifindex)
 {
 	const struct route *best = NULL;
 
@@ -119,8 +130,9 @@ const struct route *routing_learn(const struct route *rs, unsigned int n,
 		bool main_r = r->table == RT_TABLE_MAIN;
 		bool main_b = best && best->table == RT_TABLE_MAIN;
 
-		if (r->dst_len || r->oif != ifindex ||
-		    r->protocol == RTPROT_FLOWPIN)
+		if (r->fam != f || r->dst_len || r->oif != ifindex ||
+		    r->protocol == RTPROT_FLOWPIN ||
+		    (r->type && r->type != RTN_UNICAST))
 			continue;
 		if (!best || (main_r && !main_b) ||
 		    (main_r == main_b &&
@@ -131,27 +143,27 @@ const struct route *routing_learn(const struct route *rs, unsigned int n,
 	return best;
 }
 
-unsigned int routing_link_routes(const struct link_config *l,
+unsigned int routing_link_routes(const struct link_config *l, enum fam f,
 				 const struct iface *ifc,
 				 const struct route *learned, uint32_t table,
 				 struct route *out)
 {
-	unsigned int n = 0;
+	unsigned int n = 0, full = 8 * (unsigned int)inaddr_len(f);
 
 	for (unsigned int i = 0; i < ifc->naddr; i++) {
 		const struct iface_addr *a = &ifc->addr[i];
-		struct route r = {
-			.table = table,
-			.oif = ifc->index,
-			.prefsrc = a->local,
-			.scope = RT_SCOPE_LINK,
-			.protocol = RTPROT_FLOWPIN,
-		};
+		struct route r = route_base(f, table);
 
-		if (a->peer.s_addr) {
+		if (a->fam != f)
+			continue;
+		r.oif = ifc->index;
+		r.prefsrc = a->local;
+		if (f == FAM_IPV4)
+			r.scope = RT_SCOPE_LINK;
+		if (!inaddr_is_zero(f, &a->peer)) {
 			r.dst = a->peer;
-			r.dst_len = 32;
-		} else if (a->plen < 32) {
+			r.dst_len = (unsigned char)full;
+		} else if (a->plen < full) {
 			r.dst = iface_prefix(a);
 			r.dst_len = a->plen;
 		} else {
@@ -161,12 +173,12 @@ unsigned int routing_link_routes(const struct link_config *l,
 		bool dup = false;
 
 		for (unsigned int j = 0; j < n; j++)
-			dup |= out[j].dst.s_addr == r.dst.s_addr &&
+			dup |= inaddr_equal(f, &out[j].dst, &r.dst) &&
 			       out[j].dst_len == r.dst_len;
 		if (!dup)
 			out[n++] = r;
 	}
-	out[n++] = routing_default_route(l, ifc, learned, table);
+	out[n++] = routing_default_route(l, f, ifc, learned, table);
 	return n;
 }
 
@@ -175,25 +187,30 @@ unsigned int routing_rules(const struct config *c, const uint32_t *marks,
 {
 	unsigned int n = 0;
 
-	out[n++] = (struct rule){
-		.priority = c->priority,
-		.table = RT_TABLE_MAIN,
-		.suppress_default = true,
-		.protocol = RTPROT_FLOWPIN,
-	};
-	for (unsigned int i = 0; i < c->nlinks; i++)
+	for (enum fam f = 0; f < FAM_MAX; f++) {
 		out[n++] = (struct rule){
-			.priority = c->priority + 1,
-			.table = tables[i],
-			.fwmark = marks[i],
-			.fwmask = c->mark_mask,
+			.fam = f,
+			.priority = c->priority,
+			.table = RT_TABLE_MAIN,
+			.suppress_default = true,
 			.protocol = RTPROT_FLOWPIN,
 		};
-	out[n] = (struct rule){
-		.priority = c->priority + 2,
-		.table = c->table,
-		.protocol = RTPROT_FLOWPIN,
-	};
-	strcpy(out[n++].iifname, "lo");
+		for (unsigned int i = 0; i < c->nlinks; i++)
+			out[n++] = (struct rule){
+				.fam = f,
+				.priority = c->priority + 1,
+				.table = tables[i],
+				.fwmark = marks[i],
+				.fwmask = c->mark_mask,
+				.protocol = RTPROT_FLOWPIN,
+			};
+		out[n] = (struct rule){
+			.fam = f,
+			.priority = c->priority + 2,
+			.table = c->table,
+			.protocol = RTPROT_FLOWPIN,
+		};
+		strcpy(out[n++].iifname, "lo");
+	}
 	return n;
 }

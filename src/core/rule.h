@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
-/* An IPv4 policy routing rule, as flowpin wants it or found it. */
+/* A policy routing rule, as flowpin wants it or found it. */
 #ifndef FLOWPIN_CORE_RULE_H
 #define FLOWPIN_CORE_RULE_H
 
@@ -7,7 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "core/inaddr.h"
+
 struct rule {
+	enum fam fam;
 	uint32_t priority;
 	uint32_t table;
 	uint32_t fwmark, fwmask; /* fwmask 0: no fwmark match */

@@ -10,6 +10,10 @@
  *     owner of its hash bucket (chain "pick", map "buckets"); one arriving
  *     on a link's interface is pinned to that link (map "inbound"); a
  *     router socket that set a link's mark (SO_MARK) is pinned to it.
+ *     IPv6 has its own chain and bucket map ("pick6", "buckets6"): a
+ *     link's IPv6 path fails apart from its IPv4 path. Sources in a
+ *     link's prefix6 (no translation: only its provider routes them) go
+ *     to it before any hash (map "sources6").
  *   postrouting, a NAT chain: a new connection that does not leave by its
  *     link's interface (LAN to LAN, to a VPN, ...) is unpinned again,
  *     unless it came in on a link (or is the router's own tunnel
@@ -19,6 +23,9 @@
  *     a connection's first packet only: the rest of its packets pay
  *     nothing for either job. It runs before NAT chains at the usual
  *     srcnat priority, which would otherwise take the first packet.
+ *     There too the LAN's connections get the source translation of
+ *     their link (nat, nat6); prefix translation maps the link's prefix
+ *     back for connections that come in by it (chain "prerouting_nat").
  *
  * Per link L with mark X: via_L sets the packet mark and counts,
  * pin_L also sets the conntrack mark, check_L unpins. Marks are written
@@ -36,23 +43,33 @@ static void put_l4_set(FILE *f)
 	fputs("{ tcp, udp, udplite, sctp, dccp }", f);
 }
 
-/* The hash expression; the field order is flowhash_image()'s. */
-static void put_hash(FILE *f, const struct config *c, int with_ports)
+/* The bucket map of a family. */
+static const char *buckets_map(enum fam fam)
 {
-	fputs("jhash ip saddr", f);
+	return fam == FAM_IPV6 ? "buckets6" : "buckets";
+}
+
+/* The hash expression; the field order is flowhash_image()'s. */
+static void put_hash(FILE *f, const struct config *c, enum fam fam,
+		     int with_ports)
+{
+	const char *ip = fam == FAM_IPV6 ? "ip6" : "ip";
+
+	fprintf(f, "jhash %s saddr", ip);
 	if (c->hash != HASH_SRC)
-		fputs(" . ip daddr", f);
+		fprintf(f, " . %s daddr", ip);
 	if (c->hash == HASH_L4) {
 		fputs(" . meta l4proto", f);
 		if (with_ports)
 			fputs(" . th sport . th dport", f);
 	}
-	fprintf(f, " mod %u seed 0x%x vmap @buckets", c->buckets, c->seed);
+	fprintf(f, " mod %u seed 0x%x vmap @%s", c->buckets, c->seed,
+		buckets_map(fam));
 }
 
-static void put_bucket_elements(FILE *f, const struct ruleset *rs)
+static void put_bucket_elements(FILE *f, const struct ruleset *rs, enum fam fam)
 {
-	const struct bucket_table *t = rs->buckets;
+	const struct bucket_table *t = rs->buckets[fam];
 	const char *sep = "";
 
 	for (uint32_t b = 0; b < t->size; b++) {
@@ -113,6 +130,31 @@ static bool first_on_interface(const struct config *c, unsigned int i)
 	return true;
 }
 
+/*
+ * The IPv6 sources only one provider routes (prefix6 of a link without
+ * translation) go to that link, before any hash.
+ */
+static void put_sources6(FILE *f, const struct config *c)
+{
+	char p[INPREFIX_STRLEN];
+	const char *sep = "";
+
+	if (!config_has_prefix6(c))
+		return;
+	fputs("\tmap sources6 {\n\t\ttype ipv6_addr : verdict\n"
+	      "\t\tflags interval\n\t\telements = { ",
+	      f);
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		if (!c->links[i].has_prefix6)
+			continue;
+		fprintf(f, "%s%s : goto pin_%s", sep,
+			inprefix_str(FAM_IPV6, &c->links[i].prefix6, p),
+			c->links[i].name);
+		sep = ", ";
+	}
+	fputs(" }\n\t}\n", f);
+}
+
 static void put_sets(FILE *f, const struct ruleset *rs)
 {
 	const struct config *c = rs->cfg;
@@ -147,33 +189,45 @@ static void put_sets(FILE *f, const struct ruleset *rs)
 	 * Keys are hash buckets. Declared through symhash: nft 1.0.6 loads
 	 * "typeof jhash ..." but crashes when it lists it back.
 	 */
-	fprintf(f, "\tmap buckets {\n\t\ttypeof symhash mod %u : verdict\n",
-		c->buckets);
-	if (!rs->shape &&
-	    bucket_count(rs->buckets, BUCKET_NONE) < rs->buckets->size) {
-		fputs("\t\telements = { ", f);
-		put_bucket_elements(f, rs);
-		fputs(" }\n", f);
+	for (enum fam fam = 0; fam < FAM_MAX; fam++) {
+		const struct bucket_table *t = rs->buckets[fam];
+
+		fprintf(f, "\tmap %s {\n\t\ttypeof symhash mod %u : verdict\n",
+			buckets_map(fam), c->buckets);
+		if (!rs->shape && bucket_count(t, BUCKET_NONE) < t->size) {
+			fputs("\t\telements = { ", f);
+			put_bucket_elements(f, rs, fam);
+			fputs(" }\n", f);
+		}
+		fputs("\t}\n", f);
 	}
-	fputs("\t}\n", f);
+	put_sources6(f, c);
+}
+
+/* "pick" (IPv4) or "pick6": a new connection's link by its hash. */
+static void put_pick(FILE *f, const struct config *c, enum fam fam)
+{
+	fprintf(f, "\tchain %s {\n", fam == FAM_IPV6 ? "pick6" : "pick");
+	if (fam == FAM_IPV6 && config_has_prefix6(c))
+		fputs("\t\tip6 saddr vmap @sources6\n", f);
+	if (c->hash == HASH_L4) {
+		fputs("\t\tmeta l4proto ", f);
+		put_l4_set(f);
+		fputc(' ', f);
+		put_hash(f, c, fam, 1);
+		fputc('\n', f);
+	}
+	fputs("\t\t", f);
+	put_hash(f, c, fam, 0);
+	fputs("\n\t}\n", f);
 }
 
 static void put_hooks(FILE *f, const struct config *c)
 {
 	uint32_t m = c->mark_mask;
 
-	fputs("\tchain pick {\n", f);
-	if (c->hash == HASH_L4) {
-		fputs("\t\tmeta l4proto ", f);
-		put_l4_set(f);
-		fputc(' ', f);
-		put_hash(f, c, 1);
-		fputc('\n', f);
-	}
-	fputs("\t\t", f);
-	put_hash(f, c, 0);
-	fputs("\n\t}\n", f);
-
+	put_pick(f, c, FAM_IPV4);
+	put_pick(f, c, FAM_IPV6);
 	fprintf(f,
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
@@ -183,7 +237,7 @@ static void put_hooks(FILE *f, const struct config *c)
 		"\t\tiifname vmap @inbound\n"
 		"\t\tiifname != @lan return\n"
 		"\t\tfib daddr type { local, broadcast, multicast } return\n"
-		"\t\tmeta nfproto ipv4 goto pick\n"
+		"\t\tmeta nfproto vmap { ipv4 : goto pick, ipv6 : goto pick6 }\n"
 		"\t}\n",
 		m);
 	fprintf(f,
@@ -194,9 +248,77 @@ static void put_hooks(FILE *f, const struct config *c)
 		"\t\tct status confirmed return\n"
 		"\t\tmeta mark & 0x%08x vmap @pins\n"
 		"\t\tfib daddr type { local, broadcast, multicast } return\n"
-		"\t\tmeta nfproto ipv4 goto pick\n"
+		"\t\tmeta nfproto vmap { ipv4 : goto pick, ipv6 : goto pick6 }\n"
 		"\t}\n",
 		m, m);
+}
+
+/* Whether another link of the configuration has link @i's interface. */
+static bool shared_interface(const struct config *c, unsigned int i)
+{
+	for (unsigned int j = 0; j < c->nlinks; j++)
+		if (j != i && !strcmp(c->links[j].ifname, c->links[i].ifname))
+			return true;
+	return false;
+}
+
+/*
+ * The source translation of the LAN's connections that leave by link @i's
+ * interface, pinned or not (one that follows the main table out of it
+ * needs it as much); by the link's mark where links share an interface.
+ */
+static void put_lan_nat(FILE *f, const struct ruleset *rs, unsigned int i)
+{
+	const struct config *c = rs->cfg;
+	const struct link_config *l = &c->links[i];
+	char by[64] = "", p[INPREFIX_STRLEN], q[INPREFIX_STRLEN];
+
+	if (shared_interface(c, i))
+		snprintf(by, sizeof(by), " ct mark & 0x%08x == 0x%08x",
+			 c->mark_mask, rs->links[i].mark);
+	if (l->nat[FAM_IPV4] == NAT_MASQUERADE)
+		fprintf(f,
+			"\t\toifname \"%s\"%s meta nfproto ipv4 masquerade\n",
+			l->ifname, by);
+	if (l->nat[FAM_IPV6] == NAT_MASQUERADE)
+		fprintf(f,
+			"\t\toifname \"%s\"%s meta nfproto ipv6 masquerade\n",
+			l->ifname, by);
+	if (l->nat[FAM_IPV6] == NAT_PREFIX)
+		fprintf(f,
+			"\t\toifname \"%s\"%s ip6 saddr %s snat ip6 prefix to %s\n",
+			l->ifname, by, inprefix_str(FAM_IPV6, &c->lan6, p),
+			inprefix_str(FAM_IPV6, &l->nat6_prefix, q));
+}
+
+/*
+ * A link with prefix translation also maps its prefix back to the LAN's
+ * for connections that come in by it: a host is reachable at the address
+ * its connections leave with.
+ */
+static void put_prerouting_nat(FILE *f, const struct config *c)
+{
+	char p[INPREFIX_STRLEN], q[INPREFIX_STRLEN];
+	bool any = false;
+
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		any |= c->links[i].nat[FAM_IPV6] == NAT_PREFIX;
+	if (!any)
+		return;
+	fputs("\tchain prerouting_nat {\n"
+	      "\t\ttype nat hook prerouting priority dstnat - 1; policy accept;\n",
+	      f);
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const struct link_config *l = &c->links[i];
+
+		if (l->nat[FAM_IPV6] == NAT_PREFIX)
+			fprintf(f,
+				"\t\tiifname \"%s\" ip6 daddr %s dnat ip6 prefix to %s\n",
+				l->ifname,
+				inprefix_str(FAM_IPV6, &l->nat6_prefix, p),
+				inprefix_str(FAM_IPV6, &c->lan6, q));
+	}
+	fputs("\t}\n", f);
 }
 
 /*
@@ -220,6 +342,8 @@ static void put_postrouting(FILE *f, const struct ruleset *rs)
 		fprintf(f,
 			"\t\toifname \"%s\" ct mark & 0x%08x == 0x%08x fib saddr type local fib saddr . oif type != local masquerade\n",
 			c->links[i].ifname, c->mark_mask, rs->links[i].mark);
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		put_lan_nat(f, rs, i);
 	fputs("\t}\n", f);
 }
 
@@ -257,6 +381,7 @@ char *ruleset_table(const struct ruleset *rs)
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		put_link_chains(f, rs, i);
 	put_hooks(f, c);
+	put_prerouting_nat(f, c);
 	put_postrouting(f, rs);
 	fputs("}\n", f);
 	if (fclose(f)) {
@@ -306,18 +431,18 @@ char *ruleset_marks_only(const struct ruleset *rs)
 }
 
 /* The owner of bucket @b before (the kernel's) or after the change. */
-static int owner(const struct ruleset *rs, const int16_t *before, uint32_t b,
-		 bool after)
+static int owner(const struct bucket_table *t, const int16_t *before,
+		 uint32_t b, bool after)
 {
-	return after ? rs->buckets->owner[b] : before[b];
+	return after ? t->owner[b] : before[b];
 }
 
-static bool any_change(const struct ruleset *rs, const int16_t *before,
+static bool any_change(const struct bucket_table *t, const int16_t *before,
 		       bool after)
 {
-	for (uint32_t b = 0; b < rs->buckets->size; b++)
-		if (before[b] != rs->buckets->owner[b] &&
-		    owner(rs, before, b, after) != BUCKET_NONE)
+	for (uint32_t b = 0; b < t->size; b++)
+		if (before[b] != t->owner[b] &&
+		    owner(t, before, b, after) != BUCKET_NONE)
 			return true;
 	return false;
 }
@@ -327,19 +452,20 @@ static bool any_change(const struct ruleset *rs, const int16_t *before,
  * owner, or "add element ... { KEY : goto pin_LINK, ... }" for those that
  * have one now.
  */
-static void put_changes(FILE *f, const struct ruleset *rs,
+static void put_changes(FILE *f, const struct ruleset *rs, enum fam fam,
 			const int16_t *before, bool after)
 {
+	const struct bucket_table *t = rs->buckets[fam];
 	const char *sep = "";
 
-	if (!any_change(rs, before, after))
+	if (!any_change(t, before, after))
 		return;
-	fprintf(f, "%s element " RULESET_FAMILY " " RULESET_TABLE " buckets { ",
-		after ? "add" : "delete");
-	for (uint32_t b = 0; b < rs->buckets->size; b++) {
-		int o = owner(rs, before, b, after);
+	fprintf(f, "%s element " RULESET_FAMILY " " RULESET_TABLE " %s { ",
+		after ? "add" : "delete", buckets_map(fam));
+	for (uint32_t b = 0; b < t->size; b++) {
+		int o = owner(t, before, b, after);
 
-		if (before[b] == rs->buckets->owner[b] || o == BUCKET_NONE)
+		if (before[b] == t->owner[b] || o == BUCKET_NONE)
 			continue;
 		fprintf(f, "%s%u", sep, b);
 		if (after)
@@ -349,8 +475,10 @@ static void put_changes(FILE *f, const struct ruleset *rs,
 	fputs(" }\n", f);
 }
 
-char *ruleset_buckets(const struct ruleset *rs, const int16_t *before)
+char *ruleset_buckets(const struct ruleset *rs, enum fam fam,
+		      const int16_t *before)
 {
+	const struct bucket_table *t = rs->buckets[fam];
 	size_t size = 0;
 	char *text = NULL;
 	FILE *f;
@@ -359,21 +487,21 @@ char *ruleset_buckets(const struct ruleset *rs, const int16_t *before)
 	if (!f)
 		return NULL;
 	if (!before) {
-		fputs("flush map " RULESET_FAMILY " " RULESET_TABLE
-		      " buckets\n",
-		      f);
-		if (bucket_count(rs->buckets, BUCKET_NONE) <
-		    rs->buckets->size) {
-			fputs("add element " RULESET_FAMILY " " RULESET_TABLE
-			      " buckets { ",
-			      f);
-			put_bucket_elements(f, rs);
+		fprintf(f,
+			"flush map " RULESET_FAMILY " " RULESET_TABLE " %s\n",
+			buckets_map(fam));
+		if (bucket_count(t, BUCKET_NONE) < t->size) {
+			fprintf(f,
+				"add element " RULESET_FAMILY " " RULESET_TABLE
+				" %s { ",
+				buckets_map(fam));
+			put_bucket_elements(f, rs, fam);
 			fputs(" }\n", f);
 		}
 	} else {
 		/* a changed element is deleted and added in one transaction */
-		put_changes(f, rs, before, false);
-		put_changes(f, rs, before, true);
+		put_changes(f, rs, fam, before, false);
+		put_changes(f, rs, fam, before, true);
 	}
 	if (fclose(f)) {
 		free(text);

@@ -26,7 +26,8 @@ struct ruleset_link {
 struct ruleset {
 	const struct config *cfg;
 	const struct ruleset_link *links; /* cfg->nlinks of them */
-	const struct bucket_table *buckets; /* owners index cfg->links */
+	/* per family: owners index cfg->links */
+	const struct bucket_table *buckets[FAM_MAX];
 	bool shape; /* leave out counter values and bucket elements */
 	/*
 	 * Owned by the loading socket and persistent (NFT_TABLE_F_OWNER and
@@ -56,10 +57,12 @@ char *ruleset_table(const struct ruleset *rs);
 char *ruleset_marks_only(const struct ruleset *rs);
 
 /*
- * A script that brings the bucket map from the owners in @before (the
- * kernel's) to rs->buckets, changing only the buckets that differ; with
+ * A script that brings family @fam's bucket map from the owners in
+ * @before (the kernel's) to rs->buckets[fam], changing only the buckets that
+ * differ; with
  * @before NULL, one that replaces the whole map. malloc'd, or NULL.
  */
-char *ruleset_buckets(const struct ruleset *rs, const int16_t *before);
+char *ruleset_buckets(const struct ruleset *rs, enum fam fam,
+		      const int16_t *before);
 
 #endif

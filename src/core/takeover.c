@@ -16,8 +16,8 @@ static unsigned int slot_of(const struct config *c, uint32_t mark)
 }
 
 int takeover_plan(const struct config *c, const struct table_state *st,
-		  unsigned int *slots, struct bucket_table *t, uint32_t *gone,
-		  unsigned int *ngone)
+		  unsigned int *slots, struct bucket_table *const t[FAM_MAX],
+		  uint32_t *gone, unsigned int *ngone)
 {
 	uint32_t nslots = config_slots(c);
 	int map[st->nlinks + 1]; /* st link -> config link, or -1 */
@@ -58,14 +58,18 @@ int takeover_plan(const struct config *c, const struct table_state *st,
 		used[s] = true;
 	}
 
-	if (st->nowner != t->size)
-		return 0; /* bucket count changed: a fresh table */
-	for (uint32_t b = 0; b < t->size; b++) {
-		int k = st->owner[b];
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		/* bucket count changed (or none yet): a fresh table */
+		if (st->nowner[f] != t[f]->size)
+			continue;
+		for (uint32_t b = 0; b < t[f]->size; b++) {
+			int k = st->owner[f][b];
 
-		t->owner[b] = k >= 0 && k < (int)st->nlinks && map[k] >= 0 ?
-				      (int16_t)map[k] :
-				      BUCKET_NONE;
+			t[f]->owner[b] = k >= 0 && k < (int)st->nlinks &&
+							 map[k] >= 0 ?
+						 (int16_t)map[k] :
+						 BUCKET_NONE;
+		}
 	}
 	return 0;
 }
@@ -73,6 +77,7 @@ int takeover_plan(const struct config *c, const struct table_state *st,
 void takeover_state_free(struct table_state *st)
 {
 	free(st->links);
-	free(st->owner);
+	free(st->owner[FAM_IPV4]);
+	free(st->owner[FAM_IPV6]);
 	memset(st, 0, sizeof(*st));
 }

@@ -24,21 +24,23 @@ struct table_state {
 	bool owned; /* by a live netlink socket (NFT_TABLE_F_OWNER) */
 	struct table_link *links;
 	unsigned int nlinks;
-	int16_t *owner; /* bucket -> index in links, or -1 */
-	uint32_t nowner;
+	/* per family ("buckets", "buckets6"): bucket -> index in links, or -1
+	 */
+	int16_t *owner[FAM_MAX];
+	uint32_t nowner[FAM_MAX];
 };
 
 void takeover_state_free(struct table_state *st);
 
 /*
  * Choose the slot of every configured link: a link found in @st keeps its
- * slot, others take the lowest free one. Fill @t with @st's bucket owners
- * when it has the same size. Marks of links in @st that the configuration
- * no longer has go to @gone (up to st->nlinks of them). Returns 0 or
- * -ENOSPC when the mark mask has no room left.
+ * slot, others take the lowest free one. Fill each family's @t with @st's
+ * bucket owners of that family when it has the same size. Marks of links in @st
+ * that the configuration no longer has go to @gone (up to st->nlinks of them).
+ * Returns 0 or -ENOSPC when the mark mask has no room left.
  */
 int takeover_plan(const struct config *c, const struct table_state *st,
-		  unsigned int *slots, struct bucket_table *t, uint32_t *gone,
-		  unsigned int *ngone);
+		  unsigned int *slots, struct bucket_table *const t[FAM_MAX],
+		  uint32_t *gone, unsigned int *ngone);
 
 #endif

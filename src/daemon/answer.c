@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <arpa/inet.h>
 #include <json-c/json.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,12 +9,11 @@
 #include "kernel/nftables.h"
 #include "lib/monotonic.h"
 
-static json_object *address(struct in_addr a)
+static json_object *address(enum fam f, const union inaddr *a)
 {
-	char text[INET_ADDRSTRLEN];
+	char text[INADDR_STRLEN];
 
-	inet_ntop(AF_INET, &a, text, sizeof(text));
-	return json_object_new_string(text);
+	return json_object_new_string(inaddr_str(f, a, text));
 }
 
 /*
@@ -23,20 +21,21 @@ static json_object *address(struct in_addr a)
  * from the default route another program installed, which is named);
  * null when none is known. The source address the link sends from.
  */
-static void add_gateway(json_object *o, struct daemon *d, unsigned int i)
+static void add_gateway(json_object *o, struct daemon *d, enum fam f,
+			unsigned int i)
 {
 	const struct link_config *l = &d->m.cfg.links[i];
-	const struct ctl_link *u = &d->m.ctl.links[i];
-	const struct iface_addr *src = controller_source(&d->m.ctl, i);
+	const struct controller *c = &d->m.ctl[f];
+	const struct ctl_link *u = &c->links[i];
+	const struct iface_addr *src = controller_source(c, i);
 	const char *proto = route_protocol_name(u->seen.route.protocol);
-	struct in_addr gw;
+	union inaddr gw;
 	json_object *r;
 
 	json_object_object_add(o, "gateway",
-			       controller_gateway(&d->m.ctl, i, &gw) ?
-				       address(gw) :
-				       NULL);
-	if (l->has_gateway) {
+			       controller_gateway(c, i, &gw) ? address(f, &gw) :
+							       NULL);
+	if (l->has_gateway[f]) {
 		json_object_object_add(o, "gateway_source",
 				       json_object_new_string("config"));
 	} else if (u->seen.has_route) {
@@ -57,36 +56,38 @@ static void add_gateway(json_object *o, struct daemon *d, unsigned int i)
 	} else {
 		json_object_object_add(o, "gateway_source", NULL);
 	}
-	json_object_object_add(o, "address", src ? address(src->local) : NULL);
+	json_object_object_add(o, "address",
+			       src ? address(f, &src->local) : NULL);
 }
 
-static json_object *link_status(struct daemon *d, unsigned int i,
-				uint64_t packets, uint64_t bytes)
+/*
+ * What one family of link @i is: state, reason, since, next hop, source,
+ * probes' RTT and loss (with targets of that family), buckets and share
+ * of that family's table.
+ */
+static void add_path(json_object *o, struct daemon *d, enum fam f,
+		     unsigned int i)
 {
 	const struct link_config *l = &d->m.cfg.links[i];
-	const struct uplink *ul = &d->m.links[i];
-	const struct ctl_link *u = &d->m.ctl.links[i];
-	json_object *o = json_object_new_object();
-	uint32_t owned = bucket_count(&d->m.ctl.buckets, (int)i);
+	const struct controller *c = &d->m.ctl[f];
+	const struct ctl_link *u = &c->links[i];
+	uint32_t owned = bucket_count(&c->buckets, (int)i);
 	uint64_t age_ms = monotonic_us() / 1000 - u->since_ms;
 
-	json_object_object_add(o, "name", json_object_new_string(l->name));
-	json_object_object_add(o, "interface",
-			       json_object_new_string(l->ifname));
-	add_gateway(o, d, i);
+	add_gateway(o, d, f, i);
 	json_object_object_add(o, "state",
 			       json_object_new_string(u->up ? "up" : "down"));
 	if (!u->up) {
 		char why[160];
 
-		controller_why(&d->m.ctl, i, why, sizeof(why));
+		controller_why(c, i, why, sizeof(why));
 		json_object_object_add(o, "reason",
 				       json_object_new_string(why));
 	}
 	json_object_object_add(o, "since",
 			       json_object_new_int64(time(NULL) -
 						     (time_t)(age_ms / 1000)));
-	if (l->ntrack) {
+	if (config_ntrack(l, f)) {
 		json_object_object_add(o, "rtt",
 				       u->health.rtt_ms < 0 ?
 					       NULL :
@@ -96,19 +97,62 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 				       json_object_new_double(
 					       health_loss(&u->health)));
 	}
+	json_object_object_add(o, "buckets", json_object_new_int64(owned));
+	json_object_object_add(o, "share",
+			       json_object_new_double(100.0 * owned /
+						      c->buckets.size));
+}
+
+/*
+ * A link: IPv4 at the top level, as it always was, and its IPv6 path in
+ * "ipv6"; "flows", "packets" and "bytes" at the top are both families'.
+ */
+static json_object *link_status(struct daemon *d, unsigned int i,
+				uint64_t packets, uint64_t bytes)
+{
+	const struct link_config *l = &d->m.cfg.links[i];
+	const struct uplink *ul = &d->m.links[i];
+	json_object *o = json_object_new_object();
+	json_object *v6 = json_object_new_object();
+	char p[INPREFIX_STRLEN];
+
+	json_object_object_add(o, "name", json_object_new_string(l->name));
+	json_object_object_add(o, "interface",
+			       json_object_new_string(l->ifname));
+	add_path(o, d, FAM_IPV4, i);
 	json_object_object_add(o, "weight", json_object_new_int(l->weight));
 	json_object_object_add(o, "tier", json_object_new_int(l->tier));
 	json_object_object_add(o, "mark", json_object_new_int64(ul->mark));
 	json_object_object_add(o, "table", json_object_new_int64(ul->table));
-	json_object_object_add(o, "buckets", json_object_new_int64(owned));
-	json_object_object_add(o, "share",
-			       json_object_new_double(100.0 * owned /
-						      d->m.ctl.buckets.size));
 	json_object_object_add(o, "flows",
-			       json_object_new_uint64(
-				       flowcount_get(&d->flows, i)));
+			       json_object_new_uint64(flows_link(d, i)));
 	json_object_object_add(o, "packets", json_object_new_uint64(packets));
 	json_object_object_add(o, "bytes", json_object_new_uint64(bytes));
+	json_object_object_add(o, "nat",
+			       json_object_new_string(
+				       l->nat[FAM_IPV4] == NAT_MASQUERADE ?
+					       "masquerade" :
+					       "none"));
+	add_path(v6, d, FAM_IPV6, i);
+	json_object_object_add(v6, "flows",
+			       json_object_new_uint64(
+				       flows_of(d, i, FAM_IPV6)));
+	json_object_object_add(v6, "nat",
+			       json_object_new_string(
+				       l->nat[FAM_IPV6] == NAT_PREFIX ?
+					       inprefix_str(FAM_IPV6,
+							    &l->nat6_prefix,
+							    p) :
+				       l->nat[FAM_IPV6] == NAT_MASQUERADE ?
+					       "masquerade" :
+					       "none"));
+	json_object_object_add(v6, "prefix",
+			       l->has_prefix6 ?
+				       json_object_new_string(
+					       inprefix_str(FAM_IPV6,
+							    &l->prefix6, p)) :
+				       NULL);
+	json_object_object_add(o, "ipv6", v6);
 	return o;
 }
 
@@ -126,7 +170,8 @@ static json_object *status(struct daemon *d)
 	json_object_object_add(o, "table_owned",
 			       json_object_new_boolean(d->nft_owner));
 	json_object_object_add(o, "buckets",
-			       json_object_new_int64(d->m.ctl.buckets.size));
+			       json_object_new_int64(
+				       d->m.ctl[FAM_IPV4].buckets.size));
 	links = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)
 		json_object_array_add(links,
@@ -139,8 +184,7 @@ static json_object *status(struct daemon *d)
 static json_object *table(struct daemon *d)
 {
 	const struct model *m = &d->m;
-	const struct bucket_table *t = &m->ctl.buckets;
-	json_object *o = json_object_new_object(), *links, *owners;
+	json_object *o = json_object_new_object(), *links;
 
 	json_object_object_add(o, "hash",
 			       json_object_new_string(
@@ -149,21 +193,42 @@ static json_object *table(struct daemon *d)
 	links = json_object_new_array();
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
 		json_object *l = json_object_new_object();
+		char p[INPREFIX_STRLEN];
 
 		json_object_object_add(l, "name",
 				       json_object_new_string(
 					       m->cfg.links[i].name));
 		json_object_object_add(l, "state",
 				       json_object_new_string(
-					       m->ctl.links[i].up ? "up" :
-								    "down"));
+					       m->ctl[FAM_IPV4].links[i].up ?
+						       "up" :
+						       "down"));
+		json_object_object_add(l, "state6",
+				       json_object_new_string(
+					       m->ctl[FAM_IPV6].links[i].up ?
+						       "up" :
+						       "down"));
+		json_object_object_add(
+			l, "prefix6",
+			m->cfg.links[i].has_prefix6 ?
+				json_object_new_string(
+					inprefix_str(FAM_IPV6,
+						     &m->cfg.links[i].prefix6,
+						     p)) :
+				NULL);
 		json_object_array_add(links, l);
 	}
 	json_object_object_add(o, "links", links);
-	owners = json_object_new_array_ext((int)t->size);
-	for (uint32_t b = 0; b < t->size; b++)
-		json_object_array_add(owners, json_object_new_int(t->owner[b]));
-	json_object_object_add(o, "owners", owners);
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		const struct bucket_table *t = &m->ctl[f].buckets;
+		json_object *owners = json_object_new_array_ext((int)t->size);
+
+		for (uint32_t b = 0; b < t->size; b++)
+			json_object_array_add(owners,
+					      json_object_new_int(t->owner[b]));
+		json_object_object_add(o, f == FAM_IPV6 ? "owners6" : "owners",
+				       owners);
+	}
 	return o;
 }
 

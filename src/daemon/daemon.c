@@ -36,7 +36,8 @@
 static void model_free(struct daemon *d, struct model *m)
 {
 	links_stop(d, m);
-	controller_free(&m->ctl);
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		controller_free(&m->ctl[f]);
 	free(m->gone);
 	free(m->shape);
 	free(m->links);
@@ -50,7 +51,13 @@ static int model_alloc(struct daemon *d, struct model *m)
 	if (!m->links)
 		return -ENOMEM;
 	links_init(d, m);
-	return controller_init(&m->ctl, &m->cfg);
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		int ret = controller_init(&m->ctl[f], &m->cfg, f);
+
+		if (ret)
+			return ret;
+	}
+	return 0;
 }
 
 /* The table script; with @shape, without counters or bucket elements. */
@@ -60,7 +67,8 @@ static char *table_script(const struct daemon *d, const struct model *m,
 	struct ruleset_link rl[m->cfg.nlinks];
 	struct ruleset rs = { .cfg = &m->cfg,
 			      .links = rl,
-			      .buckets = &m->ctl.buckets,
+			      .buckets = { &m->ctl[FAM_IPV4].buckets,
+					   &m->ctl[FAM_IPV6].buckets },
 			      .shape = shape,
 			      .owner = d->nft_owner,
 			      .present = st && st->present };
@@ -104,7 +112,8 @@ static int apply_table(struct daemon *d, struct model *m,
 	if (!dry_run && !full && st && st->present && d->m.shape &&
 	    !strcmp(shape, d->m.shape) && m == &d->m) {
 		free(shape);
-		return links_apply_buckets(d);
+		ret = links_apply_buckets(d, FAM_IPV4);
+		return ret ? ret : links_apply_buckets(d, FAM_IPV6);
 	}
 	script = table_script(d, m, st, false);
 	if (!script) {
@@ -124,7 +133,8 @@ static int apply_table(struct daemon *d, struct model *m,
 	if (ret) {
 		log_err("nftables: %s", err ? err : strerror(-ret));
 	} else if (!dry_run) {
-		controller_applied(&m->ctl);
+		for (enum fam f = 0; f < FAM_MAX; f++)
+			controller_applied(&m->ctl[f]);
 		free(m->shape);
 		m->shape = shape;
 		shape = NULL;
@@ -141,7 +151,8 @@ int daemon_restore_table(struct daemon *d, bool gone)
 	struct ruleset_link rl[m->cfg.nlinks];
 	struct ruleset rs = { .cfg = &m->cfg,
 			      .links = rl,
-			      .buckets = &m->ctl.buckets,
+			      .buckets = { &m->ctl[FAM_IPV4].buckets,
+					   &m->ctl[FAM_IPV6].buckets },
 			      .owner = d->nft_owner };
 	struct table_state st = { 0 };
 	char *script, *err = NULL;
@@ -183,7 +194,7 @@ static int install_rules(struct daemon *d)
 {
 	const struct model *m = &d->m;
 	uint32_t marks[m->cfg.nlinks + 1], tables[m->cfg.nlinks + 1];
-	struct rule want[m->cfg.nlinks + 2];
+	struct rule want[FAM_MAX * (m->cfg.nlinks + 2)];
 	unsigned int n;
 	int ret;
 
@@ -212,11 +223,15 @@ static void teardown(struct daemon *d)
 
 	sync_rules(&d->nl, NULL, 0, NULL);
 	nftables_delete_table(d->nft);
-	for (unsigned int i = 0; i < m->cfg.nlinks; i++)
-		sync_routes(&d->nl, m->links[i].table, NULL, 0, NULL);
-	for (unsigned int i = 0; i < m->ngone; i++)
-		sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0, NULL);
-	sync_routes(&d->nl, m->cfg.table, NULL, 0, NULL);
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		for (unsigned int i = 0; i < m->cfg.nlinks; i++)
+			sync_routes(&d->nl, f, m->links[i].table, NULL, 0,
+				    NULL);
+		for (unsigned int i = 0; i < m->ngone; i++)
+			sync_routes(&d->nl, f, gone_table(m, m->gone[i]), NULL,
+				    0, NULL);
+		sync_routes(&d->nl, f, m->cfg.table, NULL, 0, NULL);
+	}
 }
 
 static void diag_log(void *ctx, const char *file, int line, const char *msg)
@@ -256,7 +271,11 @@ static int plan(struct daemon *d, struct model *m, const struct table_state *st,
 	uint32_t gone[st->nlinks + 1];
 	int ret;
 
-	ret = takeover_plan(c, st, slots, &m->ctl.buckets, gone, &m->ngone);
+	ret = takeover_plan(c, st, slots,
+			    (struct bucket_table *const[FAM_MAX]){
+				    &m->ctl[FAM_IPV4].buckets,
+				    &m->ctl[FAM_IPV6].buckets },
+			    gone, &m->ngone);
 	if (ret) {
 		log_err("mark_mask 0x%x has no room for the links",
 			c->mark_mask);
@@ -267,8 +286,9 @@ static int plan(struct daemon *d, struct model *m, const struct table_state *st,
 		return -ENOMEM;
 	memcpy(m->gone, gone, m->ngone * sizeof(*gone));
 	/* the owners taken over are the kernel's */
-	if (st->nowner == m->ctl.buckets.size)
-		controller_applied(&m->ctl);
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		if (st->nowner[f] == m->ctl[f].buckets.size)
+			controller_applied(&m->ctl[f]);
 
 	for (unsigned int i = 0; i < c->nlinks; i++) {
 		struct uplink *u = &m->links[i];
@@ -279,9 +299,14 @@ static int plan(struct daemon *d, struct model *m, const struct table_state *st,
 		tables[i] = u->table;
 	}
 	ret = preflight_tables(&d->nl, c, tables, c->nlinks, &log_diag);
-	if (!ret)
-		controller_start(&m->ctl, seen, prev ? &prev->ctl : NULL,
+	for (enum fam f = 0; f < FAM_MAX && !ret; f++) {
+		struct link_seen fs[c->nlinks + 1];
+
+		for (unsigned int i = 0; i < c->nlinks; i++)
+			fs[i] = seen[i * FAM_MAX + f];
+		controller_start(&m->ctl[f], fs, prev ? &prev->ctl[f] : NULL,
 				 st->present, monotonic_us() / 1000);
+	}
 	return ret;
 }
 
@@ -290,11 +315,13 @@ static int install(struct daemon *d, const struct table_state *st)
 	struct model *m = &d->m;
 	int ret = 0;
 
-	for (unsigned int i = 0; i < m->ngone && !ret; i++)
-		ret = sync_routes(&d->nl, gone_table(m, m->gone[i]), NULL, 0,
-				  NULL);
-	for (unsigned int i = 0; i < m->cfg.nlinks && !ret; i++)
-		ret = links_sync_routes(d, i);
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		for (unsigned int i = 0; i < m->ngone && !ret; i++)
+			ret = sync_routes(&d->nl, f, gone_table(m, m->gone[i]),
+					  NULL, 0, NULL);
+		for (unsigned int i = 0; i < m->cfg.nlinks && !ret; i++)
+			ret = links_sync_routes(d, f, i);
+	}
 	if (!ret)
 		ret = links_sync_fallback(d);
 	if (!ret)
@@ -305,7 +332,8 @@ static int install(struct daemon *d, const struct table_state *st)
 	for (unsigned int k = 0; k < m->ngone && !ret; k++) {
 		log_warn("the link with mark 0x%x is no longer configured: its connections are dropped",
 			 m->gone[k]);
-		conntrack_delete_mark(&d->nfnl, m->gone[k], m->cfg.mark_mask);
+		conntrack_delete_mark(&d->nfnl, AF_UNSPEC, m->gone[k],
+				      m->cfg.mark_mask);
 	}
 	return ret;
 }
@@ -317,7 +345,9 @@ static int install(struct daemon *d, const struct table_state *st)
 static int prepare(struct daemon *d, struct model *m, struct table_state *st,
 		   const struct model *prev)
 {
-	struct link_seen *seen = calloc(m->cfg.nlinks + 1, sizeof(*seen));
+	/* per link, one per family */
+	struct link_seen *seen =
+		calloc(FAM_MAX * m->cfg.nlinks + 1, sizeof(*seen));
 	int ret = seen ? model_alloc(d, m) : -ENOMEM;
 
 	if (!ret)
@@ -364,8 +394,10 @@ void daemon_reload(struct daemon *d)
 	d->m = next;
 	next = old; /* freed below */
 	/* the controllers point at their configurations: follow the move */
-	d->m.ctl.cfg = &d->m.cfg;
-	next.ctl.cfg = &next.cfg;
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		d->m.ctl[f].cfg = &d->m.cfg;
+		next.ctl[f].cfg = &next.cfg;
+	}
 	d->m.shape = old.shape;
 	next.shape = NULL;
 	ret = install(d, &st);

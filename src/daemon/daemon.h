@@ -21,21 +21,28 @@
 struct nft_ctx;
 struct daemon;
 
-/* What the daemon keeps of a link beside the controller's view of it. */
-struct uplink {
-	struct daemon *d;
-	unsigned int slot; /* its mark is slot << shift(mark_mask) */
-	uint32_t mark, table;
+/* One family of an uplink: its probes. */
+struct uplink_path {
+	struct uplink *u;
+	enum fam fam;
 	struct prober probe;
 	struct loop_watch icmp_watch;
 	struct loop_watch tcp_watch[PROBE_RING]; /* by probe slot */
+};
+
+/* What the daemon keeps of a link beside the controllers' view of it. */
+struct uplink {
+	struct daemon *d;
+	unsigned int slot; /* its mark is slot << shift(mark_mask) */
+	uint32_t mark, table; /* the same for both families */
+	struct uplink_path path[FAM_MAX];
 };
 
 /* Everything derived from one configuration: rebuilt on reload. */
 struct model {
 	struct config cfg;
 	struct uplink *links; /* parallel to cfg.links */
-	struct controller ctl;
+	struct controller ctl[FAM_MAX]; /* a link's two paths fail apart */
 	uint32_t *gone; /* marks of links a previous run had, now gone */
 	unsigned int ngone;
 	char *shape; /* the table as last loaded, without counters or buckets */
@@ -108,14 +115,31 @@ void heal_rtnl_report(struct daemon *d, unsigned int routes,
 /* links.c: the links' observed state in, the controller's decisions out */
 int links_refresh(struct daemon *d);
 void links_neighbour(struct daemon *d, const struct neigh *nb);
-int links_apply_buckets(struct daemon *d);
-int links_sync_routes(struct daemon *d, unsigned int i);
+int links_apply_buckets(struct daemon *d, enum fam f);
+int links_sync_routes(struct daemon *d, enum fam f, unsigned int i);
 int links_sync_fallback(struct daemon *d);
 void links_init(struct daemon *d, struct model *m);
 void links_stop(struct daemon *d, struct model *m);
 void links_tick(struct loop *l, void *data, uint64_t now_us);
 
 /* flows.c: connections per link, from conntrack */
+/* Connections are counted per link and family. */
+static inline unsigned int flows_class(unsigned int link, enum fam f)
+{
+	return 2 * link + (unsigned int)f;
+}
+
+static inline uint64_t flows_of(const struct daemon *d, unsigned int link,
+				enum fam f)
+{
+	return flowcount_get(&d->flows, flows_class(link, f));
+}
+
+static inline uint64_t flows_link(const struct daemon *d, unsigned int link)
+{
+	return flows_of(d, link, FAM_IPV4) + flows_of(d, link, FAM_IPV6);
+}
+
 int flows_open(struct daemon *d);
 void flows_close(struct daemon *d);
 void flows_resync(struct daemon *d);

@@ -29,18 +29,20 @@ static int link_of_mark(const struct daemon *d, uint32_t mark)
 	return -1;
 }
 
-static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark)
+static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark,
+			 int af)
 {
 	struct daemon *d = data;
-	int i;
+	int i, f = fam_of_af(af);
 
 	if (gone) {
 		flowcount_del(&d->flows, key);
 		return;
 	}
 	i = link_of_mark(d, mark);
-	if (i >= 0)
-		flowcount_add(&d->flows, key, (unsigned int)i);
+	if (i >= 0 && f >= 0)
+		flowcount_add(&d->flows, key,
+			      flows_class((unsigned int)i, (enum fam)f));
 }
 
 void flows_catch_up(struct daemon *d)

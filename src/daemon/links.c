@@ -4,7 +4,6 @@
  * neighbours and probe outcomes go in; the controller's decisions (routes,
  * the bucket table, connections to delete) come out through the adapters.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,21 +21,22 @@
 #include "lib/log.h"
 #include "lib/monotonic.h"
 
-static bool probed(const struct link_config *l)
-{
-	return l->ntrack > 0;
-}
-
 void links_init(struct daemon *d, struct model *m)
 {
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
 		struct uplink *u = &m->links[i];
 
 		u->d = d;
-		prober_init(&u->probe);
-		u->icmp_watch.fd = -1;
-		for (unsigned int s = 0; s < PROBE_RING; s++)
-			u->tcp_watch[s].fd = -1;
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			struct uplink_path *p = &u->path[f];
+
+			p->u = u;
+			p->fam = f;
+			prober_init(&p->probe);
+			p->icmp_watch.fd = -1;
+			for (unsigned int s = 0; s < PROBE_RING; s++)
+				p->tcp_watch[s].fd = -1;
+		}
 	}
 }
 
@@ -45,49 +45,52 @@ void links_init(struct daemon *d, struct model *m)
  * closed its socket (the kernel forgot the registration with it); only
  * one whose socket is still the prober's is removed from the loop.
  */
-static bool tcp_watch_live(const struct uplink *u, unsigned int slot)
+static bool tcp_watch_live(const struct uplink_path *p, unsigned int slot)
 {
-	return u->tcp_watch[slot].fd >= 0 &&
-	       u->tcp_watch[slot].fd == u->probe.ring[slot].fd;
+	return p->tcp_watch[slot].fd >= 0 &&
+	       p->tcp_watch[slot].fd == p->probe.ring[slot].fd;
 }
 
-static void stop_prober(struct daemon *d, struct uplink *u)
+static void stop_prober(struct daemon *d, struct uplink_path *p)
 {
-	loop_del(&d->loop, &u->icmp_watch);
+	loop_del(&d->loop, &p->icmp_watch);
 	for (unsigned int s = 0; s < PROBE_RING; s++) {
-		if (tcp_watch_live(u, s))
-			loop_del(&d->loop, &u->tcp_watch[s]);
-		u->tcp_watch[s].fd = -1;
+		if (tcp_watch_live(p, s))
+			loop_del(&d->loop, &p->tcp_watch[s]);
+		p->tcp_watch[s].fd = -1;
 	}
-	prober_stop(&u->probe);
+	prober_stop(&p->probe);
 }
 
 void links_stop(struct daemon *d, struct model *m)
 {
 	for (unsigned int i = 0; m->links && i < m->cfg.nlinks; i++)
-		stop_prober(d, &m->links[i]);
+		for (enum fam f = 0; f < FAM_MAX; f++)
+			stop_prober(d, &m->links[i].path[f]);
 }
 
-int links_sync_routes(struct daemon *d, unsigned int i)
+static const struct route *learned(const struct ctl_link *cl)
+{
+	return cl->seen.has_route ? &cl->seen.route : NULL;
+}
+
+int links_sync_routes(struct daemon *d, enum fam f, unsigned int i)
 {
 	struct uplink *u = &d->m.links[i];
+	const struct ctl_link *cl = &d->m.ctl[f].links[i];
 	struct route want[LINK_ROUTES_MAX];
 	unsigned int n = 0;
 	int ret;
 
-	const struct ctl_link *cl = &d->m.ctl.links[i];
-
 	if (cl->usable)
-		n = routing_link_routes(&d->m.cfg.links[i], &cl->seen.ifc,
-					cl->seen.has_route ? &cl->seen.route :
-							     NULL,
-					u->table, want);
+		n = routing_link_routes(&d->m.cfg.links[i], f, &cl->seen.ifc,
+					learned(cl), u->table, want);
 	else if (cl->hold_ms)
-		want[n++] = routing_hold_route(u->table);
-	ret = sync_routes(&d->nl, u->table, want, n, &d->routes_added);
+		want[n++] = routing_hold_route(f, u->table);
+	ret = sync_routes(&d->nl, f, u->table, want, n, &d->routes_added);
 	if (ret)
-		log_err("link %s: routes of table %u: %s",
-			d->m.cfg.links[i].name, u->table,
+		log_err("link %s: %s routes of table %u: %s",
+			d->m.cfg.links[i].name, fam_label(f), u->table,
 			nl_strerror(&d->nl, ret));
 	return ret;
 }
@@ -96,46 +99,51 @@ int links_sync_routes(struct daemon *d, unsigned int i)
 int links_sync_fallback(struct daemon *d)
 {
 	const struct model *m = &d->m;
-	int best = controller_fallback(&m->ctl), ret;
-	struct route r = { 0 };
+	int ret = 0;
 
-	if (best >= 0) {
-		const struct ctl_link *cl = &m->ctl.links[best];
+	for (enum fam f = 0; f < FAM_MAX && !ret; f++) {
+		int best = controller_fallback(&m->ctl[f]);
+		struct route r = { 0 };
 
-		r = routing_default_route(&m->cfg.links[best], &cl->seen.ifc,
-					  cl->seen.has_route ? &cl->seen.route :
-							       NULL,
-					  m->cfg.table);
+		if (best >= 0) {
+			const struct ctl_link *cl = &m->ctl[f].links[best];
+
+			r = routing_default_route(&m->cfg.links[best], f,
+						  &cl->seen.ifc, learned(cl),
+						  m->cfg.table);
+		}
+		ret = sync_routes(&d->nl, f, m->cfg.table, &r, best >= 0,
+				  &d->routes_added);
+		if (ret)
+			log_err("fallback table %u (%s): %s", m->cfg.table,
+				fam_label(f), nl_strerror(&d->nl, ret));
 	}
-	ret = sync_routes(&d->nl, m->cfg.table, &r, best >= 0,
-			  &d->routes_added);
-	if (ret)
-		log_err("fallback table %u: %s", m->cfg.table,
-			nl_strerror(&d->nl, ret));
 	return ret;
 }
 
-int links_apply_buckets(struct daemon *d)
+int links_apply_buckets(struct daemon *d, enum fam f)
 {
 	struct model *m = &d->m;
 	struct ruleset_link rl[m->cfg.nlinks];
 	struct ruleset rs = { .cfg = &m->cfg,
 			      .links = rl,
-			      .buckets = &m->ctl.buckets,
+			      .buckets = { &m->ctl[FAM_IPV4].buckets,
+					   &m->ctl[FAM_IPV6].buckets },
 			      .owner = d->nft_owner };
 	char *script, *err = NULL;
 	int ret;
 
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++)
 		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
-	script = ruleset_buckets(&rs, m->ctl.applied);
+	script = ruleset_buckets(&rs, f, m->ctl[f].applied);
 	if (!script)
 		return -ENOMEM;
 	ret = nftables_run(d->nft, script, false, &err);
 	if (ret)
-		log_err("nftables: bucket update failed: %s", err ? err : "");
+		log_err("nftables: %s bucket update failed: %s", fam_label(f),
+			err ? err : "");
 	else
-		controller_applied(&m->ctl);
+		controller_applied(&m->ctl[f]);
 	free(err);
 	free(script);
 	return ret;
@@ -143,96 +151,111 @@ int links_apply_buckets(struct daemon *d)
 
 static void on_icmp(struct loop *l, struct loop_watch *w, uint32_t events)
 {
-	struct uplink *u = w->data;
+	struct uplink_path *p = w->data;
 
 	(void)l;
 	(void)events;
-	prober_icmp_input(&u->probe, monotonic_us());
+	prober_icmp_input(&p->probe, monotonic_us());
 }
 
 static void on_tcp(struct loop *l, struct loop_watch *w, uint32_t events)
 {
-	struct uplink *u = w->data;
-	unsigned int slot = (unsigned int)(w - u->tcp_watch);
+	struct uplink_path *p = w->data;
+	unsigned int slot = (unsigned int)(w - p->tcp_watch);
 
 	(void)events;
-	if (!tcp_watch_live(u, slot)) {
+	if (!tcp_watch_live(p, slot)) {
 		w->fd = -1; /* an event of a probe settled meanwhile */
 		return;
 	}
 	/* once: the probe's socket is closed when it settles */
 	loop_del(l, w);
-	prober_tcp_input(&u->probe, slot, monotonic_us());
+	prober_tcp_input(&p->probe, slot, monotonic_us());
 }
 
 static int watch_tcp(void *ctx, int fd, unsigned int slot)
 {
-	struct uplink *u = ctx;
+	struct uplink_path *p = ctx;
 
-	return loop_add(&u->d->loop, &u->tcp_watch[slot], fd, EPOLLOUT, on_tcp,
-			u);
+	return loop_add(&p->u->d->loop, &p->tcp_watch[slot], fd, EPOLLOUT,
+			on_tcp, p);
 }
 
-/* Start, restart or stop a link's prober to match its interface. */
-static void sync_prober(struct daemon *d, unsigned int i, uint64_t now)
+/* Start, restart or stop a link's prober of family @f to match it. */
+static void sync_prober(struct daemon *d, enum fam f, unsigned int i,
+			uint64_t now)
 {
 	const struct link_config *l = &d->m.cfg.links[i];
 	struct uplink *u = &d->m.links[i];
-	const struct iface_addr *a = controller_source(&d->m.ctl, i);
+	struct uplink_path *p = &u->path[f];
+	const struct iface_addr *a = controller_source(&d->m.ctl[f], i);
 	int ret;
 
-	if (!probed(l))
+	if (!config_ntrack(l, f))
 		return;
-	if (prober_running(&u->probe) && a &&
-	    u->probe.src.s_addr == a->local.s_addr)
+	if (prober_running(&p->probe) && a &&
+	    inaddr_equal(f, &p->probe.src, &a->local))
 		return;
-	if (prober_running(&u->probe))
-		stop_prober(d, u);
+	if (prober_running(&p->probe))
+		stop_prober(d, p);
 	if (!a)
 		return;
 	/* the identifier tells apart links that share an address */
-	ret = prober_start(&u->probe, l, u->mark, a->local,
+	ret = prober_start(&p->probe, l, f, u->mark, &a->local,
 			   (uint16_t)(getpid() * 16 + u->slot), now);
-	if (!ret && u->probe.icmp_fd >= 0)
-		ret = loop_add(&d->loop, &u->icmp_watch, u->probe.icmp_fd,
-			       EPOLLIN, on_icmp, u);
+	if (!ret && p->probe.icmp_fd >= 0)
+		ret = loop_add(&d->loop, &p->icmp_watch, p->probe.icmp_fd,
+			       EPOLLIN, on_icmp, p);
 	if (ret)
-		log_err("link %s: probes: %s", l->name, strerror(-ret));
+		log_err("link %s: %s probes: %s", l->name, fam_label(f),
+			strerror(-ret));
 }
 
-static void log_changes(const struct daemon *d, const struct ctl_decision *dec,
-			const uint64_t *dropped, double table_ms, double ct_ms)
+/*
+ * A change of IPv4 is logged as it always was ("link wan1 down: ..."), one
+ * of IPv6 names the family ("link wan1 IPv6 down: ..."): one log for both.
+ */
+static void log_changes(const struct daemon *d, enum fam f,
+			const struct ctl_decision *dec, const uint64_t *dropped,
+			double table_ms, double ct_ms)
 {
 	const struct model *m = &d->m;
+	const struct controller *c = &m->ctl[f];
+	const char *fl = f == FAM_IPV6 ? " IPv6" : "";
+	bool quiet = f == FAM_IPV6 && dec->was == POLICY_NONE;
 
-	if (dec->mode != dec->was) {
+	/* a router without IPv6 says so once, at the start, not at each look */
+	if (dec->mode != dec->was && !(quiet && dec->mode == POLICY_NONE)) {
 		if (dec->mode == POLICY_DEGRADED)
-			log_err("every link is down: new connections use every usable link until one recovers");
+			log_err("every link is down%s: new %sconnections use every usable link until one recovers",
+				fl, f == FAM_IPV6 ? "IPv6 " : "");
 		else if (dec->mode == POLICY_NONE)
-			log_err("no usable link: new connections follow the main routing table");
+			log_err("no usable link%s: new %sconnections follow the main routing table",
+				f == FAM_IPV6 ? " for IPv6" : "",
+				f == FAM_IPV6 ? "IPv6 " : "");
 		else if (dec->was == POLICY_DEGRADED)
-			log_info(
-				"a link is up again: leaving the all-down fallback");
+			log_info("a link is up again%s: leaving the all-down fallback",
+				 fl);
 	}
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
 		const char *name = m->cfg.links[i].name;
 
 		if (dec->expired[i])
-			log_warn("link %s: still down (%s): the %llu connections it kept are dropped",
-				 name, m->ctl.links[i].why,
+			log_warn("link %s%s: still down (%s): the %llu connections it kept are dropped",
+				 name, fl, c->links[i].why,
 				 (unsigned long long)dropped[i]);
 		if (!dec->changed[i])
 			continue;
-		if (m->ctl.links[i].up)
-			log_info("link %s up: %u buckets moved (applied in %.1f ms)",
-				 name, dec->moved[i], table_ms + ct_ms);
-		else if (m->ctl.links[i].hold_ms)
-			log_warn("link %s down: %s; %u buckets moved; its connections kept up to %u ms for it to come back",
-				 name, m->ctl.links[i].why, dec->moved[i],
+		if (c->links[i].up)
+			log_info("link %s%s up: %u buckets moved (applied in %.1f ms)",
+				 name, fl, dec->moved[i], table_ms + ct_ms);
+		else if (c->links[i].hold_ms)
+			log_warn("link %s%s down: %s; %u buckets moved; its connections kept up to %u ms for it to come back",
+				 name, fl, c->links[i].why, dec->moved[i],
 				 CONTROLLER_RENUMBER_HOLD_MS);
 		else
-			log_warn("link %s down: %s; %u buckets moved, %llu connections dropped (applied in %.1f ms: table %.1f, conntrack %.1f)",
-				 name, m->ctl.links[i].why, dec->moved[i],
+			log_warn("link %s%s down: %s; %u buckets moved, %llu connections dropped (applied in %.1f ms: table %.1f, conntrack %.1f)",
+				 name, fl, c->links[i].why, dec->moved[i],
 				 (unsigned long long)dropped[i],
 				 table_ms + ct_ms, table_ms, ct_ms);
 	}
@@ -244,22 +267,22 @@ static void log_changes(const struct daemon *d, const struct ctl_decision *dec,
  * cannot work any more, and go; the link's others, and every other
  * link's, stay.
  */
-static void renumbered(struct daemon *d, unsigned int i)
+static void renumbered(struct daemon *d, enum fam f, unsigned int i)
 {
 	const struct link_config *l = &d->m.cfg.links[i];
-	const struct iface_addr *now = controller_source(&d->m.ctl, i);
-	char was[INET_ADDRSTRLEN], is[INET_ADDRSTRLEN] = "none";
+	const struct iface_addr *now = controller_source(&d->m.ctl[f], i);
+	char was[INADDR_STRLEN], is[INADDR_STRLEN] = "none";
 	unsigned int deleted = 0;
-	struct in_addr old;
+	union inaddr old;
 	int ret;
 
-	if (!controller_renumbered(&d->m.ctl, i, &old))
+	if (!controller_renumbered(&d->m.ctl[f], i, &old))
 		return;
-	ret = conntrack_delete_nat(&d->nfnl, d->m.links[i].mark,
-				   d->m.cfg.mark_mask, old, &deleted);
-	inet_ntop(AF_INET, &old, was, sizeof(was));
+	ret = conntrack_delete_nat(&d->nfnl, f, d->m.links[i].mark,
+				   d->m.cfg.mark_mask, &old, &deleted);
+	inaddr_str(f, &old, was);
 	if (now)
-		inet_ntop(AF_INET, &now->local, is, sizeof(is));
+		inaddr_str(f, &now->local, is);
 	if (ret)
 		log_err("link %s: address %s replaced by %s; deleting its connections: %s",
 			l->name, was, is, nl_strerror(&d->nfnl, ret));
@@ -272,13 +295,13 @@ static void renumbered(struct daemon *d, unsigned int i)
 }
 
 /*
- * Decide, apply the table, delete the connections of links that went
- * down, log; the fallback route follows a change, or always with
- * @fallback (an address change may have taken it along).
+ * Decide for family @f, apply its table, delete the connections of that
+ * family of links that went down, log.
  */
-static int evaluate(struct daemon *d, bool fallback)
+static int evaluate_family(struct daemon *d, enum fam f, bool *changed)
 {
 	struct model *m = &d->m;
+	struct controller *c = &m->ctl[f];
 	unsigned int n = m->cfg.nlinks;
 	uint64_t dropped[SLOTS_MAX] = { 0 }, t0, t1, t2;
 	bool flush[SLOTS_MAX];
@@ -286,17 +309,17 @@ static int evaluate(struct daemon *d, bool fallback)
 	int ret = 0;
 
 	t0 = monotonic_us();
-	controller_evaluate(&m->ctl, t0 / 1000, &dec);
+	controller_evaluate(c, t0 / 1000, &dec);
 	if (dec.apply)
-		ret = links_apply_buckets(d);
+		ret = links_apply_buckets(d, f);
 	t1 = monotonic_us();
 	/* after the table: deleted connections must not re-pick the link */
-	if (!ret && controller_flushes(&m->ctl, flush)) {
+	if (!ret && controller_flushes(c, flush)) {
 		flows_catch_up(d); /* the counts as of now */
 		for (unsigned int i = 0; i < n && !ret; i++) {
 			if (!flush[i])
 				continue;
-			dropped[i] = flowcount_get(&d->flows, i);
+			dropped[i] = flows_of(d, i, f);
 			/*
 			 * No destroy events for the connections deleted here:
 			 * building and queueing them doubles the time the
@@ -305,41 +328,71 @@ static int evaluate(struct daemon *d, bool fallback)
 			 * connections missed meanwhile.
 			 */
 			conntrack_events_destroy_group(&d->ct, false);
-			ret = conntrack_delete_mark(&d->nfnl, m->links[i].mark,
+			ret = conntrack_delete_mark(&d->nfnl, fam_af(f),
+						    m->links[i].mark,
 						    m->cfg.mark_mask);
 			conntrack_events_destroy_group(&d->ct, true);
-			flowcount_drop_link(&d->flows, i);
+			flowcount_drop_link(&d->flows, flows_class(i, f));
 			flows_recount_later(d);
 			if (ret)
-				log_err("link %s: deleting its connections: %s",
-					m->cfg.links[i].name,
+				log_err("link %s: deleting its %s connections: %s",
+					m->cfg.links[i].name, fam_label(f),
 					nl_strerror(&d->nfnl, ret));
 		}
 	}
 	t2 = monotonic_us();
-	log_changes(d, &dec, dropped, (double)(t1 - t0) / 1000.0,
+	log_changes(d, f, &dec, dropped, (double)(t1 - t0) / 1000.0,
 		    (double)(t2 - t1) / 1000.0);
 	for (unsigned int i = 0; i < n; i++) {
-		renumbered(d, i);
+		renumbered(d, f, i);
 		if (dec.expired[i]) /* its blackhole goes */
-			links_sync_routes(d, i);
+			links_sync_routes(d, f, i);
 	}
-	if (dec.nchanged || fallback)
+	*changed |= dec.nchanged > 0;
+	return ret;
+}
+
+/*
+ * Both families decided and applied; the fallback routes follow a change,
+ * or always with @fallback (an address change may have taken them along).
+ */
+static int evaluate(struct daemon *d, bool fallback)
+{
+	bool changed = false;
+	int ret = 0;
+
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		int r = evaluate_family(d, f, &changed);
+
+		ret = ret ? ret : r;
+	}
+	if (changed || fallback)
 		links_sync_fallback(d);
 	return ret;
+}
+
+/* The earliest of both controllers' deadlines. */
+static uint64_t deadline_ms(const struct daemon *d)
+{
+	uint64_t a = controller_deadline(&d->m.ctl[FAM_IPV4]);
+	uint64_t b = controller_deadline(&d->m.ctl[FAM_IPV6]);
+
+	return a < b ? a : b;
 }
 
 /* When the tick is next needed: probes, neighbour retries. */
 static void arm_tick(struct daemon *d)
 {
-	uint64_t next = controller_deadline(&d->m.ctl);
+	uint64_t next = deadline_ms(d);
 
 	next = next == UINT64_MAX ? UINT64_MAX : next * 1000;
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
-		const struct prober *p = &d->m.links[i].probe;
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			const struct prober *p = &d->m.links[i].path[f].probe;
 
-		if (prober_running(p) && prober_deadline(p) < next)
-			next = prober_deadline(p);
+			if (prober_running(p) && prober_deadline(p) < next)
+				next = prober_deadline(p);
+		}
 	}
 	loop_timer_set(&d->loop, &d->tick, next == UINT64_MAX ? 0 : next ?: 1);
 }
@@ -350,14 +403,16 @@ int links_refresh(struct daemon *d)
 	uint64_t now = monotonic_us();
 
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
-		struct link_seen seen;
+		struct link_seen seen[FAM_MAX];
 
 		/* on a netlink error, keep what was known of it */
-		if (seen_link(&d->nl, &d->m.cfg.links[i], &seen))
+		if (seen_link(&d->nl, &d->m.cfg.links[i], seen))
 			continue;
-		controller_iface(&d->m.ctl, i, &seen, now / 1000);
-		links_sync_routes(d, i);
-		sync_prober(d, i, now);
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			controller_iface(&d->m.ctl[f], i, &seen[f], now / 1000);
+			links_sync_routes(d, f, i);
+			sync_prober(d, f, i, now);
+		}
 	}
 	arm_tick(d);
 	return evaluate(d, true);
@@ -365,36 +420,40 @@ int links_refresh(struct daemon *d)
 
 void links_neighbour(struct daemon *d, const struct neigh *nb)
 {
-	if (!controller_neigh(&d->m.ctl, nb, monotonic_us() / 1000))
+	if (!controller_neigh(&d->m.ctl[nb->fam], nb, monotonic_us() / 1000))
 		return;
 	evaluate(d, false);
 	arm_tick(d); /* a FAILED gateway is asked again in a second */
 }
 
-/* Probe outcomes into the controller, then the probes that are due. */
+/* Probe outcomes into the controllers, then the probes that are due. */
 void links_tick(struct loop *l, void *data, uint64_t now)
 {
 	struct daemon *d = data;
 	/* a held link whose time ran out is judged now */
-	bool changed = controller_deadline(&d->m.ctl) <= now / 1000;
+	bool changed = deadline_ms(d) <= now / 1000;
 
 	(void)l;
 	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
-		struct uplink *u = &d->m.links[i];
-		struct in_addr gw;
-		bool answered;
-		double rtt;
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			struct controller *c = &d->m.ctl[f];
+			struct uplink_path *p = &d->m.links[i].path[f];
+			union inaddr gw;
+			bool answered;
+			double rtt;
 
-		if (controller_neigh_due(&d->m.ctl, i, now / 1000) &&
-		    controller_gateway(&d->m.ctl, i, &gw))
-			neigh_resolve(&d->nl, d->m.ctl.links[i].seen.ifc.index,
-				      gw);
-		if (!prober_running(&u->probe))
-			continue;
-		while (prober_outcome(&u->probe, now, &answered, &rtt))
-			changed |= controller_probe(&d->m.ctl, i, answered, rtt,
-						    now / 1000);
-		prober_send(&u->probe, now, watch_tcp, u);
+			if (controller_neigh_due(c, i, now / 1000) &&
+			    controller_gateway(c, i, &gw))
+				neigh_resolve(&d->nl,
+					      c->links[i].seen.ifc.index, f,
+					      &gw);
+			if (!prober_running(&p->probe))
+				continue;
+			while (prober_outcome(&p->probe, now, &answered, &rtt))
+				changed |= controller_probe(c, i, answered, rtt,
+							    now / 1000);
+			prober_send(&p->probe, now, watch_tcp, p);
+		}
 	}
 	if (changed)
 		evaluate(d, false);

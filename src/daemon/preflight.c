@@ -15,6 +15,17 @@
 #include "kernel/nlroute.h"
 #include "kernel/sysctl.h"
 
+/*
+ * Whether link @l's configuration says it carries IPv6: then an IPv6
+ * path that is not there yet is worth a warning. A link that says
+ * nothing of IPv6 carries it when its interface has it, silently.
+ */
+static bool preflight_wants6(const struct link_config *l)
+{
+	return l->has_gateway[FAM_IPV6] || config_ntrack(l, FAM_IPV6) ||
+	       l->nat[FAM_IPV6] != NAT_NONE || l->has_prefix6;
+}
+
 int preflight_links(struct nl *nl, const struct config *c,
 		    struct link_seen *seen, const struct config_diag *diag)
 {
@@ -35,18 +46,24 @@ int preflight_links(struct nl *nl, const struct config *c,
 	}
 	for (unsigned int i = 0; i < c->nlinks; i++) {
 		const struct link_config *l = &c->links[i];
-		struct link_seen *s = &seen[i];
+		struct link_seen *s = &seen[i * FAM_MAX];
 
 		ret = seen_link(nl, l, s);
 		if (ret)
 			goto err;
-		if (!routing_link_usable(l, &s->ifc,
-					 s->has_route ? &s->route : NULL, why,
-					 sizeof(why)))
-			config_diag_warning(
-				diag, c->path, l->line,
-				"link %s: %s: it is down until that changes",
-				l->name, why);
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			if (f == FAM_IPV6 && !preflight_wants6(l))
+				continue;
+			if (!routing_link_usable(l, f, &s[f].ifc,
+						 s[f].has_route ? &s[f].route :
+								  NULL,
+						 why, sizeof(why)))
+				config_diag_warning(
+					diag, c->path, l->line,
+					"link %s: %s: %sit is down until that changes",
+					l->name, why,
+					f == FAM_IPV6 ? "for IPv6 " : "");
+		}
 	}
 	return 0;
 err:
@@ -65,7 +82,10 @@ static int table_free(struct nl *nl, const struct config *c, uint32_t table,
 		      const struct config_diag *diag)
 {
 	unsigned int foreign = 0;
-	int ret = nlroute_list(nl, table, count_foreign, &foreign);
+	int ret = 0;
+
+	for (enum fam f = 0; f < FAM_MAX && !ret; f++)
+		ret = nlroute_list(nl, f, table, count_foreign, &foreign);
 
 	if (ret) {
 		config_diag_error(diag, c->path, 0, "routing table %u: %s",
@@ -102,7 +122,7 @@ int preflight_table(struct nft_ctx *nft, const struct config *c,
 	struct ruleset_link rl[c->nlinks + 1];
 	struct bucket_table t = { 0 };
 	struct table_state st = { 0 };
-	struct ruleset rs = { .cfg = c, .links = rl, .buckets = &t };
+	struct ruleset rs = { .cfg = c, .links = rl, .buckets = { &t, &t } };
 	char *script = NULL, *err = NULL;
 	int ret = nftables_read_state(nft, &st);
 

@@ -15,8 +15,8 @@
 
 /*
  * The lan interfaces and the links, with what is seen of each link in
- * @seen (parallel to c->links). 0, -EINVAL after errors, or the netlink
- * error.
+ * @seen (FAM_MAX per link: seen[i * FAM_MAX + family]). 0, -EINVAL after
+ * errors, or the netlink error.
  */
 int preflight_links(struct nl *nl, const struct config *c,
 		    struct link_seen *seen, const struct config_diag *diag);

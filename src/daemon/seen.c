@@ -23,31 +23,38 @@ static int keep_default(const struct route *r, void *data)
 	return array_push(&rs->items, &rs->n, &rs->cap, r, sizeof(*r));
 }
 
-int seen_link(struct nl *nl, const struct link_config *l, struct link_seen *s)
+int seen_link(struct nl *nl, const struct link_config *l,
+	      struct link_seen s[FAM_MAX])
 {
-	struct routes rs = { 0 };
-	const struct route *best;
+	struct iface ifc;
 	int ret;
 
-	memset(s, 0, sizeof(*s));
-	ret = ifaddr_get(nl, l->ifname, &s->ifc);
-	if (ret == -ENODEV) {
-		memset(&s->ifc, 0, sizeof(s->ifc));
+	memset(s, 0, FAM_MAX * sizeof(*s));
+	ret = ifaddr_get(nl, l->ifname, &ifc);
+	if (ret == -ENODEV)
 		return 0;
-	}
-	if (ret || l->has_gateway)
+	if (ret)
 		return ret;
-	ret = nlroute_list_oif(nl, s->ifc.index, keep_default, &rs);
-	if (ret == -ENODEV) { /* gone since: missing, as if never seen */
-		memset(s, 0, sizeof(*s));
-		ret = 0;
-	} else if (!ret) {
-		best = routing_learn(rs.items, rs.n, s->ifc.index);
-		if (best) {
-			s->route = *best;
-			s->has_route = true;
+	for (enum fam f = 0; f < FAM_MAX && !ret; f++) {
+		struct routes rs = { 0 };
+		const struct route *best;
+
+		s[f].ifc = ifc;
+		if (l->has_gateway[f])
+			continue;
+		ret = nlroute_list_oif(nl, f, ifc.index, keep_default, &rs);
+		if (ret == -ENODEV) { /* gone since: missing, as if never seen
+				       */
+			memset(s, 0, FAM_MAX * sizeof(*s));
+			free(rs.items);
+			return 0;
 		}
+		best = ret ? NULL : routing_learn(rs.items, rs.n, f, ifc.index);
+		if (best) {
+			s[f].route = *best;
+			s[f].has_route = true;
+		}
+		free(rs.items);
 	}
-	free(rs.items);
 	return ret;
 }

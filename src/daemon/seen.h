@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * What the kernel shows of a link now: its interface, and for gateway =
- * auto the default route its gateway is learned from.
+ * auto the default route of each family its gateway is learned from.
  */
 #ifndef FLOWPIN_DAEMON_SEEN_H
 #define FLOWPIN_DAEMON_SEEN_H
@@ -11,9 +11,11 @@
 #include "kernel/nl.h"
 
 /*
- * Fill @s for link @l: 0 (a missing interface is index 0, not an error),
+ * Fill @s, one per family, for link @l: 0 (a missing interface is index
+ * 0, not an error),
  * or the netlink error.
  */
-int seen_link(struct nl *nl, const struct link_config *l, struct link_seen *s);
+int seen_link(struct nl *nl, const struct link_config *l,
+	      struct link_seen s[FAM_MAX]);
 
 #endif

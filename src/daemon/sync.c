@@ -111,11 +111,11 @@ static int have_rule(const struct rule *r, void *data)
 	return array_push(&h->items, &h->n, &h->cap, r, sizeof(*r));
 }
 
-int sync_routes(struct nl *nl, uint32_t table, const struct route *want,
-		unsigned int n, unsigned int *added)
+int sync_routes(struct nl *nl, enum fam fam, uint32_t table,
+		const struct route *want, unsigned int n, unsigned int *added)
 {
 	struct have h = { 0 };
-	int ret = nlroute_list(nl, table, have_route, &h);
+	int ret = nlroute_list(nl, fam, table, have_route, &h);
 
 	if (!ret)
 		ret = apply(nl, &routes, &h, want, n, added);
@@ -127,7 +127,10 @@ int sync_rules(struct nl *nl, const struct rule *want, unsigned int n,
 	       unsigned int *added)
 {
 	struct have h = { 0 };
-	int ret = nlrule_list(nl, have_rule, &h);
+	int ret = 0;
+
+	for (enum fam f = 0; f < FAM_MAX && !ret; f++)
+		ret = nlrule_list(nl, f, have_rule, &h);
 
 	if (!ret)
 		ret = apply(nl, &rules, &h, want, n, added);

@@ -15,8 +15,8 @@
  * Make flowpin's routes of @table exactly @want (n of them); adds how many
  * it added to *@added (NULL: nowhere).
  */
-int sync_routes(struct nl *nl, uint32_t table, const struct route *want,
-		unsigned int n, unsigned int *added);
+int sync_routes(struct nl *nl, enum fam fam, uint32_t table,
+		const struct route *want, unsigned int n, unsigned int *added);
 
 /* Make flowpin's IPv4 rules exactly @want (n of them); counts the same. */
 int sync_rules(struct nl *nl, const struct rule *want, unsigned int n,

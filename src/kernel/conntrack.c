@@ -52,7 +52,8 @@ static int conntrack_attr(const struct nlattr *a, void *data)
  * rather than the whole message costs a fraction of the full parse, and
  * this runs twice for every connection the router forwards.
  */
-int conntrack_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark)
+int conntrack_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark,
+		    int *af)
 {
 	const struct nlattr *tb[CTA_MAX + 1] = { 0 };
 	const struct nlattr *t;
@@ -65,6 +66,8 @@ int conntrack_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark)
 	t = tb[CTA_TUPLE_ORIG];
 	if (!t)
 		return -EINVAL;
+	*af = ((const struct nfgenmsg *)mnl_nlmsg_get_payload(nlh))
+		      ->nfgen_family;
 	if (tb[CTA_ZONE])
 		zone = mnl_attr_get_u16(tb[CTA_ZONE]);
 	*mark = tb[CTA_MARK] ? ntohl(mnl_attr_get_u32(tb[CTA_MARK])) : 0;
@@ -127,14 +130,14 @@ void conntrack_events_close(struct conntrack_events *ev)
 
 static void event_msg(struct conntrack_events *ev, const struct nlmsghdr *nlh)
 {
-	int type = NFNL_MSG_TYPE(nlh->nlmsg_type);
+	int type = NFNL_MSG_TYPE(nlh->nlmsg_type), af;
 	uint32_t mark;
 	uint64_t key;
 
 	if (type != IPCTNL_MSG_CT_NEW && type != IPCTNL_MSG_CT_DELETE)
 		return;
-	if (!conntrack_parse(nlh, &key, &mark))
-		ev->cb(ev->data, type == IPCTNL_MSG_CT_DELETE, key, mark);
+	if (!conntrack_parse(nlh, &key, &mark, &af))
+		ev->cb(ev->data, type == IPCTNL_MSG_CT_DELETE, key, mark, af);
 }
 
 /*
@@ -206,15 +209,19 @@ void conntrack_events_discard(struct conntrack_events *ev)
 /* A ctnetlink request @msg for the connections with (mark & @mask) == @value.
  */
 static struct nlmsghdr *mark_request(struct nl *nl, uint16_t msg,
-				     uint16_t flags, uint32_t value,
+				     uint16_t flags, int af, uint32_t value,
 				     uint32_t mask)
 {
 	struct nlmsghdr *nlh =
 		nl_msg(nl, NFNL_SUBSYS_CTNETLINK << 8 | msg, flags);
 	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
 
-	nfg->nfgen_family = AF_UNSPEC; /* with version 0: every family */
-	nfg->version = NFNETLINK_V0;
+	/*
+	 * The family filters dumps; a flush only with version 1, as version
+	 * 0 is what conntrack -F sends for every family (AF_INET, at that).
+	 */
+	nfg->nfgen_family = (uint8_t)af;
+	nfg->version = af == AF_UNSPEC ? NFNETLINK_V0 : 1;
 	mnl_attr_put_u32(nlh, CTA_MARK, htonl(value));
 	mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
 	return nlh;
@@ -230,9 +237,10 @@ static int dump_msg(const struct nlmsghdr *nlh, void *data)
 	struct dump_ctx *ctx = data;
 	uint32_t mark;
 	uint64_t key;
+	int af;
 
-	if (!conntrack_parse(nlh, &key, &mark))
-		ctx->cb(ctx->data, false, key, mark);
+	if (!conntrack_parse(nlh, &key, &mark, &af))
+		ctx->cb(ctx->data, false, key, mark, af);
 	return MNL_CB_OK;
 }
 
@@ -243,8 +251,8 @@ int conntrack_dump_mark(struct nl *nl, uint32_t value, uint32_t mask,
 	struct dump_ctx ctx = { cb, data };
 
 	return nl_talk(nl,
-		       mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP, value,
-				    mask),
+		       mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP,
+				    AF_UNSPEC, value, mask),
 		       dump_msg, &ctx);
 }
 
@@ -256,10 +264,11 @@ int conntrack_dump_mark(struct nl *nl, uint32_t value, uint32_t mask,
  * socket is the caller's, open for good: closing a netfilter netlink
  * socket costs some 17 ms, more than the deletion itself.
  */
-int conntrack_delete_mark(struct nl *nl, uint32_t value, uint32_t mask)
+int conntrack_delete_mark(struct nl *nl, int af, uint32_t value, uint32_t mask)
 {
 	return nl_talk(nl,
-		       mark_request(nl, IPCTNL_MSG_CT_DELETE, 0, value, mask),
+		       mark_request(nl, IPCTNL_MSG_CT_DELETE, 0, af, value,
+				    mask),
 		       NULL, NULL);
 }
 
@@ -274,7 +283,8 @@ struct nat_conn {
 };
 
 struct nat_ctx {
-	struct in_addr old;
+	enum fam fam;
+	union inaddr old;
 	struct nat_conn *conns;
 	unsigned int n, cap;
 };
@@ -291,17 +301,19 @@ static const struct nlattr *conntrack_nested(const struct nlattr *nest,
 	return NULL;
 }
 
-/* A tuple's CTA_TUPLE_IP -> CTA_IP_V4_DST is @addr. */
-static bool conntrack_dst_is(const struct nlattr *tuple, struct in_addr addr)
+/* A tuple's CTA_TUPLE_IP -> CTA_IP_V4_DST or _V6_DST is @addr. */
+static bool conntrack_dst_is(const struct nlattr *tuple, enum fam fam,
+			     const union inaddr *addr)
 {
 	const struct nlattr *ip, *dst;
 
 	ip = tuple ? conntrack_nested(tuple, CTA_TUPLE_IP) : NULL;
 	if (!ip || mnl_attr_validate(ip, MNL_TYPE_NESTED) < 0)
 		return false;
-	dst = conntrack_nested(ip, CTA_IP_V4_DST);
-	return dst && mnl_attr_validate(dst, MNL_TYPE_U32) == 0 &&
-	       mnl_attr_get_u32(dst) == addr.s_addr;
+	dst = conntrack_nested(ip,
+			       fam == FAM_IPV6 ? CTA_IP_V6_DST : CTA_IP_V4_DST);
+	return dst && mnl_attr_get_payload_len(dst) == inaddr_len(fam) &&
+	       !memcmp(mnl_attr_get_payload(dst), addr, inaddr_len(fam));
 }
 
 /*
@@ -320,8 +332,9 @@ static int nat_msg(const struct nlmsghdr *nlh, void *data)
 	    mnl_attr_parse(nlh, sizeof(*nfg), conntrack_attr, tb) < 0)
 		return MNL_CB_OK;
 	orig = tb[CTA_TUPLE_ORIG];
-	if (!orig || !(conntrack_dst_is(tb[CTA_TUPLE_REPLY], ctx->old) ||
-		       conntrack_dst_is(orig, ctx->old)))
+	if (!orig ||
+	    !(conntrack_dst_is(tb[CTA_TUPLE_REPLY], ctx->fam, &ctx->old) ||
+	      conntrack_dst_is(orig, ctx->fam, &ctx->old)))
 		return MNL_CB_OK;
 	if (mnl_attr_get_payload_len(orig) > sizeof(c.orig)) {
 		errno = EMSGSIZE;
@@ -353,16 +366,17 @@ static int nat_msg(const struct nlmsghdr *nlh, void *data)
  * the same tuple (translated to the new address) is not deleted in its
  * place: both are ENOENT, which is no error.
  */
-int conntrack_delete_nat(struct nl *nl, uint32_t value, uint32_t mask,
-			 struct in_addr old, unsigned int *deleted)
+int conntrack_delete_nat(struct nl *nl, enum fam fam, uint32_t value,
+			 uint32_t mask, const union inaddr *old,
+			 unsigned int *deleted)
 {
-	struct nat_ctx ctx = { .old = old };
+	struct nat_ctx ctx = { .fam = fam, .old = *old };
 	int ret;
 
 	*deleted = 0;
 	ret = nl_talk(nl,
-		      mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP, value,
-				   mask),
+		      mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP,
+				   fam_af(fam), value, mask),
 		      nat_msg, &ctx);
 	for (unsigned int i = 0; !ret && i < ctx.n; i++) {
 		const struct nat_conn *c = &ctx.conns[i];

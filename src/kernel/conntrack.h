@@ -7,15 +7,17 @@
 #define FLOWPIN_CONNTRACK_H
 
 #include <netinet/in.h>
+
+#include "core/inaddr.h"
 #include <stdbool.h>
 #include <stdint.h>
 
 struct nfct_handle;
 struct nl;
 
-/* A connection seen: its tuple digest and its mark. */
-typedef void (*conntrack_cb)(void *data, bool gone, uint64_t key,
-			     uint32_t mark);
+/* A connection seen: its tuple digest, mark and address family. */
+typedef void (*conntrack_cb)(void *data, bool gone, uint64_t key, uint32_t mark,
+			     int af);
 
 struct conntrack_events {
 	struct nfct_handle *h;
@@ -40,30 +42,33 @@ void conntrack_events_discard(struct conntrack_events *ev);
 
 /*
  * A ctnetlink message about a connection (event or dump): its identity, a
- * 64-bit digest of its original tuple and zone, and its mark. 0 or -EINVAL.
+ * 64-bit digest of its original tuple and zone, its mark and its address
+ * family (AF_INET, AF_INET6). 0 or -EINVAL.
  */
 struct nlmsghdr;
-int conntrack_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark);
+int conntrack_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark,
+		    int *af);
 
 /* Every connection with (mark & mask) == value, to @cb. */
 int conntrack_dump_mark(struct nl *nl, uint32_t value, uint32_t mask,
 			conntrack_cb cb, void *data);
 
 /*
- * Delete every connection with (mark & mask) == value, in the kernel,
- * through @nl (NETLINK_NETFILTER).
+ * Delete every connection of address family @af (AF_UNSPEC: both) with
+ * (mark & mask) == value, in the kernel, through @nl (NETLINK_NETFILTER).
  */
-int conntrack_delete_mark(struct nl *nl, uint32_t value, uint32_t mask);
+int conntrack_delete_mark(struct nl *nl, int af, uint32_t value, uint32_t mask);
 
 /*
- * Delete the connections with (mark & mask) == value whose reply tuple's
- * IPv4 destination is @old, or whose original one's is: those the router
- * translated to its address @old, its own from @old, and those that came
+ * Delete the connections of family @fam with (mark & mask) == value whose
+ * reply tuple's destination is @old, or whose original one's is: those the
+ * router translated to its address @old, its own from @old, and those that came
  * in to @old, none of which can work once the link's address changed.
  * Every other connection stays, of this link or another.
  * *@deleted: how many went (also on an error midway).
  */
-int conntrack_delete_nat(struct nl *nl, uint32_t value, uint32_t mask,
-			 struct in_addr old, unsigned int *deleted);
+int conntrack_delete_nat(struct nl *nl, enum fam fam, uint32_t value,
+			 uint32_t mask, const union inaddr *old,
+			 unsigned int *deleted);
 
 #endif

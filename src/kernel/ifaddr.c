@@ -1,5 +1,4 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
-#include <arpa/inet.h>
 #include <errno.h>
 #include <linux/if_addr.h>
 #include <linux/rtnetlink.h>
@@ -26,31 +25,54 @@ static int link_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+/*
+ * IPv6 addresses that are no source for a provider's traffic: link-local,
+ * not yet through duplicate address detection or failed it, temporary
+ * (privacy) ones. Each comes back in a notification when that changes.
+ */
+static bool ifaddr_unwanted6(const struct ifaddrmsg *ifa, uint32_t flags,
+			     const union inaddr *a)
+{
+	return ifa->ifa_scope != RT_SCOPE_UNIVERSE || inaddr_is_linklocal6(a) ||
+	       (flags & (IFA_F_TENTATIVE | IFA_F_DADFAILED | IFA_F_TEMPORARY |
+			 IFA_F_OPTIMISTIC));
+}
+
 int ifaddr_parse_addr(const struct nlmsghdr *nlh, struct iface *ifc)
 {
 	const struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
 	struct iface_addr a = { .plen = ifa->ifa_prefixlen };
 	bool have_local = false, have_addr = false;
-	struct in_addr address = { 0 };
+	union inaddr address = { 0 };
+	uint32_t flags;
+	size_t alen;
+	int fam;
 
 	if (nlh->nlmsg_type != RTM_NEWADDR ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ifa)) ||
-	    ifa->ifa_family != AF_INET || (int)ifa->ifa_index != ifc->index)
+	    (int)ifa->ifa_index != ifc->index)
 		return -EINVAL;
-	if (ifc->naddr == IFACE_ADDR_MAX)
-		return -ENOSPC;
+	fam = fam_of_af(ifa->ifa_family);
+	if (fam < 0)
+		return -EAFNOSUPPORT;
+	a.fam = (enum fam)fam;
+	alen = inaddr_len(a.fam);
+	flags = ifa->ifa_flags;
 
 	mnl_attr_for_each(attr, nlh, sizeof(*ifa)) {
-		if (mnl_attr_get_payload_len(attr) != 4)
+		if (mnl_attr_get_type(attr) == IFA_FLAGS &&
+		    mnl_attr_get_payload_len(attr) == 4)
+			flags = mnl_attr_get_u32(attr);
+		if (mnl_attr_get_payload_len(attr) != alen)
 			continue;
 		switch (mnl_attr_get_type(attr)) {
 		case IFA_LOCAL:
-			memcpy(&a.local, mnl_attr_get_payload(attr), 4);
+			memcpy(&a.local, mnl_attr_get_payload(attr), alen);
 			have_local = true;
 			break;
 		case IFA_ADDRESS:
-			memcpy(&address, mnl_attr_get_payload(attr), 4);
+			memcpy(&address, mnl_attr_get_payload(attr), alen);
 			have_addr = true;
 			break;
 		}
@@ -58,10 +80,17 @@ int ifaddr_parse_addr(const struct nlmsghdr *nlh, struct iface *ifc)
 	/* IFA_ADDRESS is the peer on point-to-point addresses */
 	if (!have_local && have_addr)
 		a.local = address;
-	else if (have_addr && address.s_addr != a.local.s_addr)
+	else if (have_addr && !inaddr_equal(a.fam, &address, &a.local))
 		a.peer = address;
 	if (!have_local && !have_addr)
 		return -EINVAL;
+	if (a.fam == FAM_IPV6) {
+		if (ifaddr_unwanted6(ifa, flags, &a.local))
+			return -EADDRNOTAVAIL;
+		a.deprecated = flags & IFA_F_DEPRECATED;
+	}
+	if (ifc->naddr == IFACE_ADDR_MAX)
+		return -ENOSPC;
 	ifc->addr[ifc->naddr++] = a;
 	return 0;
 }
@@ -90,9 +119,10 @@ int ifaddr_get(struct nl *nl, const char *name, struct iface *ifc)
 	if (ret)
 		return ret;
 
+	/* strictly checked, the kernel dumps this interface's alone */
 	nlh = nl_msg(nl, RTM_GETADDR, NLM_F_DUMP);
 	ifa = mnl_nlmsg_put_extra_header(nlh, sizeof(*ifa));
-	ifa->ifa_family = AF_INET;
+	ifa->ifa_family = AF_UNSPEC;
 	ifa->ifa_index = (unsigned int)ifc->index;
 	return nl_talk(nl, nlh, addr_cb, ifc);
 }

@@ -15,12 +15,17 @@ int neigh_parse(const struct nlmsghdr *nlh, struct neigh *n)
 	if (nlh->nlmsg_type != RTM_NEWNEIGH ||
 	    nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*ndm)))
 		return -EINVAL;
-	if (ndm->ndm_family != AF_INET)
+	int fam = fam_of_af(ndm->ndm_family);
+
+	if (fam < 0)
 		return -EAFNOSUPPORT;
+	n->fam = (enum fam)fam;
 	mnl_attr_for_each(attr, nlh, sizeof(*ndm)) {
+		size_t alen = inaddr_len(n->fam);
+
 		if (mnl_attr_get_type(attr) == NDA_DST &&
-		    mnl_attr_get_payload_len(attr) == 4) {
-			memcpy(&n->addr, mnl_attr_get_payload(attr), 4);
+		    mnl_attr_get_payload_len(attr) == alen) {
+			memcpy(&n->addr, mnl_attr_get_payload(attr), alen);
 			have = true;
 		}
 	}
@@ -37,15 +42,16 @@ int neigh_parse(const struct nlmsghdr *nlh, struct neigh *n)
 	return 0;
 }
 
-int neigh_resolve(struct nl *nl, int ifindex, struct in_addr addr)
+int neigh_resolve(struct nl *nl, int ifindex, enum fam fam,
+		  const union inaddr *addr)
 {
 	struct nlmsghdr *nlh =
 		nl_msg(nl, RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
 	struct ndmsg *ndm = mnl_nlmsg_put_extra_header(nlh, sizeof(*ndm));
 
-	ndm->ndm_family = AF_INET;
+	ndm->ndm_family = (unsigned char)fam_af(fam);
 	ndm->ndm_ifindex = ifindex;
 	ndm->ndm_flags = NTF_USE;
-	mnl_attr_put(nlh, NDA_DST, 4, &addr);
+	mnl_attr_put(nlh, NDA_DST, inaddr_len(fam), addr);
 	return nl_talk(nl, nlh, NULL, NULL);
 }

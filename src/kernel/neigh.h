@@ -21,6 +21,7 @@ int neigh_parse(const struct nlmsghdr *nlh, struct neigh *n);
  * sent to it (NTF_USE): a FAILED gateway that nothing sends to any more
  * would otherwise never be tried again.
  */
-int neigh_resolve(struct nl *nl, int ifindex, struct in_addr addr);
+int neigh_resolve(struct nl *nl, int ifindex, enum fam fam,
+		  const union inaddr *addr);
 
 #endif

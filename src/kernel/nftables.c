@@ -106,7 +106,9 @@ static int read_map(struct table_state *st, json_object *map)
 	const char *name = json_str(map, "name");
 	json_object *elems;
 	bool marks = name && !strcmp(name, "marks");
-	bool buckets = name && !strcmp(name, "buckets");
+	bool buckets6 = name && !strcmp(name, "buckets6");
+	bool buckets = buckets6 || (name && !strcmp(name, "buckets"));
+	enum fam f = buckets6 ? FAM_IPV6 : FAM_IPV4;
 
 	if ((!marks && !buckets) ||
 	    !json_object_object_get_ex(map, "elem", &elems))
@@ -130,19 +132,19 @@ static int read_map(struct table_state *st, json_object *map)
 			st->links[idx].mark = (uint32_t)k;
 			continue;
 		}
-		if ((uint64_t)k >= st->nowner) {
+		if ((uint64_t)k >= st->nowner[f]) {
 			uint32_t n = (uint32_t)k + 1;
 			int16_t *o;
 
-			o = realloc(st->owner, n * sizeof(*o));
+			o = realloc(st->owner[f], n * sizeof(*o));
 			if (!o)
 				return -ENOMEM;
-			for (uint32_t b = st->nowner; b < n; b++)
+			for (uint32_t b = st->nowner[f]; b < n; b++)
 				o[b] = -1;
-			st->owner = o;
-			st->nowner = n;
+			st->owner[f] = o;
+			st->nowner[f] = n;
 		}
-		st->owner[k] = (int16_t)idx;
+		st->owner[f][k] = (int16_t)idx;
 	}
 	return 0;
 }

@@ -11,8 +11,9 @@ static struct nlmsghdr *nlroute_msg(struct nl *nl, uint16_t type,
 {
 	struct nlmsghdr *nlh = nl_msg(nl, type, flags);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
+	size_t alen = inaddr_len(r->fam);
 
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (unsigned char)fam_af(r->fam);
 	rtm->rtm_dst_len = r->dst_len;
 	rtm->rtm_table = r->table < 256 ? (unsigned char)r->table :
 					  RT_TABLE_UNSPEC;
@@ -23,13 +24,13 @@ static struct nlmsghdr *nlroute_msg(struct nl *nl, uint16_t type,
 		rtm->rtm_flags |= RTNH_F_ONLINK;
 	mnl_attr_put_u32(nlh, RTA_TABLE, r->table);
 	if (r->dst_len)
-		mnl_attr_put(nlh, RTA_DST, 4, &r->dst);
-	if (r->gw.s_addr)
-		mnl_attr_put(nlh, RTA_GATEWAY, 4, &r->gw);
+		mnl_attr_put(nlh, RTA_DST, alen, &r->dst);
+	if (!inaddr_is_zero(r->fam, &r->gw))
+		mnl_attr_put(nlh, RTA_GATEWAY, alen, &r->gw);
 	if (r->oif)
 		mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)r->oif);
-	if (r->prefsrc.s_addr)
-		mnl_attr_put(nlh, RTA_PREFSRC, 4, &r->prefsrc);
+	if (!inaddr_is_zero(r->fam, &r->prefsrc))
+		mnl_attr_put(nlh, RTA_PREFSRC, alen, &r->prefsrc);
 	if (r->metric)
 		mnl_attr_put_u32(nlh, RTA_PRIORITY, r->metric);
 	return nlh;
@@ -57,9 +58,14 @@ int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
 		return -EINVAL;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*rtm)))
 		return -EINVAL;
-	if (rtm->rtm_family != AF_INET)
+	int fam = fam_of_af(rtm->rtm_family);
+	size_t alen;
+
+	if (fam < 0)
 		return -EAFNOSUPPORT;
+	alen = inaddr_len((enum fam)fam);
 	*r = (struct route){
+		.fam = (enum fam)fam,
 		.table = rtm->rtm_table,
 		.dst_len = rtm->rtm_dst_len,
 		.scope = rtm->rtm_scope,
@@ -77,20 +83,20 @@ int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
 				r->table = mnl_attr_get_u32(attr);
 			break;
 		case RTA_DST:
-			if (len == 4)
-				memcpy(&r->dst, p, 4);
+			if (len == alen)
+				memcpy(&r->dst, p, alen);
 			break;
 		case RTA_GATEWAY:
-			if (len == 4)
-				memcpy(&r->gw, p, 4);
+			if (len == alen)
+				memcpy(&r->gw, p, alen);
 			break;
 		case RTA_OIF:
 			if (len == 4)
 				r->oif = (int)mnl_attr_get_u32(attr);
 			break;
 		case RTA_PREFSRC:
-			if (len == 4)
-				memcpy(&r->prefsrc, p, 4);
+			if (len == alen)
+				memcpy(&r->prefsrc, p, alen);
 			break;
 		case RTA_PRIORITY:
 			if (len == 4)
@@ -98,6 +104,9 @@ int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
 			break;
 		}
 	}
+	/* IPv6 lends its non-unicast routes the loopback device */
+	if (r->type && r->type != RTN_UNICAST)
+		r->oif = 0;
 	return 0;
 }
 
@@ -120,7 +129,8 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nlroute_list(struct nl *nl, uint32_t table, nlroute_cb cb, void *data)
+int nlroute_list(struct nl *nl, enum fam fam, uint32_t table, nlroute_cb cb,
+		 void *data)
 {
 	struct list_ctx ctx = { table, cb, data, 0 };
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
@@ -128,7 +138,7 @@ int nlroute_list(struct nl *nl, uint32_t table, nlroute_cb cb, void *data)
 	int ret;
 
 	/* strict checking (set at open) lets the kernel dump just this table */
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (unsigned char)fam_af(fam);
 	mnl_attr_put_u32(nlh, RTA_TABLE, table);
 	ret = nl_talk(nl, nlh, list_cb, &ctx);
 	/* strictly checked, a table the kernel has not made yet is ENOENT */
@@ -137,7 +147,8 @@ int nlroute_list(struct nl *nl, uint32_t table, nlroute_cb cb, void *data)
 	return ret ? ret : ctx.err;
 }
 
-int nlroute_list_oif(struct nl *nl, int oif, nlroute_cb cb, void *data)
+int nlroute_list_oif(struct nl *nl, enum fam fam, int oif, nlroute_cb cb,
+		     void *data)
 {
 	struct list_ctx ctx = { 0, cb, data, 0 };
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
@@ -145,7 +156,7 @@ int nlroute_list_oif(struct nl *nl, int oif, nlroute_cb cb, void *data)
 	int ret;
 
 	/* strictly checked, the kernel filters by device, over every table */
-	rtm->rtm_family = AF_INET;
+	rtm->rtm_family = (unsigned char)fam_af(fam);
 	mnl_attr_put_u32(nlh, RTA_OIF, (uint32_t)oif);
 	ret = nl_talk(nl, nlh, list_cb, &ctx);
 	return ret ? ret : ctx.err;

@@ -12,9 +12,11 @@ int nlroute_delete(struct nl *nl, const struct route *r);
 
 /* Pass every IPv4 unicast route of @table to @cb; a non-zero return ends. */
 typedef int (*nlroute_cb)(const struct route *r, void *data);
-int nlroute_list(struct nl *nl, uint32_t table, nlroute_cb cb, void *data);
+int nlroute_list(struct nl *nl, enum fam fam, uint32_t table, nlroute_cb cb,
+		 void *data);
 /* Every IPv4 route through interface @oif, in every table. */
-int nlroute_list_oif(struct nl *nl, int oif, nlroute_cb cb, void *data);
+int nlroute_list_oif(struct nl *nl, enum fam fam, int oif, nlroute_cb cb,
+		     void *data);
 
 /*
  * An RTM_NEWROUTE or RTM_DELROUTE message (a dump's or a notification's):

@@ -15,7 +15,7 @@ static struct nlmsghdr *nlrule_msg(struct nl *nl, uint16_t type, uint16_t flags,
 	struct fib_rule_hdr *frh =
 		mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 
-	frh->family = AF_INET;
+	frh->family = (unsigned char)fam_af(r->fam);
 	frh->action = FR_ACT_TO_TBL;
 	frh->table = r->table < 256 ? (unsigned char)r->table : RT_TABLE_UNSPEC;
 	mnl_attr_put_u32(nlh, FRA_PRIORITY, r->priority);
@@ -54,11 +54,12 @@ int nlrule_parse(const struct nlmsghdr *nlh, struct rule *r)
 		return -EINVAL;
 	if (nlh->nlmsg_len < mnl_nlmsg_size(sizeof(*frh)))
 		return -EINVAL;
-	if (frh->family != AF_INET)
+	if (fam_of_af(frh->family) < 0)
 		return -EAFNOSUPPORT;
 	if (frh->action != FR_ACT_TO_TBL)
 		return -EOPNOTSUPP;
-	*r = (struct rule){ .table = frh->table };
+	*r = (struct rule){ .fam = (enum fam)fam_of_af(frh->family),
+			    .table = frh->table };
 	mnl_attr_for_each(attr, nlh, sizeof(*frh)) {
 		uint16_t len = mnl_attr_get_payload_len(attr);
 
@@ -115,7 +116,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
-int nlrule_list(struct nl *nl, nlrule_cb cb, void *data)
+int nlrule_list(struct nl *nl, enum fam fam, nlrule_cb cb, void *data)
 {
 	struct list_ctx ctx = { cb, data, 0 };
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETRULE, NLM_F_DUMP);
@@ -123,7 +124,7 @@ int nlrule_list(struct nl *nl, nlrule_cb cb, void *data)
 		mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));
 	int ret;
 
-	frh->family = AF_INET;
+	frh->family = (unsigned char)fam_af(fam);
 	ret = nl_talk(nl, nlh, list_cb, &ctx);
 	return ret ? ret : ctx.err;
 }

@@ -11,7 +11,7 @@ int nlrule_add(struct nl *nl, const struct rule *r);
 int nlrule_delete(struct nl *nl, const struct rule *r);
 
 typedef int (*nlrule_cb)(const struct rule *r, void *data);
-int nlrule_list(struct nl *nl, nlrule_cb cb, void *data);
+int nlrule_list(struct nl *nl, enum fam fam, nlrule_cb cb, void *data);
 
 /*
  * An RTM_NEWRULE or RTM_DELRULE message: 0; -EAFNOSUPPORT for another

@@ -10,9 +10,12 @@
 
 int rtmon_open(struct nl *nl)
 {
+	/* IPv6 rules have a group but no RTMGRP_ bit of their own */
 	return nl_open(nl, NETLINK_ROUTE,
 		       RTMGRP_LINK | RTMGRP_IPV4_IFADDR | RTMGRP_IPV4_ROUTE |
-			       RTMGRP_IPV4_RULE | RTMGRP_NEIGH);
+			       RTMGRP_IPV4_RULE | RTMGRP_IPV6_IFADDR |
+			       RTMGRP_IPV6_ROUTE |
+			       1u << (RTNLGRP_IPV6_RULE - 1) | RTMGRP_NEIGH);
 }
 
 int rtmon_parse(const struct nlmsghdr *nlh, struct rtmon_event *ev)

@@ -45,8 +45,9 @@ static void test_minimal_and_defaults(void **state)
 	assert_int_equal(c.nlinks, 1);
 	assert_string_equal(c.links[0].name, "wan1");
 	assert_string_equal(c.links[0].ifname, "wan1");
-	assert_true(c.links[0].has_gateway);
-	assert_int_equal(c.links[0].gateway.s_addr, inet_addr("10.1.0.1"));
+	assert_true(c.links[0].has_gateway[FAM_IPV4]);
+	assert_int_equal(c.links[0].gateway[FAM_IPV4].v4.s_addr,
+			 inet_addr("10.1.0.1"));
 	assert_int_equal(c.links[0].weight, 1);
 	assert_int_equal(c.links[0].tier, 1);
 	assert_int_equal(c.links[0].probe, PROBE_ICMP);
@@ -131,7 +132,8 @@ static void test_full(void **state)
 	assert_int_equal(c.nlinks, 2);
 	assert_int_equal(c.links[0].weight, 2);
 	assert_int_equal(c.links[0].ntrack, 2);
-	assert_int_equal(c.links[0].track[1].s_addr, inet_addr("198.51.100.7"));
+	assert_int_equal(c.links[0].track[1].addr.v4.s_addr,
+			 inet_addr("198.51.100.7"));
 	assert_int_equal(c.links[0].probe, PROBE_TCP);
 	assert_int_equal(c.links[0].probe_port, 443);
 	assert_int_equal(c.links[0].interval_ms, 250);
@@ -139,10 +141,48 @@ static void test_full(void **state)
 	assert_int_equal(c.links[0].down, 4);
 	assert_int_equal(c.links[0].up, 8);
 	assert_string_equal(c.links[1].name, "ppp-backup");
-	assert_false(c.links[1].has_gateway);
+	assert_false(c.links[1].has_gateway[FAM_IPV4]);
 	assert_int_equal(c.links[1].tier, 2);
 	assert_int_equal(config_find_link(&c, "ppp-backup"), 1);
 	assert_int_equal(config_find_link(&c, "nope"), -1);
+	config_free(&c);
+}
+
+/* Both families on a link: gateway6, mixed targets, nat, nat6, prefix6. */
+static void test_dual_stack(void **state)
+{
+	static const char text[] =
+		"[global]\nlan = lan0\nlan6 = fd00:1::/64\n"
+		"[link a]\ninterface = eth1\ngateway6 = fe80::1\n"
+		"track = 192.0.2.1 2001:db8:ffff::1\nnat = masquerade\n"
+		"nat6 = 2001:db8:100::/64\n"
+		"[link b]\ninterface = eth2\nnat6 = masquerade\n"
+		"[link c]\ninterface = eth3\nprefix6 = 2001:db8:300::/56\n";
+	char buf[INPREFIX_STRLEN];
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_parse_string(&c, "t.conf", text, NULL), 0);
+	assert_true(c.has_lan6);
+	assert_string_equal(inprefix_str(FAM_IPV6, &c.lan6, buf),
+			    "fd00:1::/64");
+	assert_false(c.links[0].has_gateway[FAM_IPV4]);
+	assert_true(c.links[0].has_gateway[FAM_IPV6]);
+	assert_int_equal(config_ntrack(&c.links[0], FAM_IPV4), 1);
+	assert_int_equal(config_ntrack(&c.links[0], FAM_IPV6), 1);
+	assert_int_equal(c.links[0].track[1].fam, FAM_IPV6);
+	assert_int_equal(c.links[0].nat[FAM_IPV4], NAT_MASQUERADE);
+	assert_int_equal(c.links[0].nat[FAM_IPV6], NAT_PREFIX);
+	assert_string_equal(inprefix_str(FAM_IPV6, &c.links[0].nat6_prefix,
+					 buf),
+			    "2001:db8:100::/64");
+	assert_int_equal(c.links[1].nat[FAM_IPV4], NAT_NONE);
+	assert_int_equal(c.links[1].nat[FAM_IPV6], NAT_MASQUERADE);
+	assert_true(config_balances6(&c.links[0]));
+	assert_true(config_balances6(&c.links[1]));
+	/* no translation and a prefix of its own: its sources only */
+	assert_false(config_balances6(&c.links[2]));
+	assert_true(config_has_prefix6(&c));
 	config_free(&c);
 }
 
@@ -158,9 +198,9 @@ static void test_gateway_auto(void **state)
 
 	(void)state;
 	assert_int_equal(config_parse_string(&c, "t.conf", text, NULL), 0);
-	assert_false(c.links[0].has_gateway);
-	assert_true(c.links[1].has_gateway);
-	assert_false(c.links[2].has_gateway);
+	assert_false(c.links[0].has_gateway[FAM_IPV4]);
+	assert_true(c.links[1].has_gateway[FAM_IPV4]);
+	assert_false(c.links[2].has_gateway[FAM_IPV4]);
 	assert_true(c.own_table); /* by default */
 	config_free(&c);
 	assert_int_equal(
@@ -260,6 +300,35 @@ static const struct bad bad_configs[] = {
 	  "test.conf:6: track: 192.0.2.1 is listed twice" },
 	{ GLOBAL LINK1 "track = 192.0.2.1 example.com\n",
 	  "test.conf:6: track: \"example.com\" is not a unicast IPv4" },
+	{ GLOBAL LINK1 "track = fe80::1\n",
+	  "test.conf:6: track: \"fe80::1\" is not a unicast IPv4 or global IPv6 address" },
+	{ GLOBAL LINK1 "track = 2001:db8::1 2001:db8:0::1\n",
+	  "test.conf:6: track: 2001:db8:0::1 is listed twice" },
+	{ GLOBAL LINK1 "gateway6 = 10.1.0.1\n",
+	  "test.conf:6: gateway6: \"10.1.0.1\" is neither \"auto\" nor a unicast IPv6 address" },
+	{ GLOBAL LINK1 "gateway6 = ff02::1\n",
+	  "test.conf:6: gateway6: \"ff02::1\" is neither" },
+	{ GLOBAL LINK1 "nat = yes\n",
+	  "test.conf:6: nat: \"yes\" is neither \"none\" nor \"masquerade\"" },
+	{ GLOBAL LINK1 "nat6 = npt\n",
+	  "test.conf:6: nat6: \"npt\" is not \"none\", \"masquerade\" or an IPv6 prefix" },
+	{ GLOBAL LINK1 "nat6 = 2001:db8::1/64\n",
+	  "test.conf:6: nat6: \"2001:db8::1/64\" is not an IPv6 prefix ADDRESS/LEN with its host bits 0" },
+	{ GLOBAL LINK1 "nat6 = 10.0.0.0/8\n",
+	  "test.conf:6: nat6: \"10.0.0.0/8\" is not an IPv6 prefix" },
+	{ GLOBAL LINK1 "nat6 = 2001:db8::/64\n",
+	  "test.conf:3: [link wan1]: nat6 = 2001:db8::/64 maps the LAN's prefix: set lan6 = PREFIX/LEN in [global]" },
+	{ "[global]\nlan = lan0\nlan6 = fd00::/48\n" LINK1
+	  "nat6 = 2001:db8::/64\n",
+	  "test.conf:4: [link wan1]: nat6 = 2001:db8::/64 is not as long as lan6 = fd00::/48" },
+	{ "[global]\nlan = lan0\nlan6 = fd00::/129\n" LINK1,
+	  "test.conf:3: lan6: \"fd00::/129\" is not an IPv6 prefix" },
+	{ GLOBAL LINK1 "nat6 = masquerade\nprefix6 = 2001:db8::/56\n",
+	  "test.conf:3: [link wan1]: prefix6 names the sources a link without translation carries: it needs nat6 = none" },
+	{ GLOBAL LINK1
+	  "prefix6 = 2001:db8::/48\n"
+	  "[link wan2]\ninterface = wan2\nprefix6 = 2001:db8:0:100::/56\n",
+	  "test.conf:7: [link wan2]: prefix6 2001:db8:0:100::/56 overlaps link wan1's 2001:db8::/48 (line 3)" },
 	{ GLOBAL LINK1 "track = 1.1.1.1 1.1.1.2 1.1.1.3 1.1.1.4 1.1.1.5 "
 		       "1.1.1.6 1.1.1.7 1.1.1.8 1.1.1.9\n",
 	  "test.conf:6: track: more than 8 targets" },
@@ -426,6 +495,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gateway_auto),
+		cmocka_unit_test(test_dual_stack),
 		cmocka_unit_test(test_minimal_and_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_bad_configs),

@@ -46,7 +46,7 @@ static void rig_init(struct rig *r)
 	assert_int_equal(config_parse_string(&r->cfg, "t.conf", conf_text,
 					     NULL),
 			 0);
-	assert_int_equal(controller_init(&r->c, &r->cfg), 0);
+	assert_int_equal(controller_init(&r->c, &r->cfg, FAM_IPV4), 0);
 	r->seen[0].ifc = running(2, "10.1.0.2");
 	r->seen[1].ifc = running(3, "10.2.0.2");
 	r->seen[2].ifc = running(4, "10.3.0.2");
@@ -411,7 +411,7 @@ static void test_reload(void **state)
 	settle(&r, &d, flush);
 	assert_false(r.c.links[1].up);
 
-	assert_int_equal(controller_init(&next, &r.cfg), 0);
+	assert_int_equal(controller_init(&next, &r.cfg, FAM_IPV4), 0);
 	memcpy(next.buckets.owner, r.c.buckets.owner,
 	       16 * sizeof(*next.buckets.owner));
 	controller_start(&next, r.seen, &r.c, true, r.now);
@@ -446,7 +446,7 @@ static void dynamic_start(struct rig *r, const struct link_seen *seen)
 	assert_int_equal(config_parse_string(&r->cfg, "t.conf", dynamic_text,
 					     NULL),
 			 0);
-	assert_int_equal(controller_init(&r->c, &r->cfg), 0);
+	assert_int_equal(controller_init(&r->c, &r->cfg, FAM_IPV4), 0);
 	controller_start(&r->c, seen, NULL, false, r->now);
 	controller_applied(&r->c);
 }
@@ -472,7 +472,7 @@ static void test_renumber(void **state)
 				     ppp_seen(9, "100.64.0.2") };
 	struct link_seen bare = { .ifc = running(2, "10.1.0.2") };
 	struct ctl_decision d;
-	struct in_addr old, gw;
+	union inaddr old, gw;
 	struct rig r = { .now = T0 };
 	bool flush[2];
 
@@ -480,7 +480,7 @@ static void test_renumber(void **state)
 	dynamic_start(&r, seen);
 	assert_true(r.c.links[0].up && r.c.links[1].up);
 	assert_true(controller_gateway(&r.c, 0, &gw));
-	assert_int_equal(gw.s_addr, inet_addr("10.1.0.1"));
+	assert_int_equal(gw.v4.s_addr, inet_addr("10.1.0.1"));
 	assert_false(controller_gateway(&r.c, 1, &gw)); /* on-link */
 	assert_false(controller_renumbered(&r.c, 0, &old));
 
@@ -505,10 +505,10 @@ static void test_renumber(void **state)
 	assert_true(r.c.links[0].up);
 	assert_int_equal(owned(&r, 0), 8);
 	assert_true(controller_renumbered(&r.c, 0, &old));
-	assert_int_equal(old.s_addr, inet_addr("10.1.0.2"));
+	assert_int_equal(old.v4.s_addr, inet_addr("10.1.0.2"));
 	assert_false(controller_renumbered(&r.c, 0, &old));
 	assert_true(controller_gateway(&r.c, 0, &gw));
-	assert_int_equal(gw.s_addr, inet_addr("10.7.0.1"));
+	assert_int_equal(gw.v4.s_addr, inet_addr("10.7.0.1"));
 	assert_int_equal(controller_deadline(&r.c), UINT64_MAX);
 
 	/* a new gateway on the same address: routes follow, nothing else */
@@ -563,7 +563,7 @@ static void test_hold_reload(void **state)
 	struct controller next;
 	struct ctl_decision d;
 	struct rig r = { .now = T0 };
-	struct in_addr old;
+	union inaddr old;
 	bool flush[2];
 
 	(void)state;
@@ -576,7 +576,7 @@ static void test_hold_reload(void **state)
 	/* SIGHUP while it waits */
 	r.now += 100;
 	seen[0] = bare;
-	assert_int_equal(controller_init(&next, &r.cfg), 0);
+	assert_int_equal(controller_init(&next, &r.cfg, FAM_IPV4), 0);
 	controller_start(&next, seen, &r.c, false, r.now);
 	controller_applied(&next);
 	assert_int_equal(controller_deadline(&next),
@@ -588,7 +588,7 @@ static void test_hold_reload(void **state)
 	controller_evaluate(&next, r.now, &d);
 	assert_true(next.links[0].up);
 	assert_true(controller_renumbered(&next, 0, &old));
-	assert_int_equal(old.s_addr, inet_addr("10.1.0.2"));
+	assert_int_equal(old.v4.s_addr, inet_addr("10.1.0.2"));
 
 	/* waiting again, and the interface goes: its connections go now */
 	assert_true(controller_iface(&next, 0, &bare, r.now));
@@ -624,7 +624,7 @@ static void test_reload_races_renumber(void **state)
 	struct controller next;
 	struct ctl_decision d;
 	struct rig r = { .now = T0 };
-	struct in_addr old;
+	union inaddr old;
 	bool flush[2];
 
 	(void)state;
@@ -632,7 +632,7 @@ static void test_reload_races_renumber(void **state)
 
 	seen[0] = (struct link_seen){ .ifc = running(2, "10.1.0.2") };
 	seen[0].ifc.naddr = 0;
-	assert_int_equal(controller_init(&next, &r.cfg), 0);
+	assert_int_equal(controller_init(&next, &r.cfg, FAM_IPV4), 0);
 	controller_start(&next, seen, &r.c, false, r.now);
 	controller_applied(&next);
 	assert_int_equal(controller_deadline(&next),
@@ -649,7 +649,7 @@ static void test_reload_races_renumber(void **state)
 	controller_evaluate(&next, r.now + 10, &d);
 	assert_true(next.links[0].up);
 	assert_true(controller_renumbered(&next, 0, &old));
-	assert_int_equal(old.s_addr, inet_addr("10.1.0.2"));
+	assert_int_equal(old.v4.s_addr, inet_addr("10.1.0.2"));
 	controller_free(&next);
 	rig_free(&r);
 }
@@ -664,7 +664,7 @@ static void test_session(void **state)
 				     { .ifc = { 0 } } };
 	struct ctl_decision d;
 	struct rig r = { .now = T0 };
-	struct in_addr old;
+	union inaddr old;
 	bool flush[2];
 
 	(void)state;
@@ -691,7 +691,7 @@ static void test_session(void **state)
 	assert_true(controller_iface(&r.c, 1, &seen[1], r.now));
 	settle(&r, &d, flush);
 	assert_true(r.c.links[1].up);
-	assert_int_equal(controller_source(&r.c, 1)->local.s_addr,
+	assert_int_equal(controller_source(&r.c, 1)->local.v4.s_addr,
 			 inet_addr("100.64.0.9"));
 	assert_false(controller_renumbered(&r.c, 1, &old));
 	rig_free(&r);

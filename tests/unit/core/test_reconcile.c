@@ -165,12 +165,12 @@ static void test_routes(void **state)
 
 	(void)state;
 	have[0] = (struct route){ .table = 1000, .oif = 2, .protocol = 0xf1 };
-	have[0].gw.s_addr = 0x010200c0; /* 192.0.2.1 */
+	have[0].gw.v4.s_addr = 0x010200c0; /* 192.0.2.1 */
 	have[1] = have[0];
 	have[1].table = 1001;
 	want[0] = have[1];
 	want[1] = have[0];
-	want[1].gw.s_addr = 0x020200c0;
+	want[1].gw.v4.s_addr = 0x020200c0;
 	assert_int_equal(reconcile(have, 2, want, 2, sizeof(struct route),
 				   route_equal, del, add),
 			 2);

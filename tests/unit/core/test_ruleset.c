@@ -31,7 +31,7 @@ static int count(const char *s, const char *what)
 
 struct fixture {
 	struct config c;
-	struct bucket_table t;
+	struct bucket_table t, t6;
 	struct ruleset_link rl[3];
 	struct ruleset rs;
 };
@@ -42,6 +42,7 @@ static void setup(struct fixture *f, const char *text)
 
 	load(&f->c, text);
 	assert_int_equal(bucket_table_init(&f->t, f->c.buckets), 0);
+	assert_int_equal(bucket_table_init(&f->t6, f->c.buckets), 0);
 	for (unsigned int i = 0; i < f->c.nlinks; i++) {
 		f->rl[i] = (struct ruleset_link){
 			.mark = config_slot_mark(&f->c, i + 1),
@@ -51,14 +52,16 @@ static void setup(struct fixture *f, const char *text)
 		w[i] = f->c.links[i].weight;
 	}
 	bucket_table_balance(&f->t, w, f->c.nlinks);
+	bucket_table_balance(&f->t6, w, f->c.nlinks);
 	f->rs = (struct ruleset){ .cfg = &f->c,
 				  .links = f->rl,
-				  .buckets = &f->t };
+				  .buckets = { &f->t, &f->t6 } };
 }
 
 static void teardown(struct fixture *f)
 {
 	bucket_table_free(&f->t);
+	bucket_table_free(&f->t6);
 	config_free(&f->c);
 }
 
@@ -199,7 +202,7 @@ static void test_buckets_script(void **state)
 
 	(void)state;
 	setup(&f, CONF(""));
-	s = ruleset_buckets(&f.rs, NULL);
+	s = ruleset_buckets(&f.rs, FAM_IPV4, NULL);
 	assert_ptr_equal(strstr(s,
 				"flush map inet flowpin buckets\n"
 				"add element inet flowpin buckets { 0 : goto"),
@@ -208,13 +211,13 @@ static void test_buckets_script(void **state)
 
 	/* no change: nothing to send */
 	memcpy(before, f.t.owner, sizeof(before));
-	s = ruleset_buckets(&f.rs, before);
+	s = ruleset_buckets(&f.rs, FAM_IPV4, before);
 	assert_string_equal(s, "");
 	free(s);
 
 	/* wan2 down: exactly its 12 buckets are deleted and re-added */
 	bucket_table_balance(&f.t, one, 2);
-	s = ruleset_buckets(&f.rs, before);
+	s = ruleset_buckets(&f.rs, FAM_IPV4, before);
 	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { "),
 			 s);
 	assert_non_null(strstr(s, "}\nadd element inet flowpin buckets { "));
@@ -225,17 +228,90 @@ static void test_buckets_script(void **state)
 	/* no link up: only deletions; the map ends empty */
 	memcpy(before, f.t.owner, sizeof(before));
 	bucket_table_balance(&f.t, none, 2);
-	s = ruleset_buckets(&f.rs, before);
+	s = ruleset_buckets(&f.rs, FAM_IPV4, before);
 	assert_ptr_equal(strstr(s,
 				"delete element inet flowpin buckets { 0, 1, "),
 			 s);
 	assert_null(strstr(s, "add element"));
 	free(s);
-	s = ruleset_buckets(&f.rs, NULL);
+	s = ruleset_buckets(&f.rs, FAM_IPV4, NULL);
 	assert_string_equal(s, "flush map inet flowpin buckets\n");
 	free(s);
 	s = ruleset_table(&f.rs);
-	assert_non_null(strstr(s, "typeof symhash mod 16 : verdict\n\t}\n"));
+	assert_non_null(strstr(
+		s,
+		"map buckets {\n\t\ttypeof symhash mod 16 : verdict\n\t}\n"));
+	/* IPv6's table is its own: untouched */
+	assert_non_null(strstr(
+		s,
+		"map buckets6 {\n\t\ttypeof symhash mod 16 : verdict\n\t\telements = { 0 : goto"));
+	free(s);
+	s = ruleset_buckets(&f.rs, FAM_IPV6, NULL);
+	assert_ptr_equal(strstr(s,
+				"flush map inet flowpin buckets6\n"
+				"add element inet flowpin buckets6 { 0 : goto"),
+			 s);
+	free(s);
+	teardown(&f);
+}
+
+/*
+ * IPv6: its own pick chain and bucket map, sources pinned by prefix6,
+ * and each link's source translation of both families.
+ */
+static void test_ipv6(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, "[global]\nlan = lan0\nbuckets = 16\nlan6 = fd00:1::/64\n"
+		  "[link a]\ninterface = eth1\nnat = masquerade\n"
+		  "nat6 = 2001:db8:100::/64\n"
+		  "[link b]\ninterface = eth2\nnat6 = masquerade\n"
+		  "[link c]\ninterface = eth3\nprefix6 = 2001:db8:300::/56\n");
+	s = ruleset_table(&f.rs);
+	assert_non_null(strstr(
+		s,
+		"meta nfproto vmap { ipv4 : goto pick, ipv6 : goto pick6 }"));
+	assert_int_equal(count(s, "goto pick6"), 2); /* prerouting, output */
+	assert_non_null(strstr(
+		s,
+		"\tchain pick6 {\n"
+		"\t\tip6 saddr vmap @sources6\n"
+		"\t\tmeta l4proto { tcp, udp, udplite, sctp, dccp } "
+		"jhash ip6 saddr . ip6 daddr . meta l4proto . th sport . th dport "
+		"mod 16 seed 0x666c6f77 vmap @buckets6\n"
+		"\t\tjhash ip6 saddr . ip6 daddr . meta l4proto mod 16 seed "
+		"0x666c6f77 vmap @buckets6\n"));
+	assert_null(strstr(s, "ip saddr vmap @sources6"));
+	assert_non_null(
+		strstr(s, "\tmap sources6 {\n"
+			  "\t\ttype ipv6_addr : verdict\n"
+			  "\t\tflags interval\n"
+			  "\t\telements = { 2001:db8:300::/56 : goto pin_c }"));
+	assert_non_null(
+		strstr(s, "oifname \"eth1\" meta nfproto ipv4 masquerade\n"));
+	assert_null(strstr(s, "oifname \"eth2\" meta nfproto ipv4"));
+	assert_non_null(
+		strstr(s, "oifname \"eth2\" meta nfproto ipv6 masquerade\n"));
+	assert_non_null(strstr(s, "oifname \"eth1\" ip6 saddr fd00:1::/64 "
+				  "snat ip6 prefix to 2001:db8:100::/64\n"));
+	assert_non_null(strstr(
+		s,
+		"type nat hook prerouting priority dstnat - 1; policy accept;\n"
+		"\t\tiifname \"eth1\" ip6 daddr 2001:db8:100::/64 dnat ip6 "
+		"prefix to fd00:1::/64\n\t}\n"));
+	assert_int_equal(count(s, "masquerade\n"), 3 + 2);
+	free(s);
+	teardown(&f);
+
+	/* nothing of it where nothing asks for it */
+	setup(&f, CONF(""));
+	s = ruleset_table(&f.rs);
+	assert_null(strstr(s, "sources6"));
+	assert_null(strstr(s, "prerouting_nat"));
+	assert_null(strstr(s, "nfproto ipv6 masquerade"));
 	free(s);
 	teardown(&f);
 }
@@ -287,6 +363,7 @@ int main(void)
 		cmocka_unit_test(test_shared_interface),
 		cmocka_unit_test(test_buckets_script),
 		cmocka_unit_test(test_replace),
+		cmocka_unit_test(test_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,6 +23,31 @@ static void load(struct config *c, const char *text)
 
 #define HEAD "[global]\nlan = lan0\nbuckets = 16\n"
 
+/*
+ * takeover_plan with @t for IPv4; the IPv6 table it fills is checked to
+ * hold what @st has of IPv6 (as the IPv4 one, mapped the same way), or
+ * nothing when @st has no IPv6 buckets.
+ */
+static int plan(const struct config *c, const struct table_state *st,
+		unsigned int *slots, struct bucket_table *t, uint32_t *gone,
+		unsigned int *ngone)
+{
+	struct bucket_table t6;
+	int ret;
+
+	assert_int_equal(bucket_table_init(&t6, t->size), 0);
+	ret = takeover_plan(c, st, slots,
+			    (struct bucket_table *const[FAM_MAX]){ t, &t6 },
+			    gone, ngone);
+	if (st->nowner[FAM_IPV6])
+		assert_memory_equal(t6.owner, t->owner,
+				    t->size * sizeof(*t->owner));
+	else
+		assert_int_equal(bucket_count(&t6, BUCKET_NONE), t6.size);
+	bucket_table_free(&t6);
+	return ret;
+}
+
 /* Nothing in the kernel: slots in configuration order, no owners. */
 static void test_fresh(void **state)
 {
@@ -35,7 +60,7 @@ static void test_fresh(void **state)
 	(void)state;
 	load(&c, HEAD "[link a]\ninterface = a\n[link b]\ninterface = b\n");
 	assert_int_equal(bucket_table_init(&t, 16), 0);
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(plan(&c, &st, slots, &t, gone, &ngone), 0);
 	assert_int_equal(slots[0], 1);
 	assert_int_equal(slots[1], 2);
 	assert_int_equal(ngone, 0);
@@ -60,8 +85,8 @@ static void test_takeover(void **state)
 	struct table_state st = { .present = true,
 				  .links = tl,
 				  .nlinks = 3,
-				  .owner = owner,
-				  .nowner = 16 };
+				  .owner = { owner, owner },
+				  .nowner = { 16, 16 } };
 	struct bucket_table t;
 	struct config c;
 	unsigned int slots[3], ngone;
@@ -74,7 +99,7 @@ static void test_takeover(void **state)
 	load(&c, HEAD "[link n]\ninterface = n\n[link a]\ninterface = a\n"
 		      "[link b]\ninterface = b\n");
 	assert_int_equal(bucket_table_init(&t, 16), 0);
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(plan(&c, &st, slots, &t, gone, &ngone), 0);
 	assert_int_equal(slots[1], 3); /* a */
 	assert_int_equal(slots[2], 1); /* b */
 	assert_int_equal(slots[0], 2); /* n: x's old slot is free again */
@@ -98,8 +123,8 @@ static void test_bucket_count_changed(void **state)
 	struct table_state st = { .present = true,
 				  .links = tl,
 				  .nlinks = 1,
-				  .owner = owner,
-				  .nowner = 8 };
+				  .owner = { owner },
+				  .nowner = { 8 } };
 	struct bucket_table t;
 	struct config c;
 	unsigned int slots[1], ngone;
@@ -108,7 +133,7 @@ static void test_bucket_count_changed(void **state)
 	(void)state;
 	load(&c, HEAD "[link a]\ninterface = a\n");
 	assert_int_equal(bucket_table_init(&t, 16), 0);
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(plan(&c, &st, slots, &t, gone, &ngone), 0);
 	assert_int_equal(slots[0], 5);
 	assert_int_equal(bucket_count(&t, BUCKET_NONE), 16);
 	bucket_table_free(&t);
@@ -133,7 +158,7 @@ static void test_foreign_marks(void **state)
 	load(&c, HEAD "[link a]\ninterface = a\n[link b]\ninterface = b\n"
 		      "[link c]\ninterface = c\n");
 	assert_int_equal(bucket_table_init(&t, 16), 0);
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(plan(&c, &st, slots, &t, gone, &ngone), 0);
 	assert_int_equal(slots[1], 1);
 	assert_int_not_equal(slots[0], 1);
 	assert_int_not_equal(slots[2], 1);
@@ -157,11 +182,11 @@ static void test_no_room(void **state)
 		 "[link a]\ninterface = a\n");
 	assert_int_equal(bucket_table_init(&t, 16), 0);
 	st.nlinks = 0;
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(plan(&c, &st, slots, &t, gone, &ngone), 0);
 	assert_int_equal(slots[0], 1);
 	/* ... and a renamed link takes the slot its old name left */
 	st.nlinks = 1;
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(plan(&c, &st, slots, &t, gone, &ngone), 0);
 	assert_int_equal(slots[0], 1);
 	assert_int_equal(ngone, 1);
 	bucket_table_free(&t);
@@ -183,7 +208,7 @@ static void test_mark_beyond_slots(void **state)
 		 "table = 5000\n[link a]\ninterface = a\n");
 	assert_int_equal(config_slots(&c), 255);
 	assert_int_equal(bucket_table_init(&t, 16), 0);
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(plan(&c, &st, slots, &t, gone, &ngone), 0);
 	assert_int_equal(slots[0], 1); /* not slot 256 */
 	bucket_table_free(&t);
 	config_free(&c);

@@ -82,6 +82,14 @@ static uint32_t ip(const char *s)
 	return a.s_addr;
 }
 
+static const union inaddr *v4(const char *s)
+{
+	static union inaddr a;
+
+	a = (union inaddr){ .v4 = { ip(s) } };
+	return &a;
+}
+
 static void create(struct nfct_handle *h, const struct conn *c)
 {
 	struct nf_conntrack *ct = nfct_new();
@@ -175,9 +183,8 @@ static void test_live_delete_nat(void **state)
 	assert_int_equal(l.n, NCONNS);
 
 	assert_int_equal(nl_open(&nl, NETLINK_NETFILTER, 0), 0);
-	assert_int_equal(conntrack_delete_nat(&nl, 0x100, 0xff00,
-					      (struct in_addr){ ip(OLD) },
-					      &deleted),
+	assert_int_equal(conntrack_delete_nat(&nl, FAM_IPV4, 0x100, 0xff00,
+					      v4(OLD), &deleted),
 			 0);
 	assert_int_equal(deleted, 4);
 	list(h, &l);
@@ -186,28 +193,24 @@ static void test_live_delete_nat(void **state)
 		assert_int_equal(l.seen[i], !conns[i].gone);
 
 	/* again: nothing left to delete; nor of another address or mark */
-	assert_int_equal(conntrack_delete_nat(&nl, 0x100, 0xff00,
-					      (struct in_addr){ ip(OLD) },
-					      &deleted),
+	assert_int_equal(conntrack_delete_nat(&nl, FAM_IPV4, 0x100, 0xff00,
+					      v4(OLD), &deleted),
 			 0);
 	assert_int_equal(deleted, 0);
-	assert_int_equal(conntrack_delete_nat(&nl, 0x300, 0xff00,
-					      (struct in_addr){ ip(OLD) },
-					      &deleted),
+	assert_int_equal(conntrack_delete_nat(&nl, FAM_IPV4, 0x300, 0xff00,
+					      v4(OLD), &deleted),
 			 0);
 	assert_int_equal(deleted, 0);
-	assert_int_equal(conntrack_delete_nat(&nl, 0x100, 0xff00,
-					      (struct in_addr){ ip("10.1.0.3") },
-					      &deleted),
+	assert_int_equal(conntrack_delete_nat(&nl, FAM_IPV4, 0x100, 0xff00,
+					      v4("10.1.0.3"), &deleted),
 			 0);
 	assert_int_equal(deleted, 0);
 	list(h, &l);
 	assert_int_equal(l.n, NCONNS - 4);
 
 	/* wan2's turn: its two to OLD go, the unmarked one stays */
-	assert_int_equal(conntrack_delete_nat(&nl, 0x200, 0xff00,
-					      (struct in_addr){ ip(OLD) },
-					      &deleted),
+	assert_int_equal(conntrack_delete_nat(&nl, FAM_IPV4, 0x200, 0xff00,
+					      v4(OLD), &deleted),
 			 0);
 	assert_int_equal(deleted, 2);
 	list(h, &l);
@@ -219,10 +222,122 @@ static void test_live_delete_nat(void **state)
 	nfct_close(h);
 }
 
+/* An IPv6 connection: from @src:@sport to @dst:443, its reply to @rdst. */
+static void create6(struct nfct_handle *h, const char *src, uint16_t sport,
+		    const char *dst, const char *rdst, uint32_t mark)
+{
+	struct nf_conntrack *ct = nfct_new();
+	struct in6_addr a;
+
+	assert_non_null(ct);
+	nfct_set_attr_u8(ct, ATTR_L3PROTO, AF_INET6);
+	nfct_set_attr_u8(ct, ATTR_REPL_L3PROTO, AF_INET6);
+	assert_int_equal(inet_pton(AF_INET6, src, &a), 1);
+	nfct_set_attr(ct, ATTR_IPV6_SRC, &a);
+	nfct_set_attr(ct, ATTR_REPL_IPV6_DST, &a);
+	assert_int_equal(inet_pton(AF_INET6, dst, &a), 1);
+	nfct_set_attr(ct, ATTR_IPV6_DST, &a);
+	nfct_set_attr(ct, ATTR_REPL_IPV6_SRC, &a);
+	if (rdst) { /* translated */
+		assert_int_equal(inet_pton(AF_INET6, rdst, &a), 1);
+		nfct_set_attr(ct, ATTR_REPL_IPV6_DST, &a);
+	}
+	nfct_set_attr_u8(ct, ATTR_L4PROTO, IPPROTO_TCP);
+	nfct_set_attr_u8(ct, ATTR_REPL_L4PROTO, IPPROTO_TCP);
+	nfct_set_attr_u16(ct, ATTR_PORT_SRC, htons(sport));
+	nfct_set_attr_u16(ct, ATTR_PORT_DST, htons(443));
+	nfct_set_attr_u16(ct, ATTR_REPL_PORT_SRC, htons(443));
+	nfct_set_attr_u16(ct, ATTR_REPL_PORT_DST, htons(sport));
+	nfct_set_attr_u8(ct, ATTR_TCP_STATE, TCP_CONNTRACK_ESTABLISHED);
+	nfct_set_attr_u32(ct, ATTR_TIMEOUT, 600);
+	nfct_set_attr_u32(ct, ATTR_MARK, mark);
+	nfct_set_attr_u32(ct, ATTR_STATUS, IPS_SEEN_REPLY | IPS_ASSURED);
+	if (nfct_query(h, NFCT_Q_CREATE, ct))
+		fail_msg("create [%s]:%u: %s", src, sport, strerror(errno));
+	nfct_destroy(ct);
+}
+
+static int count_ct(enum nf_conntrack_msg_type type, struct nf_conntrack *ct,
+		    void *data)
+{
+	unsigned int *n = data;
+
+	(void)type;
+	*n += (nfct_get_attr_u32(ct, ATTR_MARK) & 0xff00) == 0x100;
+	return NFCT_CB_CONTINUE;
+}
+
+/* How many connections of @family carry wan1's mark. */
+static unsigned int wan1_conns(struct nfct_handle *h, uint32_t family)
+{
+	unsigned int n = 0;
+
+	assert_int_equal(nfct_callback_register(h, NFCT_T_ALL, count_ct, &n),
+			 0);
+	assert_int_equal(nfct_query(h, NFCT_Q_DUMP, &family), 0);
+	nfct_callback_unregister(h);
+	return n;
+}
+
+/*
+ * A link's IPv6 renumbered or down: only its IPv6 connections go, those
+ * of the old address first; its IPv4 ones stay, with the same mark.
+ */
+static void test_live_ipv6(void **state)
+{
+	union inaddr old6;
+	struct nfct_handle *h;
+	unsigned int deleted = 99, v4;
+	struct nl nl;
+
+	(void)state;
+	if (!live_netns())
+		skip();
+	h = nfct_open(CONNTRACK, 0);
+	assert_non_null(h);
+	v4 = wan1_conns(h, AF_INET);
+	assert_true(v4 > 0); /* the IPv4 test's survivors */
+	/* NAT66 to the old address, to the new one, the router's own */
+	create6(h, "fd00:1::2", 40000, "2001:db8:ffff::1", "2001:db8:1::2",
+		0x100);
+	create6(h, "fd00:1::3", 40001, "2001:db8:ffff::1", "2001:db8:1::9",
+		0x100);
+	create6(h, "2001:db8:1::2", 40002, "2001:db8:ffff::1", NULL, 0x100);
+	create6(h, "fd00:1::4", 40003, "2001:db8:ffff::1", "2001:db8:1::2",
+		0x200);
+	assert_int_equal(wan1_conns(h, AF_INET6), 3);
+
+	assert_int_equal(nl_open(&nl, NETLINK_NETFILTER, 0), 0);
+	assert_int_equal(inet_pton(AF_INET6, "2001:db8:1::2", &old6.v6), 1);
+	assert_int_equal(conntrack_delete_nat(&nl, FAM_IPV6, 0x100, 0xff00,
+					      &old6, &deleted),
+			 0);
+	assert_int_equal(deleted, 2);
+	assert_int_equal(wan1_conns(h, AF_INET6), 1);
+	assert_int_equal(wan1_conns(h, AF_INET), v4);
+	/* the IPv4 address of the same bytes is another: nothing of IPv4 */
+	assert_int_equal(conntrack_delete_nat(&nl, FAM_IPV4, 0x100, 0xff00,
+					      &old6, &deleted),
+			 0);
+	assert_int_equal(deleted, 0);
+
+	/* its IPv6 path down: the rest of its IPv6 goes, IPv4 stays */
+	assert_int_equal(conntrack_delete_mark(&nl, AF_INET6, 0x100, 0xff00),
+			 0);
+	assert_int_equal(wan1_conns(h, AF_INET6), 0);
+	assert_int_equal(wan1_conns(h, AF_INET), v4);
+	/* and the other way round */
+	assert_int_equal(conntrack_delete_mark(&nl, AF_INET, 0x100, 0xff00), 0);
+	assert_int_equal(wan1_conns(h, AF_INET), 0);
+	nl_close(&nl);
+	nfct_close(h);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_live_delete_nat),
+		cmocka_unit_test(test_live_ipv6),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -65,19 +65,21 @@ static void test_recorded(void **state)
 	assert_int_equal(st.links[lte].packets, 0);
 	assert_int_equal(st.links[lte].bytes, 0);
 
-	assert_int_equal(st.nowner, 16);
+	assert_int_equal(st.nowner[FAM_IPV4], 16);
+	assert_int_equal(st.nowner[FAM_IPV6], 0); /* recorded before IPv6 */
 	for (int b = 0; b < 16; b++)
-		assert_int_equal(st.owner[b], owner[b]);
+		assert_int_equal(st.owner[FAM_IPV4][b], owner[b]);
 	takeover_state_free(&st);
 	assert_null(st.links);
-	assert_null(st.owner);
+	assert_null(st.owner[FAM_IPV4]);
+	assert_null(st.owner[FAM_IPV6]);
 }
 
 /* A restart with the same configuration keeps every slot and bucket. */
 static void test_recorded_takeover(void **state)
 {
 	struct table_state st;
-	struct bucket_table t;
+	struct bucket_table t, t6;
 	struct config c;
 	unsigned int slots[3], ngone;
 	uint32_t gone[3];
@@ -86,13 +88,21 @@ static void test_recorded_takeover(void **state)
 	assert_int_equal(config_parse_string(&c, "t.conf", conf, NULL), 0);
 	assert_int_equal(nftables_parse_state(rec_table_json, &st), 0);
 	assert_int_equal(bucket_table_init(&t, 16), 0);
-	assert_int_equal(takeover_plan(&c, &st, slots, &t, gone, &ngone), 0);
+	assert_int_equal(bucket_table_init(&t6, 16), 0);
+	assert_int_equal(takeover_plan(&c, &st, slots,
+				       (struct bucket_table *const[FAM_MAX]){
+					       &t, &t6 },
+				       gone, &ngone),
+			 0);
+	/* a table of before IPv6: IPv6 starts afresh */
+	assert_int_equal(bucket_count(&t6, BUCKET_NONE), 16);
+	bucket_table_free(&t6);
 	assert_int_equal(ngone, 0);
 	for (unsigned int i = 0; i < 3; i++)
 		assert_int_equal(config_slot_mark(&c, slots[i]),
 				 0x100 * (i + 1));
 	for (uint32_t b = 0; b < 16; b++)
-		assert_int_equal(t.owner[b], st.owner[b]);
+		assert_int_equal(t.owner[b], st.owner[FAM_IPV4][b]);
 	bucket_table_free(&t);
 	takeover_state_free(&st);
 	config_free(&c);
@@ -118,9 +128,11 @@ static void test_malformed(void **state)
 		assert_int_equal(nftables_parse_state(bad[i], &st), -EINVAL);
 		assert_false(st.present);
 		assert_null(st.links);
-		assert_null(st.owner);
+		assert_null(st.owner[FAM_IPV4]);
+		assert_null(st.owner[FAM_IPV6]);
 		assert_int_equal(st.nlinks, 0);
-		assert_int_equal(st.nowner, 0);
+		assert_int_equal(st.nowner[FAM_IPV4], 0);
+		assert_int_equal(st.nowner[FAM_IPV6], 0);
 	}
 	/* cut anywhere, the recorded table is no table */
 	for (size_t n = 1; n < sizeof(rec_table_json) - 1; n += 97) {
@@ -142,7 +154,8 @@ static void test_empty(void **state)
 	assert_int_equal(nftables_parse_state("{\"nftables\": []}", &st), 0);
 	assert_true(st.present);
 	assert_int_equal(st.nlinks, 0);
-	assert_int_equal(st.nowner, 0);
+	assert_int_equal(st.nowner[FAM_IPV4], 0);
+	assert_int_equal(st.nowner[FAM_IPV6], 0);
 	assert_int_equal(
 		nftables_parse_state(
 			"{\"nftables\": [{\"metainfo\": {}}, 7, "
@@ -197,11 +210,11 @@ static void test_ignored(void **state)
 	assert_int_equal(st.links[a].packets, 5);
 	assert_int_equal(st.links[a].bytes, 6);
 	assert_int_equal(st.links[b].mark, 4294967295u);
-	assert_int_equal(st.nowner, 4);
-	assert_int_equal(st.owner[0], -1);
-	assert_int_equal(st.owner[1], b);
-	assert_int_equal(st.owner[2], -1);
-	assert_int_equal(st.owner[3], a);
+	assert_int_equal(st.nowner[FAM_IPV4], 4);
+	assert_int_equal(st.owner[FAM_IPV4][0], -1);
+	assert_int_equal(st.owner[FAM_IPV4][1], b);
+	assert_int_equal(st.owner[FAM_IPV4][2], -1);
+	assert_int_equal(st.owner[FAM_IPV4][3], a);
 	takeover_state_free(&st);
 }
 
@@ -236,6 +249,29 @@ static void test_owned(void **state)
 	takeover_state_free(&st);
 }
 
+/* IPv6's bucket map is read apart from IPv4's. */
+static void test_buckets6(void **state)
+{
+	static const char json[] =
+		"{\"nftables\": [{\"map\": {\"name\": \"buckets6\", \"elem\": ["
+		"[2, {\"goto\": {\"target\": \"pin_b\"}}]]}}, "
+		"{\"map\": {\"name\": \"buckets\", \"elem\": ["
+		"[0, {\"goto\": {\"target\": \"pin_a\"}}]]}}]}";
+	struct table_state st;
+	int a, b;
+
+	(void)state;
+	assert_int_equal(nftables_parse_state(json, &st), 0);
+	a = link_of(&st, "a");
+	b = link_of(&st, "b");
+	assert_int_equal(st.nowner[FAM_IPV4], 1);
+	assert_int_equal(st.owner[FAM_IPV4][0], a);
+	assert_int_equal(st.nowner[FAM_IPV6], 3);
+	assert_int_equal(st.owner[FAM_IPV6][0], -1);
+	assert_int_equal(st.owner[FAM_IPV6][2], b);
+	takeover_state_free(&st);
+}
+
 /* The highest bucket a table may have. */
 static void test_limits(void **state)
 {
@@ -246,9 +282,9 @@ static void test_limits(void **state)
 
 	(void)state;
 	assert_int_equal(nftables_parse_state(json, &st), 0);
-	assert_int_equal(st.nowner, 65536);
-	assert_int_equal(st.owner[65535], 0);
-	assert_int_equal(st.owner[0], -1);
+	assert_int_equal(st.nowner[FAM_IPV4], 65536);
+	assert_int_equal(st.owner[FAM_IPV4][65535], 0);
+	assert_int_equal(st.owner[FAM_IPV4][0], -1);
 	takeover_state_free(&st);
 }
 
@@ -261,6 +297,7 @@ int main(void)
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_ignored),
 		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_buckets6),
 		cmocka_unit_test(test_owned),
 	};
 

@@ -56,7 +56,11 @@ static int ct_parse(const struct nlmsghdr *nlh, uint64_t *key, uint32_t *mark)
 
 	*key = 0;
 	*mark = 0xdeadbeef; /* written on success, whatever the message */
-	ret = conntrack_parse(nlh, key, mark);
+	int af = -1;
+
+	ret = conntrack_parse(nlh, key, mark, &af);
+	if (!ret)
+		assert_int_equal(af, AF_INET); /* all recorded are IPv4 */
 	free((void *)nlh);
 	return ret;
 }
@@ -254,18 +258,24 @@ static void test_neigh_recorded(void **state)
 	assert_int_equal(nparse(msg_rec(rec_neigh_reachable), &n), 0);
 	assert_int_equal(n.verdict, NEIGH_VALID);
 	assert_int_equal(n.ifindex, WAN1);
-	assert_int_equal(n.addr.s_addr, ip("192.0.2.1"));
+	assert_int_equal(n.addr.v4.s_addr, ip("192.0.2.1"));
 
 	assert_int_equal(nparse(msg_rec(rec_neigh_failed), &n), 0);
 	assert_int_equal(n.verdict, NEIGH_FAILED);
 	assert_int_equal(n.ifindex, WAN1);
-	assert_int_equal(n.addr.s_addr, ip("192.0.2.98"));
+	assert_int_equal(n.addr.v4.s_addr, ip("192.0.2.98"));
 
 	assert_int_equal(nparse(msg_rec(rec_neigh_incomplete), &n), 0);
 	assert_int_equal(n.verdict, NEIGH_UNKNOWN);
-	assert_int_equal(n.addr.s_addr, ip("192.0.2.97"));
+	assert_int_equal(n.addr.v4.s_addr, ip("192.0.2.97"));
 
-	assert_int_equal(nparse(msg_rec(rec_neigh6), &n), -EAFNOSUPPORT);
+	/* IPv6: the gateway of a link's IPv6 path */
+	assert_int_equal(nparse(msg_rec(rec_neigh6), &n), 0);
+	assert_int_equal(n.fam, FAM_IPV6);
+	assert_int_equal(n.ifindex, WAN1);
+	assert_int_equal(n.addr.b[0], 0x20);
+	assert_int_equal(n.addr.b[1], 0x01);
+	assert_int_equal(n.addr.b[15], 0x01);
 }
 
 static struct nlmsghdr *neigh_msg(uint16_t type, uint16_t state,
@@ -307,7 +317,7 @@ static void test_neigh_states(void **state)
 					&n),
 				 0);
 		assert_int_equal(n.verdict, cases[i].verdict);
-		assert_int_equal(n.addr.s_addr, gw);
+		assert_int_equal(n.addr.v4.s_addr, gw);
 	}
 }
 
@@ -379,18 +389,19 @@ static void test_ifaddr_addr(void **state)
 	/* Ethernet: IFA_LOCAL and IFA_ADDRESS alike, no peer */
 	assert_int_equal(aparse(msg_rec(rec_addr_eth), &eth), 0);
 	assert_int_equal(eth.naddr, 1);
-	assert_int_equal(eth.addr[0].local.s_addr, ip("192.0.2.10"));
-	assert_int_equal(eth.addr[0].peer.s_addr, 0);
+	assert_int_equal(eth.addr[0].local.v4.s_addr, ip("192.0.2.10"));
+	assert_int_equal(eth.addr[0].peer.v4.s_addr, 0);
 	assert_int_equal(eth.addr[0].plen, 24);
 
 	/* point-to-point: IFA_ADDRESS is the peer */
 	assert_int_equal(aparse(msg_rec(rec_addr_ptp), &ptp), 0);
 	assert_int_equal(ptp.naddr, 1);
-	assert_int_equal(ptp.addr[0].local.s_addr, ip("10.64.0.2"));
-	assert_int_equal(ptp.addr[0].peer.s_addr, ip("10.64.0.1"));
+	assert_int_equal(ptp.addr[0].local.v4.s_addr, ip("10.64.0.2"));
+	assert_int_equal(ptp.addr[0].peer.v4.s_addr, ip("10.64.0.1"));
 	assert_int_equal(ptp.addr[0].plen, 32);
-	assert_ptr_equal(iface_addr_for(&ptp,
-					(struct in_addr){ ip("10.64.0.1") }),
+	assert_ptr_equal(iface_addr_for(&ptp, FAM_IPV4,
+					&(union inaddr){
+						.v4 = { ip("10.64.0.1") } }),
 			 &ptp.addr[0]);
 
 	/* another interface's address, a deleted one: not appended */
@@ -425,13 +436,13 @@ static void test_ifaddr_addr_built(void **state)
 	/* IFA_ADDRESS alone is the local address */
 	assert_int_equal(aparse(addr_msg(AF_INET, NULL, "198.51.100.2"), &ifc),
 			 0);
-	assert_int_equal(ifc.addr[0].local.s_addr, ip("198.51.100.2"));
-	assert_int_equal(ifc.addr[0].peer.s_addr, 0);
+	assert_int_equal(ifc.addr[0].local.v4.s_addr, ip("198.51.100.2"));
+	assert_int_equal(ifc.addr[0].peer.v4.s_addr, 0);
 	assert_int_equal(ifc.addr[0].plen, 30);
 	/* IFA_LOCAL alone too */
 	assert_int_equal(aparse(addr_msg(AF_INET, "198.51.100.6", NULL), &ifc),
 			 0);
-	assert_int_equal(ifc.addr[1].local.s_addr, ip("198.51.100.6"));
+	assert_int_equal(ifc.addr[1].local.v4.s_addr, ip("198.51.100.6"));
 	/* neither, or not IPv4 */
 	assert_int_equal(aparse(addr_msg(AF_INET, NULL, NULL), &ifc), -EINVAL);
 	assert_int_equal(aparse(addr_msg(AF_INET6, "198.51.100.2", NULL), &ifc),
@@ -471,11 +482,11 @@ static void test_route_recorded(void **state)
 	/* table 1000: 252 (RT_TABLE_COMPAT) in the header, 1000 in RTA_TABLE */
 	assert_int_equal(rparse(msg_rec(rec_route_gw), &r), 0);
 	assert_int_equal(r.table, 1000);
-	assert_int_equal(r.dst.s_addr, ip("198.51.100.0"));
+	assert_int_equal(r.dst.v4.s_addr, ip("198.51.100.0"));
 	assert_int_equal(r.dst_len, 24);
-	assert_int_equal(r.gw.s_addr, ip("192.0.2.1"));
+	assert_int_equal(r.gw.v4.s_addr, ip("192.0.2.1"));
 	assert_int_equal(r.oif, WAN1);
-	assert_int_equal(r.prefsrc.s_addr, ip("192.0.2.10"));
+	assert_int_equal(r.prefsrc.v4.s_addr, ip("192.0.2.10"));
 	assert_int_equal(r.scope, RT_SCOPE_UNIVERSE);
 	assert_int_equal(r.protocol, RTPROT_FLOWPIN);
 
@@ -486,11 +497,11 @@ static void test_route_recorded(void **state)
 	/* the kernel's own: the prefix of an address */
 	assert_int_equal(rparse(msg_rec(rec_route_connected), &r), 0);
 	assert_int_equal(r.table, RT_TABLE_MAIN);
-	assert_int_equal(r.dst.s_addr, ip("203.0.113.0"));
+	assert_int_equal(r.dst.v4.s_addr, ip("203.0.113.0"));
 	assert_int_equal(r.dst_len, 24);
-	assert_int_equal(r.gw.s_addr, 0);
+	assert_int_equal(r.gw.v4.s_addr, 0);
 	assert_int_equal(r.oif, WAN1);
-	assert_int_equal(r.prefsrc.s_addr, ip("203.0.113.10"));
+	assert_int_equal(r.prefsrc.v4.s_addr, ip("203.0.113.10"));
 	assert_int_equal(r.scope, RT_SCOPE_LINK);
 	assert_int_equal(r.protocol, RTPROT_KERNEL);
 }
@@ -507,14 +518,22 @@ static void test_route_invalid(void **state)
 	struct route r;
 
 	(void)state;
-	assert_int_equal(rparse(msg_rec(rec_route6), &r), -EAFNOSUPPORT);
+	/* IPv6 is read as such */
+	assert_int_equal(rparse(msg_rec(rec_route6), &r), 0);
+	assert_int_equal(r.fam, FAM_IPV6);
+	assert_int_equal(r.table, 1000);
+	assert_int_equal(r.dst_len, 64);
+	assert_int_equal(r.dst.b[0], 0x20);
+	assert_int_equal(r.dst.b[5], 0x01);
+	assert_int_equal(r.protocol, 241);
+	assert_int_equal(r.metric, ROUTE_METRIC6);
 	/* shorter than its rtmsg; not a route */
 	assert_int_equal(rparse(msg_cut(rec_route_gw, 16 + 8), &r), -EINVAL);
 	assert_int_equal(rparse(msg_rec(rec_rule_fwmark), &r), -EINVAL);
 	/* cut in an attribute: the attributes before it are read */
 	assert_int_equal(rparse(msg_cut(rec_route_gw, 16 + 12 + 8 + 4), &r), 0);
 	assert_int_equal(r.table, 1000);
-	assert_int_equal(r.dst.s_addr, 0);
+	assert_int_equal(r.dst.v4.s_addr, 0);
 
 	/* no RTA_TABLE: the header's table; attributes of a wrong size and
 	 * a default route: no destination, no gateway */
@@ -524,10 +543,10 @@ static void test_route_invalid(void **state)
 	assert_int_equal(rparse(msg_done(nlh), &r), 0);
 	assert_int_equal(r.table, 100);
 	assert_int_equal(r.dst_len, 0);
-	assert_int_equal(r.dst.s_addr, 0);
-	assert_int_equal(r.gw.s_addr, 0);
+	assert_int_equal(r.dst.v4.s_addr, 0);
+	assert_int_equal(r.gw.v4.s_addr, 0);
 	assert_int_equal(r.oif, 0);
-	assert_int_equal(r.prefsrc.s_addr, 0);
+	assert_int_equal(r.prefsrc.v4.s_addr, 0);
 	assert_int_equal(r.protocol, RTPROT_BOOT);
 }
 
@@ -587,7 +606,11 @@ static void test_rule_invalid(void **state)
 	struct rule r;
 
 	(void)state;
-	assert_int_equal(uparse(msg_rec(rec_rule6), &r), -EAFNOSUPPORT);
+	assert_int_equal(uparse(msg_rec(rec_rule6), &r), 0);
+	assert_int_equal(r.fam, FAM_IPV6);
+	assert_int_equal(r.priority, 1000);
+	assert_int_equal(r.fwmark, 0x100);
+	assert_int_equal(r.fwmask, 0xff00);
 	assert_int_equal(uparse(msg_rec(rec_rule_blackhole), &r), -EOPNOTSUPP);
 	assert_int_equal(uparse(msg_cut(rec_rule_fwmark, 16 + 8), &r), -EINVAL);
 	assert_int_equal(uparse(msg_rec(rec_route_gw), &r), -EINVAL);
@@ -667,7 +690,7 @@ static void test_rtmon(void **state)
 	assert_false(ev.deleted);
 	assert_int_equal(ev.neigh.verdict, NEIGH_FAILED);
 	assert_int_equal(ev.neigh.ifindex, WAN1);
-	assert_int_equal(ev.neigh.addr.s_addr, ip("192.0.2.98"));
+	assert_int_equal(ev.neigh.addr.v4.s_addr, ip("192.0.2.98"));
 }
 
 /* What flowpin does not follow: RTMON_OTHER, and no error. */
@@ -685,18 +708,21 @@ static void test_rtmon_other(void **state)
 	assert_false(ev.deleted);
 	assert_int_equal(ev.table, 0);
 	assert_int_equal(ev.protocol, 0);
-	/* another bus's message, IPv6, a rule of no table */
+	/* another bus's message, a rule of no table */
 	assert_int_equal(mparse(msg_rec(rec_ct_new), &ev), 0);
-	assert_int_equal(ev.kind, RTMON_OTHER);
-	assert_int_equal(mparse(msg_rec(rec_route6), &ev), 0);
-	assert_int_equal(ev.kind, RTMON_OTHER);
-	assert_int_equal(ev.table, 0);
-	assert_int_equal(mparse(msg_rec(rec_rule6), &ev), 0);
 	assert_int_equal(ev.kind, RTMON_OTHER);
 	assert_int_equal(mparse(msg_rec(rec_rule_blackhole), &ev), 0);
 	assert_int_equal(ev.kind, RTMON_OTHER);
+	/* IPv6's, each of its kind */
+	assert_int_equal(mparse(msg_rec(rec_route6), &ev), 0);
+	assert_int_equal(ev.kind, RTMON_ROUTE);
+	assert_int_equal(ev.table, 1000);
+	assert_int_equal(ev.route.fam, FAM_IPV6);
+	assert_int_equal(mparse(msg_rec(rec_rule6), &ev), 0);
+	assert_int_equal(ev.kind, RTMON_RULE);
 	assert_int_equal(mparse(msg_rec(rec_neigh6), &ev), 0);
-	assert_int_equal(ev.kind, RTMON_OTHER);
+	assert_int_equal(ev.kind, RTMON_NEIGH);
+	assert_int_equal(ev.neigh.fam, FAM_IPV6);
 	/* unreadable: said so */
 	assert_int_equal(mparse(msg_cut(rec_route_gw, 16 + 4), &ev), -EINVAL);
 	assert_int_equal(ev.kind, RTMON_OTHER);
