@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/icmp6.h>
 #include <netinet/ip.h>
 #include <netinet/ip_icmp.h>
 #include <netinet/tcp.h>
@@ -14,22 +15,95 @@
 
 #define ICMP_FILTER_OPT 1 /* <linux/icmp.h> ICMP_FILTER, on SOL_RAW */
 
+union sockaddr_inet {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+/* @a of family @f, port @port: into @sa; returns its length. */
+static socklen_t sockaddr_set(union sockaddr_inet *sa, enum fam f,
+			      const union inaddr *a, uint16_t port)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (f == FAM_IPV6) {
+		sa->in6.sin6_family = AF_INET6;
+		sa->in6.sin6_addr = a->v6;
+		sa->in6.sin6_port = htons(port);
+		return sizeof(sa->in6);
+	}
+	sa->in.sin_family = AF_INET;
+	sa->in.sin_addr = a->v4;
+	sa->in.sin_port = htons(port);
+	return sizeof(sa->in);
+}
+
+/* @l's next target of @fam after index @i, cyclically; ntrack if none. */
+static unsigned int target_after(const struct link_config *l, enum fam fam,
+				 unsigned int i)
+{
+	for (unsigned int k = 1; k <= l->ntrack; k++) {
+		unsigned int j = (i + k) % l->ntrack;
+
+		if (l->track[j].fam == fam)
+			return j;
+	}
+	return l->ntrack;
+}
+
 bool prober_running(const struct prober *p)
 {
 	return p->cfg != NULL;
 }
 
-/* Mark, device and source address: the probe can only use this link. */
+/*
+ * Mark, device and source address: the probe can only use this link. The
+ * device first: it is the scope a link-local source would need.
+ */
 static int bind_to_link(int fd, const struct prober *p)
 {
-	struct sockaddr_in sin = { .sin_family = AF_INET, .sin_addr = p->src };
 	const char *ifn = p->cfg->ifname;
+	union sockaddr_inet sa;
+	socklen_t len = sockaddr_set(&sa, p->fam, &p->src, 0);
 
 	if (setsockopt(fd, SOL_SOCKET, SO_MARK, &p->mark, sizeof(p->mark)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_BINDTODEVICE, ifn, strlen(ifn) + 1) ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin)))
+	    bind(fd, &sa.sa, len))
 		return -errno;
 	return 0;
+}
+
+/* The raw socket of the family, passing only echo replies. */
+static int icmp_socket(enum fam fam)
+{
+	int fd, ret;
+
+	if (fam == FAM_IPV6) {
+		struct icmp6_filter f6;
+
+		fd = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    IPPROTO_ICMPV6);
+		if (fd < 0)
+			return -errno;
+		ICMP6_FILTER_SETBLOCKALL(&f6);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f6);
+		ret = setsockopt(fd, IPPROTO_ICMPV6, ICMP6_FILTER, &f6,
+				 sizeof(f6));
+	} else {
+		uint32_t f4 = ~(1u << ICMP_ECHOREPLY);
+
+		fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
+			    IPPROTO_ICMP);
+		if (fd < 0)
+			return -errno;
+		ret = setsockopt(fd, SOL_RAW, ICMP_FILTER_OPT, &f4, sizeof(f4));
+	}
+	if (ret) {
+		ret = -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
 }
 
 void prober_init(struct prober *p)
@@ -40,40 +114,38 @@ void prober_init(struct prober *p)
 		p->ring[i].fd = -1;
 }
 
-int prober_start(struct prober *p, const struct link_config *l, uint32_t mark,
-		 struct in_addr src, uint16_t ident, uint64_t now_us)
+int prober_start(struct prober *p, const struct link_config *l, enum fam fam,
+		 uint32_t mark, const union inaddr *src, uint16_t ident,
+		 uint64_t now_us)
 {
-	int ret;
+	unsigned int first;
+	int ret, one = 1;
 
 	prober_init(p);
+	/* @l's first target of @fam; ntrack (0 too) when it has none */
+	first = l->ntrack ? target_after(l, fam, l->ntrack - 1) : 0;
+	if (first == l->ntrack)
+		return -ENOENT;
 	p->cfg = l;
+	p->fam = fam;
 	p->mark = mark;
-	p->src = src;
+	p->src = *src;
 	p->ident = ident;
+	p->next_target = first;
 	p->next_send_us = now_us;
 	if (l->probe != PROBE_ICMP)
 		return 0;
 
-	p->icmp_fd = socket(AF_INET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC,
-			    IPPROTO_ICMP);
-	if (p->icmp_fd < 0) {
-		ret = -errno;
-		goto err;
-	}
 	/* Only echo replies: the kernel drops every other ICMP type. */
-	uint32_t filter = ~(1u << ICMP_ECHOREPLY);
-
-	if (setsockopt(p->icmp_fd, SOL_RAW, ICMP_FILTER_OPT, &filter,
-		       sizeof(filter))) {
-		ret = -errno;
+	p->icmp_fd = icmp_socket(fam);
+	if (p->icmp_fd < 0) {
+		ret = p->icmp_fd;
 		goto err;
 	}
 	ret = bind_to_link(p->icmp_fd, p);
 	if (ret)
 		goto err;
 	/* the kernel's receive time: an RTT without the loop's latency */
-	int one = 1;
-
 	if (setsockopt(p->icmp_fd, SOL_SOCKET, SO_TIMESTAMPNS, &one,
 		       sizeof(one))) {
 		ret = -errno;
@@ -134,36 +206,53 @@ static void settle(struct probe_slot *s, bool answered, uint64_t now_us,
 }
 
 static int send_icmp(struct prober *p, struct probe_slot *s,
-		     const struct sockaddr_in *dst)
+		     const union sockaddr_inet *dst, socklen_t dlen)
 {
-	struct {
-		struct icmphdr h;
-		uint64_t stamp;
-	} msg = { .h.type = ICMP_ECHO };
+	union {
+		struct {
+			struct icmphdr h;
+			uint64_t stamp;
+		} v4;
+		struct {
+			struct icmp6_hdr h;
+			uint64_t stamp;
+		} v6;
+	} msg;
+	size_t len;
 
-	msg.h.un.echo.id = htons(p->ident);
-	msg.h.un.echo.sequence = htons(s->seq);
-	msg.stamp = s->sent_us;
-	msg.h.checksum = checksum(&msg, sizeof(msg));
-	if (sendto(p->icmp_fd, &msg, sizeof(msg), 0,
-		   (const struct sockaddr *)dst, sizeof(*dst)) < 0)
+	memset(&msg, 0, sizeof(msg));
+	if (p->fam == FAM_IPV6) {
+		/* no checksum: the kernel's, over the IPv6 pseudo-header */
+		msg.v6.h.icmp6_type = ICMP6_ECHO_REQUEST;
+		msg.v6.h.icmp6_id = htons(p->ident);
+		msg.v6.h.icmp6_seq = htons(s->seq);
+		msg.v6.stamp = s->sent_us;
+		len = sizeof(msg.v6);
+	} else {
+		msg.v4.h.type = ICMP_ECHO;
+		msg.v4.h.un.echo.id = htons(p->ident);
+		msg.v4.h.un.echo.sequence = htons(s->seq);
+		msg.v4.stamp = s->sent_us;
+		msg.v4.h.checksum = checksum(&msg.v4, sizeof(msg.v4));
+		len = sizeof(msg.v4);
+	}
+	if (sendto(p->icmp_fd, &msg, len, 0, &dst->sa, dlen) < 0)
 		return -errno;
 	return 0;
 }
 
 static int send_tcp(struct prober *p, struct probe_slot *s,
-		    struct sockaddr_in *dst, unsigned int slot,
-		    probe_watch watch, void *ctx)
+		    const union sockaddr_inet *dst, socklen_t dlen,
+		    unsigned int slot, probe_watch watch, void *ctx)
 {
 	int ret;
 
-	s->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	s->fd = socket(fam_af(p->fam),
+		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s->fd < 0)
 		return -errno;
-	dst->sin_port = htons(p->cfg->probe_port);
 	ret = bind_to_link(s->fd, p);
-	if (!ret && connect(s->fd, (struct sockaddr *)dst, sizeof(*dst)) &&
-	    errno != EINPROGRESS)
+	if (!ret && connect(s->fd, &dst->sa, dlen) && errno != EINPROGRESS)
 		ret = -errno;
 	if (!ret)
 		ret = watch(ctx, s->fd, slot);
@@ -179,22 +268,24 @@ void prober_send(struct prober *p, uint64_t now_us, probe_watch watch,
 	while (p->next_send_us <= now_us && p->count < PROBE_RING) {
 		unsigned int slot = (p->head + p->count) % PROBE_RING;
 		struct probe_slot *s = &p->ring[slot];
-		struct sockaddr_in dst = {
-			.sin_family = AF_INET,
-			.sin_addr = l->track[p->next_target],
-		};
+		union sockaddr_inet dst;
+		/* a raw socket's port is its protocol: 0 */
+		socklen_t dlen =
+			sockaddr_set(&dst, p->fam,
+				     &l->track[p->next_target].addr,
+				     l->probe == PROBE_TCP ? l->probe_port : 0);
 		int ret;
 
-		p->next_target = (p->next_target + 1) % l->ntrack;
+		p->next_target = target_after(l, p->fam, p->next_target);
 		s->state = SLOT_WAIT;
 		s->seq = p->seq++;
 		s->sent_us = now_us;
 		s->sent_rt_ns = realtime_ns();
 		p->count++;
 		if (l->probe == PROBE_ICMP)
-			ret = send_icmp(p, s, &dst);
+			ret = send_icmp(p, s, &dst, dlen);
 		else
-			ret = send_tcp(p, s, &dst, slot, watch, ctx);
+			ret = send_tcp(p, s, &dst, dlen, slot, watch, ctx);
 		/* no route, no address: lost, in its turn */
 		if (ret)
 			settle(s, false, now_us, 0);
@@ -233,6 +324,43 @@ static uint64_t rx_time_ns(struct msghdr *msg)
 	return 0;
 }
 
+/*
+ * Whether the @n bytes read from a raw socket are an echo reply: its
+ * identifier and sequence number. IPv4's come with their IP header.
+ */
+static bool echo_reply4(const uint8_t *buf, size_t n, uint16_t *id,
+			uint16_t *seq)
+{
+	struct iphdr ip;
+	struct icmphdr h;
+	size_t hl;
+
+	if (n < sizeof(ip))
+		return false;
+	memcpy(&ip, buf, sizeof(ip));
+	hl = (size_t)ip.ihl * 4;
+	if (n < hl + sizeof(h))
+		return false;
+	memcpy(&h, buf + hl, sizeof(h));
+	*id = ntohs(h.un.echo.id);
+	*seq = ntohs(h.un.echo.sequence);
+	return h.type == ICMP_ECHOREPLY;
+}
+
+/* IPv6's come without. */
+static bool echo_reply6(const uint8_t *buf, size_t n, uint16_t *id,
+			uint16_t *seq)
+{
+	struct icmp6_hdr h;
+
+	if (n < sizeof(h))
+		return false;
+	memcpy(&h, buf, sizeof(h));
+	*id = ntohs(h.icmp6_id);
+	*seq = ntohs(h.icmp6_seq);
+	return h.icmp6_type == ICMP6_ECHO_REPLY;
+}
+
 void prober_icmp_input(struct prober *p, uint64_t now_us)
 {
 	uint8_t buf[512];
@@ -244,26 +372,23 @@ void prober_icmp_input(struct prober *p, uint64_t now_us)
 	if (p->icmp_fd < 0)
 		return;
 	for (;;) {
-		const struct iphdr *ip = (const struct iphdr *)buf;
-		const struct icmphdr *h;
 		struct probe_slot *s;
 		uint64_t rx_ns, rtt_us = 0;
-		size_t hl;
+		uint16_t id, seq;
+		bool echo;
 
 		msg.msg_control = control;
 		msg.msg_controllen = sizeof(control);
 		n = recvmsg(p->icmp_fd, &msg, MSG_DONTWAIT);
 		if (n <= 0)
 			break;
-		hl = (size_t)ip->ihl * 4;
-		if ((size_t)n < hl + sizeof(*h))
-			continue;
-		h = (const struct icmphdr *)(buf + hl);
+		echo = p->fam == FAM_IPV6 ?
+			       echo_reply6(buf, (size_t)n, &id, &seq) :
+			       echo_reply4(buf, (size_t)n, &id, &seq);
 		/* two links may share an address: the identifier tells */
-		if (h->type != ICMP_ECHOREPLY ||
-		    ntohs(h->un.echo.id) != p->ident)
+		if (!echo || id != p->ident)
 			continue;
-		s = find_seq(p, ntohs(h->un.echo.sequence));
+		s = find_seq(p, seq);
 		if (!s)
 			continue;
 		rx_ns = rx_time_ns(&msg);

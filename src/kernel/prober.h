@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Probes through one link: ICMP echo, or a TCP connect to a port. Every
+ * Probes through one link, of one family: ICMP or ICMPv6 echo, or a TCP
+ * connect to a port, to the link's targets of that family in turn. Every
  * probe carries the link's mark and is bound to the link's interface and
- * address, so it leaves by that link whatever the main table says, and
- * cannot leave by another one when the link has no route. Outcomes come
- * out in the order the probes were sent.
+ * its address of the family, so it leaves by that link whatever the main
+ * table says, and cannot leave by another one when the link has no route.
+ * A link probed over both families has two probers. Outcomes come out in
+ * the order the probes were sent.
  */
 #ifndef FLOWPIN_PROBE_H
 #define FLOWPIN_PROBE_H
@@ -35,11 +37,12 @@ struct probe_slot {
 
 struct prober {
 	const struct link_config *cfg;
+	enum fam fam; /* of the socket, the source and the targets probed */
 	uint32_t mark;
-	struct in_addr src;
-	int icmp_fd; /* ICMP probes: the link's raw socket */
+	union inaddr src;
+	int icmp_fd; /* ICMP probes: the link's raw socket of the family */
 	uint16_t ident, seq;
-	unsigned int next_target;
+	unsigned int next_target; /* in cfg->track, always one of fam */
 	uint64_t next_send_us;
 	struct probe_slot ring[PROBE_RING];
 	unsigned int head, count; /* the probes in flight, oldest first */
@@ -50,15 +53,23 @@ typedef int (*probe_watch)(void *ctx, int fd, unsigned int slot);
 
 /* An idle prober (no sockets). */
 void prober_init(struct prober *p);
-int prober_start(struct prober *p, const struct link_config *l, uint32_t mark,
-		 struct in_addr src, uint16_t ident, uint64_t now_us);
+/*
+ * Probe @l's targets of family @fam from @src, its address of @fam (a
+ * global one for IPv6), with @mark. @ident tells this prober's echo
+ * replies from those of others on the same address and family. 0,
+ * -ENOENT when @l has no target of @fam, or -errno of a socket; the
+ * prober is idle unless 0.
+ */
+int prober_start(struct prober *p, const struct link_config *l, enum fam fam,
+		 uint32_t mark, const union inaddr *src, uint16_t ident,
+		 uint64_t now_us);
 void prober_stop(struct prober *p);
 bool prober_running(const struct prober *p);
 
 /* Send what is due at @now_us. */
 void prober_send(struct prober *p, uint64_t now_us, probe_watch watch,
 		 void *ctx);
-/* The ICMP socket is readable. */
+/* The ICMP (ICMPv6) socket is readable. */
 void prober_icmp_input(struct prober *p, uint64_t now_us);
 /* TCP probe @slot's socket is writable or failed. */
 void prober_tcp_input(struct prober *p, unsigned int slot, uint64_t now_us);
