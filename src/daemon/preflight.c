@@ -52,7 +52,9 @@ int preflight_links(struct nl *nl, const struct config *c,
 		if (ret)
 			goto err;
 		for (enum fam f = 0; f < FAM_MAX; f++) {
-			if (f == FAM_IPV6 && !preflight_wants6(l))
+			/* an interface missing or down is said once */
+			if (f == FAM_IPV6 &&
+			    (!preflight_wants6(l) || !iface_running(&s[f].ifc)))
 				continue;
 			if (!routing_link_usable(l, f, &s[f].ifc,
 						 s[f].has_route ? &s[f].route :
@@ -189,6 +191,36 @@ int preflight_control(const struct config *c, const struct config_diag *diag)
  * where the link they arrive on is not the default, unless the check may
  * use the packet's mark.
  */
+/*
+ * For links whose configuration names IPv6: forwarding, and router
+ * advertisements where the gateway is learned from them (a forwarding
+ * interface takes none unless accept_ra is 2).
+ */
+static void preflight_sysctls6(const struct config *c,
+			       const struct config_diag *diag)
+{
+	bool any = false;
+
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const struct link_config *l = &c->links[i];
+		int ra = sysctl_ipv6_conf(l->ifname, "accept_ra");
+
+		if (!preflight_wants6(l))
+			continue;
+		any = true;
+		if (!l->has_gateway[FAM_IPV6] && ra >= 0 && ra < 2 &&
+		    sysctl_ipv6_conf(l->ifname, "forwarding") == 1)
+			config_diag_warning(
+				diag, c->path, l->line,
+				"link %s: gateway6 = auto, but a forwarding %s takes no router advertisement unless net.ipv6.conf.%s.accept_ra=2 (or another program installs the default route)",
+				l->name, l->ifname, l->ifname);
+	}
+	if (any && sysctl_ipv6_conf("all", "forwarding") == 0)
+		config_diag_warning(
+			diag, c->path, 0,
+			"net.ipv6.conf.all.forwarding is 0: the LAN's IPv6 traffic is not forwarded");
+}
+
 void preflight_sysctls(const struct config *c, const struct config_diag *diag)
 {
 	if (sysctl_ipv4_conf("all", "forwarding") == 0)
@@ -208,4 +240,5 @@ void preflight_sysctls(const struct config *c, const struct config_diag *diag)
 				"link %s: strict rp_filter on %s drops replies flowpin routes by mark: set net.ipv4.conf.%s.src_valid_mark=1 (or rp_filter=2)",
 				c->links[i].name, ifn, ifn);
 	}
+	preflight_sysctls6(c, diag);
 }

@@ -6,14 +6,14 @@
 
 #define CAP_NET_ADMIN_BIT 12
 
-int sysctl_ipv4_conf(const char *ifname, const char *name)
+static int sysctl_conf(const char *fam, const char *ifname, const char *name)
 {
 	char path[128];
 	int v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname,
-		 name);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", fam,
+		 ifname, name);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -21,6 +21,16 @@ int sysctl_ipv4_conf(const char *ifname, const char *name)
 		v = -1;
 	fclose(f);
 	return v;
+}
+
+int sysctl_ipv4_conf(const char *ifname, const char *name)
+{
+	return sysctl_conf("ipv4", ifname, name);
+}
+
+int sysctl_ipv6_conf(const char *ifname, const char *name)
+{
+	return sysctl_conf("ipv6", ifname, name);
 }
 
 /* Read from /proc rather than through libcap: one bit is all we need. */

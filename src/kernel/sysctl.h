@@ -7,6 +7,8 @@
 
 /* net.ipv4.conf.IFNAME.NAME ("all" for the global one), or -1. */
 int sysctl_ipv4_conf(const char *ifname, const char *name);
+/* The same of /proc/sys/net/ipv6/conf/IFNAME/NAME. */
+int sysctl_ipv6_conf(const char *ifname, const char *name);
 
 /* Whether this process has CAP_NET_ADMIN in effect. */
 bool sysctl_have_net_admin(void);
