@@ -76,8 +76,8 @@ const struct route *routing_learn(const struct route *rs, unsigned int n,
 				  enum fam f, int ifindex);
 
 /*
- * The rules of both families (the same for each) for links with the
- * given marks and tables, in @out (ROUTING_RULES_MAX); returns how many.
+ * The rules of both families (the same for each, IPv4's first) for links with
+ * the given marks and tables, in @out (ROUTING_RULES_MAX); returns how many.
  */
 unsigned int routing_rules(const struct config *c, const uint32_t *marks,
 			   const uint32_t *tables, struct rule *out);

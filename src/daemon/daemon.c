@@ -203,6 +203,10 @@ static int install_rules(struct daemon *d)
 		tables[i] = m->links[i].table;
 	}
 	n = routing_rules(&m->cfg, marks, tables, want);
+	/* a kernel without IPv6 takes no IPv6 rule: IPv4's come first */
+	if (!sysctl_have_ipv6())
+		while (n && want[n - 1].fam == FAM_IPV6)
+			n--;
 	ret = sync_rules(&d->nl, want, n, &d->rules_added);
 	if (ret)
 		log_err("ip rules: %s", nl_strerror(&d->nl, ret));

@@ -111,6 +111,7 @@ int nlroute_parse(const struct nlmsghdr *nlh, struct route *r)
 }
 
 struct list_ctx {
+	enum fam fam;
 	uint32_t table; /* 0: every table */
 	nlroute_cb cb;
 	void *data;
@@ -122,8 +123,12 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	struct list_ctx *ctx = data;
 	struct route r;
 
-	if (nlroute_parse(nlh, &r) || (ctx->table && r.table != ctx->table) ||
-	    ctx->err)
+	/*
+	 * Of the family asked for only: a kernel without IPv6 answers an
+	 * IPv6 dump with every family's routes.
+	 */
+	if (nlroute_parse(nlh, &r) || r.fam != ctx->fam ||
+	    (ctx->table && r.table != ctx->table) || ctx->err)
 		return MNL_CB_OK;
 	ctx->err = ctx->cb(&r, ctx->data);
 	return MNL_CB_OK;
@@ -132,7 +137,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 int nlroute_list(struct nl *nl, enum fam fam, uint32_t table, nlroute_cb cb,
 		 void *data)
 {
-	struct list_ctx ctx = { table, cb, data, 0 };
+	struct list_ctx ctx = { fam, table, cb, data, 0 };
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	int ret;
@@ -150,7 +155,7 @@ int nlroute_list(struct nl *nl, enum fam fam, uint32_t table, nlroute_cb cb,
 int nlroute_list_oif(struct nl *nl, enum fam fam, int oif, nlroute_cb cb,
 		     void *data)
 {
-	struct list_ctx ctx = { 0, cb, data, 0 };
+	struct list_ctx ctx = { fam, 0, cb, data, 0 };
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETROUTE, NLM_F_DUMP);
 	struct rtmsg *rtm = mnl_nlmsg_put_extra_header(nlh, sizeof(*rtm));
 	int ret;

@@ -100,6 +100,7 @@ int nlrule_parse(const struct nlmsghdr *nlh, struct rule *r)
 }
 
 struct list_ctx {
+	enum fam fam;
 	nlrule_cb cb;
 	void *data;
 	int err;
@@ -110,7 +111,8 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 	struct list_ctx *ctx = data;
 	struct rule r;
 
-	if (nlrule_parse(nlh, &r) || ctx->err)
+	/* a kernel without IPv6 answers an IPv6 dump with every family's */
+	if (nlrule_parse(nlh, &r) || r.fam != ctx->fam || ctx->err)
 		return MNL_CB_OK;
 	ctx->err = ctx->cb(&r, ctx->data);
 	return MNL_CB_OK;
@@ -118,7 +120,7 @@ static int list_cb(const struct nlmsghdr *nlh, void *data)
 
 int nlrule_list(struct nl *nl, enum fam fam, nlrule_cb cb, void *data)
 {
-	struct list_ctx ctx = { cb, data, 0 };
+	struct list_ctx ctx = { fam, cb, data, 0 };
 	struct nlmsghdr *nlh = nl_msg(nl, RTM_GETRULE, NLM_F_DUMP);
 	struct fib_rule_hdr *frh =
 		mnl_nlmsg_put_extra_header(nlh, sizeof(*frh));

@@ -12,8 +12,8 @@ static int sysctl_conf(const char *fam, const char *ifname, const char *name)
 	int v = -1;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", fam,
-		 ifname, name);
+	snprintf(path, sizeof(path), "/proc/sys/net/%s/conf/%s/%s", fam, ifname,
+		 name);
 	f = fopen(path, "r");
 	if (!f)
 		return -1;
@@ -31,6 +31,11 @@ int sysctl_ipv4_conf(const char *ifname, const char *name)
 int sysctl_ipv6_conf(const char *ifname, const char *name)
 {
 	return sysctl_conf("ipv6", ifname, name);
+}
+
+bool sysctl_have_ipv6(void)
+{
+	return access("/proc/sys/net/ipv6", F_OK) == 0;
 }
 
 /* Read from /proc rather than through libcap: one bit is all we need. */

@@ -12,5 +12,7 @@ int sysctl_ipv6_conf(const char *ifname, const char *name);
 
 /* Whether this process has CAP_NET_ADMIN in effect. */
 bool sysctl_have_net_admin(void);
+/* Whether the kernel has IPv6 at all (not booted with ipv6.disable=1). */
+bool sysctl_have_ipv6(void);
 
 #endif
