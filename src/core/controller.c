@@ -23,6 +23,16 @@ static const struct route *learned(const struct ctl_link *u)
 	return u->seen.has_route ? &u->seen.route : NULL;
 }
 
+static bool has_address(const struct iface *ifc, enum fam f,
+			const union inaddr *a)
+{
+	for (unsigned int i = 0; i < ifc->naddr; i++)
+		if (ifc->addr[i].fam == f &&
+		    inaddr_equal(f, &ifc->addr[i].local, a))
+			return true;
+	return false;
+}
+
 /* A link waits for its address or gateway while its interface is up. */
 static bool holdable(const struct ctl_link *u)
 {
@@ -58,8 +68,13 @@ static bool observe(struct controller *c, unsigned int i,
 	/* only a link that carried connections keeps them while it waits */
 	if (u->usable) {
 		u->src = routing_source(l, f, &u->seen.ifc, learned(u))->local;
+		/*
+		 * given up: an IPv6 address that is only deprecated (its
+		 * prefix being replaced) still carries what it has
+		 */
 		if (!inaddr_is_zero(f, &old_src) &&
-		    !inaddr_equal(f, &u->src, &old_src))
+		    !inaddr_equal(f, &u->src, &old_src) &&
+		    !has_address(&u->seen.ifc, f, &old_src))
 			u->renumbered = old_src;
 		u->hold_ms = 0;
 	} else if (was && u->up && holdable(u)) {
@@ -204,7 +219,8 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 				u->src = u->hold_ms ? p->src :
 						      (union inaddr){ 0 };
 			else if (!inaddr_is_zero(c->fam, &p->src) &&
-				 !inaddr_equal(c->fam, &p->src, &u->src))
+				 !inaddr_equal(c->fam, &p->src, &u->src) &&
+				 !has_address(&u->seen.ifc, c->fam, &p->src))
 				u->renumbered = p->src;
 			u->up = p->up && u->usable;
 			/* down since it was last seen: evaluate says so */

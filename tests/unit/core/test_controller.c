@@ -697,9 +697,126 @@ static void test_session(void **state)
 	rig_free(&r);
 }
 
+/*
+ * Two controllers, one per family, as the daemon has them: wan1's IPv6
+ * path dies beyond its first hop while its IPv4 path answers. Only the
+ * IPv6 controller moves buckets and names wan1's connections to delete;
+ * pin6 (nat6 = none, prefix6) never owns an IPv6 bucket nor has its
+ * connections deleted; a deprecated address gives nothing up, a removed
+ * one does.
+ */
+static const char dual_text[] =
+	"[global]\nlan = lan0\nbuckets = 16\n"
+	"[link wan1]\ninterface = eth1\ngateway = 10.1.0.1\n"
+	"gateway6 = fe80::1\ntrack = 198.51.100.1 2001:db8:ffff::1\n"
+	"nat6 = masquerade\n"
+	"[link wan2]\ninterface = eth2\ngateway = 10.2.0.1\n"
+	"gateway6 = fe80::1\ntrack = 198.51.100.1 2001:db8:ffff::1\n"
+	"nat6 = masquerade\n"
+	"[link pin6]\ninterface = eth3\ngateway = 10.3.0.1\n"
+	"gateway6 = fe80::1\nprefix6 = 2001:db8:300::/56\n";
+
+static void add6(struct iface *ifc, const char *local, bool deprecated)
+{
+	struct iface_addr *a = &ifc->addr[ifc->naddr++];
+
+	a->fam = FAM_IPV6;
+	assert_int_equal(inet_pton(AF_INET6, local, &a->local.v6), 1);
+	a->plen = 64;
+	a->deprecated = deprecated;
+}
+
+static void test_families_apart(void **state)
+{
+	struct controller c[FAM_MAX];
+	struct link_seen seen[3];
+	struct ctl_decision d;
+	struct config cfg;
+	uint64_t now = T0;
+	bool flush[3];
+	union inaddr old;
+	char text[INADDR_STRLEN];
+
+	(void)state;
+	assert_int_equal(config_parse_string(&cfg, "t.conf", dual_text, NULL),
+			 0);
+	memset(seen, 0, sizeof(seen));
+	seen[0].ifc = running(2, "10.1.0.2");
+	seen[1].ifc = running(3, "10.2.0.2");
+	seen[2].ifc = running(4, "10.3.0.2");
+	add6(&seen[0].ifc, "2001:db8:1::2", false);
+	add6(&seen[1].ifc, "2001:db8:2::2", false);
+	add6(&seen[2].ifc, "2001:db8:300::1", false);
+	for (enum fam f = 0; f < FAM_MAX; f++) {
+		assert_int_equal(controller_init(&c[f], &cfg, f), 0);
+		controller_start(&c[f], seen, NULL, false, now);
+		controller_applied(&c[f]);
+	}
+	assert_true(c[FAM_IPV6].links[2].up); /* up: its sources go to it */
+	assert_int_equal(bucket_count(&c[FAM_IPV4].buckets, 2), 5);
+	assert_int_equal(bucket_count(&c[FAM_IPV6].buckets, 0), 8);
+	assert_int_equal(bucket_count(&c[FAM_IPV6].buckets, 2), 0);
+	assert_string_equal(
+		inaddr_str(FAM_IPV6, &controller_source(&c[FAM_IPV6], 0)->local,
+			   text),
+		"2001:db8:1::2");
+
+	/* IPv6 probes of wan1 lost, IPv4 answered */
+	for (int k = 0; k < 10; k++) {
+		now += 50;
+		controller_probe(&c[FAM_IPV6], 0, false, 0, now);
+		controller_probe(&c[FAM_IPV4], 0, true, 10.0, now);
+	}
+	controller_evaluate(&c[FAM_IPV4], now, &d);
+	assert_int_equal(d.nchanged, 0);
+	assert_false(d.apply);
+	assert_int_equal(controller_flushes(&c[FAM_IPV4], flush), 0);
+	controller_evaluate(&c[FAM_IPV6], now, &d);
+	assert_int_equal(d.nchanged, 1);
+	assert_true(d.apply);
+	controller_applied(&c[FAM_IPV6]);
+	assert_int_equal(controller_flushes(&c[FAM_IPV6], flush), 1);
+	assert_true(flush[0] && !flush[1] && !flush[2]);
+	assert_int_equal(bucket_count(&c[FAM_IPV6].buckets, 1), 16);
+	assert_true(c[FAM_IPV4].links[0].up);
+
+	/* pin6's IPv6 path goes: nothing of it to delete, nothing moves */
+	memset(&seen[2].ifc.addr[1], 0, sizeof(seen[2].ifc.addr[1]));
+	seen[2].ifc.naddr = 1;
+	assert_true(controller_iface(&c[FAM_IPV6], 2, &seen[2], now));
+	controller_evaluate(&c[FAM_IPV6], now + CONTROLLER_RENUMBER_HOLD_MS,
+			    &d);
+	assert_false(c[FAM_IPV6].links[2].up);
+	assert_int_equal(d.moved[2], 0);
+	assert_int_equal(controller_flushes(&c[FAM_IPV6], flush), 0);
+
+	/* wan2's prefix is being replaced: deprecated, nothing given up */
+	seen[1].ifc.addr[1].deprecated = true;
+	add6(&seen[1].ifc, "2001:db8:22::2", false);
+	assert_true(controller_iface(&c[FAM_IPV6], 1, &seen[1], now));
+	assert_string_equal(
+		inaddr_str(FAM_IPV6, &controller_source(&c[FAM_IPV6], 1)->local,
+			   text),
+		"2001:db8:22::2");
+	assert_false(controller_renumbered(&c[FAM_IPV6], 1, &old));
+	/* a new prefix that replaces the old at once: the old is given up */
+	seen[1].ifc.naddr = 1;
+	add6(&seen[1].ifc, "2001:db8:23::2", false);
+	assert_true(controller_iface(&c[FAM_IPV6], 1, &seen[1], now));
+	assert_true(controller_renumbered(&c[FAM_IPV6], 1, &old));
+	assert_string_equal(inaddr_str(FAM_IPV6, &old, text), "2001:db8:22::2");
+	/* IPv4 saw none of it */
+	assert_false(controller_renumbered(&c[FAM_IPV4], 1, &old));
+
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		controller_free(&c[f]);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_families_apart),
 		cmocka_unit_test(test_start_all_up),
 		cmocka_unit_test(test_failure_and_recovery),
 		cmocka_unit_test(test_flapping),
