@@ -4,7 +4,6 @@
  * alike: the core parses text, this is where the text comes from.
  */
 #include <errno.h>
-#include <ini.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,33 +96,26 @@ int config_load(struct config *c, const char *path,
 	return ret;
 }
 
-struct peek {
-	char *out;
-	size_t size;
-};
-
-static int peek_control(void *user, const char *section, const char *name,
-			const char *value)
-{
-	struct peek *pk = user;
-
-	if (!strcmp(section, "global") && !strcmp(name, "control"))
-		snprintf(pk->out, pk->size, "%s", value);
-	return 1;
-}
-
 int config_control_path(const char *path, char *out, size_t size)
 {
-	struct peek pk = { out, size };
-
+	struct config c;
 	char *text;
 	int ret;
 
 	snprintf(out, size, "%s", DEFAULT_CONTROL);
 	/* bounded as config_load() reads it: never a file without end */
 	ret = read_text(path, &text, NULL);
-	if (!ret && ini_parse_string(text, peek_control, &pk) < 0)
-		ret = -ENOENT;
+	if (ret)
+		return ret;
+	/*
+	 * The daemon's own parser, so that both read the same socket from
+	 * the same text (comments, spacing, sections alike). A file with
+	 * errors elsewhere (being edited while the daemon runs the previous
+	 * one) still names its socket: the parser has read the key by then.
+	 */
+	config_parse_string(&c, path, text, NULL);
+	snprintf(out, size, "%s", c.control);
+	config_free(&c);
 	free(text);
-	return ret;
+	return 0;
 }
