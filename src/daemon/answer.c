@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "daemon/daemon.h"
-#include "kernel/nftables.h"
+#include "kernel/nftcounter.h"
 #include "lib/monotonic.h"
 
 static json_object *address(enum fam f, const union inaddr *a)
@@ -162,7 +162,7 @@ static json_object *status(struct daemon *d)
 	uint64_t packets[n], bytes[n];
 	json_object *o = json_object_new_object(), *links;
 
-	nftables_counters(d->nft, &d->m.cfg, packets, bytes);
+	nftcounter_read(&d->nfnl, &d->m.cfg, packets, bytes);
 	json_object_object_add(o, "hash",
 			       json_object_new_string(
 				       hash_mode_name(d->m.cfg.hash)));

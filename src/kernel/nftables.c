@@ -229,38 +229,6 @@ int nftables_read_state(struct nft_ctx *ctx, struct table_state *st)
 	return nftables_parse_state(out, st);
 }
 
-int nftables_counters(struct nft_ctx *ctx, const struct config *c,
-		      uint64_t *packets, uint64_t *bytes)
-{
-	const char *out;
-	json_object *root, *array;
-
-	for (unsigned int i = 0; i < c->nlinks; i++)
-		packets[i] = bytes[i] = 0;
-	out = list_json(ctx, "list counters table " RULESET_FAMILY
-			     " " RULESET_TABLE);
-	root = out ? json_tokener_parse(out) : NULL;
-	array = nftables_array(root);
-	if (!array) {
-		json_object_put(root);
-		return -ENOENT;
-	}
-	for (size_t i = 0; i < json_object_array_length(array); i++) {
-		json_object *item = json_object_array_get_idx(array, i), *o;
-		int idx;
-
-		if (!json_object_object_get_ex(item, "counter", &o))
-			continue;
-		idx = config_find_link(c, json_str(o, "name") ?: "");
-		if (idx < 0)
-			continue;
-		packets[idx] = json_u64(o, "packets");
-		bytes[idx] = json_u64(o, "bytes");
-	}
-	json_object_put(root);
-	return 0;
-}
-
 int nftables_delete_table(struct nft_ctx *ctx)
 {
 	struct table_state st = { 0 };

@@ -26,10 +26,6 @@ int nftables_read_state(struct nft_ctx *ctx, struct table_state *st);
 /* The same from the JSON of "nft -j list table inet flowpin". */
 int nftables_parse_state(const char *json, struct table_state *st);
 
-/* Packets and bytes of the named counters (links) of flowpin's table. */
-int nftables_counters(struct nft_ctx *ctx, const struct config *c,
-		      uint64_t *packets, uint64_t *bytes);
-
 /* Remove flowpin's table; 0 also when there is none. */
 int nftables_delete_table(struct nft_ctx *ctx);
 
