@@ -559,3 +559,207 @@ renumber() {
 	fi
 	for a in $old; do ns "$ns" ip addr del "$a" dev "$dev"; done
 }
+
+# IPv6: the seed's network dual-stack.
+#
+#   lan host ── router ──┬── isp1 ──┐
+#   fd00:1::2     lan0   ├── isp2 ──┼── net (internet): server 2001:db8:ffff::1
+#                        └── isp3 ──┘                   (and 2001:db8:ffff::2)
+#
+# topology6 N [ra]: topology N, and IPv6 in every namespace of it (add_ns
+# disables it), addressed at once (nodad, no duplicate address detection):
+# - the lan host fd00:1::2/64 (a ULA, the LAN's own prefix), router lan0
+#   fd00:1::1/64; and provider K's 2001:db8:K00::2/64 (K00::1 on lan0), a
+#   /64 of the /56 it delegates to the router, deprecated (preferred_lft
+#   0): the host takes it as the source only when bound to it (-b);
+# - router wanK 2001:db8:K::2/64, ispK tortr 2001:db8:K::1/64, ispK tonet
+#   2001:db8:ff0K::2/64, net 2001:db8:ff0K::1/64 on its "ispK";
+# - provider K translates nothing: it routes its prefixes, 2001:db8:K::/64
+#   and 2001:db8:K00::/56, to the router, and drops what the router sends
+#   it from any other source (BCP 38: table ip6 isp6, chain bcp38, its drops
+#   counted: spoofed6 K); the net namespace routes them back to K;
+# - the router forwards IPv6. Its main table has the multipath default
+#   route over the providers (2001:db8:K::1 dev wanK), as for IPv4; with
+#   "ra", none: each provider advertises itself as the default router
+#   (ra6, dnsmasq) and the router learns one default route per wan from
+#   the advertisements (accept_ra 2, as a forwarding router needs: no
+#   address or prefix route from them).
+topology6() {
+	local n=$1 mode=${2:-static} k hops=""
+	topology "$n" || return 1
+	ipv6_on lan; ipv6_on rtr; ipv6_on net
+	for k in $(seq 1 "$n"); do ipv6_on "isp$k"; done
+	ns rtr sysctl -qw net.ipv6.conf.all.forwarding=1
+	ns lan ip addr add fd00:1::2/64 dev eth0 nodad
+	ns rtr ip addr add fd00:1::1/64 dev lan0 nodad
+	ns lan ip -6 route add default via fd00:1::1
+	ns net ip addr add 2001:db8:ffff::1/128 dev lo
+	ns net ip addr add 2001:db8:ffff::2/128 dev lo
+	for k in $(seq 1 "$n"); do
+		ns lan ip addr add "2001:db8:${k}00::2/64" dev eth0 nodad preferred_lft 0
+		ns rtr ip addr add "2001:db8:${k}00::1/64" dev lan0 nodad
+		ns rtr ip addr add "2001:db8:$k::2/64" dev "wan$k" nodad
+		ns "isp$k" ip addr add "2001:db8:$k::1/64" dev tortr nodad
+		ns "isp$k" ip addr add "2001:db8:ff0$k::2/64" dev tonet nodad
+		ns net ip addr add "2001:db8:ff0$k::1/64" dev "isp$k" nodad
+		ns "isp$k" sysctl -qw net.ipv6.conf.all.forwarding=1
+		ns "isp$k" ip -6 route add default via "2001:db8:ff0$k::1"
+		ns "isp$k" ip -6 route add "2001:db8:${k}00::/56" via "2001:db8:$k::2"
+		ns net ip -6 route add "2001:db8:$k::/64" via "2001:db8:ff0$k::2"
+		ns net ip -6 route add "2001:db8:${k}00::/56" via "2001:db8:ff0$k::2"
+		ns "isp$k" nft -f - <<-EOF
+		table ip6 isp6 {
+			counter spoofed { }
+			chain bcp38 {
+				type filter hook forward priority filter;
+				iifname "tortr" ip6 saddr != { 2001:db8:$k::/64, 2001:db8:${k}00::/56 } counter name spoofed drop
+			}
+		}
+		EOF
+		hops="$hops nexthop via 2001:db8:$k::1 dev wan$k"
+	done
+	if [ "$mode" = ra ]; then
+		for k in $(seq 1 "$n"); do
+			ns rtr sysctl -qw "net.ipv6.conf.wan$k.accept_ra=2" \
+				"net.ipv6.conf.wan$k.accept_ra_pinfo=0" \
+				"net.ipv6.conf.wan$k.autoconf=0"
+			ra6 "isp$k" tortr || return 1
+		done
+		for k in $(seq 1 "$n"); do
+			wait_until 10 ra6_learned "$k" || {
+				echo "topology6: the router learned no default route from isp$k's advertisements"
+				ns rtr ip -6 route show default
+				cat "$WORK/ra6.isp$k.log"
+				return 1
+			}
+		done
+	else
+		# shellcheck disable=SC2086
+		ns rtr ip -6 route add default $hops
+	fi
+}
+
+# ipv6_on NS: IPv6 in namespace NS, for what it has and what it makes;
+# addresses and the link-local ones the kernel makes are usable at once
+# (no duplicate address detection)
+ipv6_on() {
+	local d
+	ns "$1" sysctl -qw net.ipv6.conf.all.accept_dad=0 \
+		net.ipv6.conf.default.accept_dad=0
+	for d in $(ns "$1" ls /sys/class/net); do
+		ns "$1" sysctl -qw "net.ipv6.conf.$d.accept_dad=0"
+	done
+	ns "$1" sysctl -qw net.ipv6.conf.all.disable_ipv6=0 \
+		net.ipv6.conf.default.disable_ipv6=0
+}
+
+# ra6 NS IF: router advertisements on IF of NS (dnsmasq, RA only: no DHCP,
+# no DNS), every 10 s and at once to a solicitation, naming NS a default
+# router for 30 minutes (with the prefix of IF's addresses: accept_ra_pinfo
+# 0 on the router ignores it); its log in $WORK/ra6.NS.log
+ra6() {
+	local pidf=$WORK/ra6.$1.pid
+	ip netns exec "$P$1" dnsmasq --keep-in-foreground --log-facility=- \
+		--conf-file=/dev/null --no-resolv --no-hosts --port=0 \
+		--interface="$2" --bind-interfaces --enable-ra \
+		--dhcp-range="::,constructor:$2,ra-only" \
+		--ra-param="$2,10,1800" --pid-file="$pidf" \
+		>>"$WORK/ra6.$1.log" 2>&1 &
+	PIDS+=($!)
+	if ! wait_until 5 [ -s "$pidf" ]; then
+		echo "ra6 $1: dnsmasq did not start:"
+		cat "$WORK/ra6.$1.log"
+		return 1
+	fi
+}
+
+# linklocal6 NS IF: the link-local address of IF in NS
+linklocal6() {
+	ns "$1" ip -6 -o addr show dev "$2" scope link | awk '{ sub("/.*", "", $4); print $4; exit }'
+}
+
+# ra6_learned K: the router has a default route via isp K's link-local
+# address on wanK, installed from its advertisement (proto ra)
+ra6_learned() {
+	local ll
+	ll=$(linklocal6 "isp$1" tortr)
+	[ -n "$ll" ] && ns rtr ip -6 route show default dev "wan$1" |
+		awk -v g="$ll" '$2 == "via" && $3 == g && / proto ra / { f = 1 } END { exit !f }'
+}
+
+# spoofed6 K: how many packets provider K dropped for a source not its own
+spoofed6() {
+	ns "isp$1" nft -j list counter ip6 isp6 spoofed |
+		jq '.nftables[] | select(.counter) | .counter.packets'
+}
+
+# The IPv6 kernel state flowpin must leave as it found it: snapshot's,
+# with ip -6 (routes learned from advertisements lose their countdown)
+snapshot6() {
+	{
+		echo "== rules"; ns rtr ip -6 rule
+		echo "== routes"; ns rtr ip -6 route show table all |
+			sed 's/ expires [0-9]*sec//'
+		echo "== nft"; ns rtr nft list ruleset || echo "nft list ruleset failed: $?"
+	} 2>&1
+}
+
+# start_server6: the IPv6 servers, beside start_server's IPv4 ones: the
+# internet's on [::]:7000, logging to $WORK/server6.log, the lan host's on
+# [::]:8080
+start_server6() {
+	ip netns exec "${P}net" "$TRAFFIC" serve -a :: -p 7000 -l "$WORK/server6.log" &
+	PIDS+=($!)
+	ip netns exec "${P}lan" "$TRAFFIC" serve -a :: -p 8080 &
+	PIDS+=($!)
+	sleep 0.2
+}
+
+# A dual-stack config for topology6's N links: [TRACK=TARGETS]
+# [NAT6=MODE] [GW6=auto] conf6 N [weights...] > file. conf's config, and
+# lan6 = fd00:1::/64, each link's gateway6 2001:db8:K::1 (GW6=auto: auto)
+# and nat6 MODE (masquerade; "prefix": 2001:db8:K00::/64, the lan host's
+# fd00:1::2 leaves as 2001:db8:K00::2)
+conf6() {
+	conf "$@" | awk -v gw6="${GW6:-}" -v nat6="${NAT6:-masquerade}" '
+		function link_end() {
+			if (!k) return
+			printf "gateway6 = %s\n", gw6 == "auto" ? "auto" : "2001:db8:" k "::1"
+			printf "nat6 = %s\n", nat6 == "prefix" ? "2001:db8:" k "00::/64" : nat6
+		}
+		/^\[link wan/ { link_end(); k = substr($2, 4) + 0 }
+		{ print }
+		/^lan = / { print "lan6 = fd00:1::/64" }
+		END { link_end() }'
+}
+
+# upstream6 K down|up: provider K's IPv6 beyond its first hop fails (an
+# nftables drop of what it would forward to or from the internet, IPv6
+# only) or comes back; its IPv4, and its link to the router, stay up
+upstream6() {
+	if [ "$2" = down ]; then
+		ns "isp$1" nft -f - <<-EOF
+		table ip6 cut {
+			chain upstream {
+				type filter hook forward priority filter - 10;
+				oifname "tonet" drop
+				iifname "tonet" drop
+			}
+		}
+		EOF
+	else
+		ns "isp$1" nft delete table ip6 cut
+	fi
+}
+
+# log_lines: how many lines the daemon's log has (for log_ms_since)
+log_lines() { wc -l <"$WORK/flowpin.log"; }
+# log_ms_since N T PATTERN: ms from T (date +%s.%N) to the time stamp of
+# the daemon's first log line after line N matching PATTERN (grep -E,
+# case ignored); nothing, and a failure, when no line matches
+log_ms_since() {
+	local stamp
+	stamp=$(tail -n +"$(($1 + 1))" "$WORK/flowpin.log" | grep -m1 -i -E -- "$3" | cut -d' ' -f1)
+	[ -n "$stamp" ] || return 1
+	awk -v a="$2" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }'
+}

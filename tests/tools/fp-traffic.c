@@ -2,11 +2,14 @@
 /*
  * fp-traffic: real TCP and UDP traffic for flowpin's system tests and demo.
  *
+ * Addresses are IPv4 or IPv6 (HOST, -a, -b; icmp: IPv4 only).
+ *
  *   fp-traffic serve [-a ADDR] [-p PORT] [-P NPORTS] [-l LOG]
- *	TCP and UDP on NPORTS (1) ports from PORT. Every line or datagram gets
- *one line back: the source address and port the server saw it from. With -l,
- *one line per TCP connection and per UDP datagram is logged: "tcp|udp ADDR
- *PORT".
+ *	TCP and UDP on NPORTS (1) ports from PORT, on ADDR (0.0.0.0). An IPv6
+ *	ADDR (:: for any) serves IPv6 only: IPv4 is another server's. Every
+ *	line or datagram gets one line back: the source address and port the
+ *	server saw it from. With -l, one line per TCP connection and per UDP
+ *	datagram is logged: "tcp|udp ADDR PORT".
  *
  *   fp-traffic tcp  [-n N] [-s SPORT] [-b ADDR] [-t MS] [-v] HOST PORT
  *	N short connections in turn (source ports SPORT.. when given), each
@@ -60,7 +63,7 @@
 #define MAX_PORTS 64
 
 struct seen {
-	char addr[INET_ADDRSTRLEN];
+	char addr[INET6_ADDRSTRLEN];
 	unsigned long count;
 };
 
@@ -110,33 +113,81 @@ static long long now_ms(void)
 	return ts.tv_sec * 1000LL + ts.tv_nsec / 1000000;
 }
 
-static int make_addr(const char *host, unsigned int port,
-		     struct sockaddr_in *sin)
+/* A socket address of either family. */
+union sockaddr_any {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static socklen_t sa_len(const union sockaddr_any *a)
 {
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)port);
-	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
+}
+
+static unsigned int sa_port(const union sockaddr_any *a)
+{
+	return ntohs(a->sa.sa_family == AF_INET6 ? a->in6.sin6_port :
+						   a->in.sin_port);
+}
+
+static void sa_set_port(union sockaddr_any *a, unsigned int port)
+{
+	if (a->sa.sa_family == AF_INET6)
+		a->in6.sin6_port = htons((uint16_t)port);
+	else
+		a->in.sin_port = htons((uint16_t)port);
+}
+
+/* The address's text (INET6_ADDRSTRLEN) into @buf. */
+static const char *sa_ntop(const union sockaddr_any *a, char *buf)
+{
+	if (a->sa.sa_family == AF_INET6)
+		return inet_ntop(AF_INET6, &a->in6.sin6_addr, buf,
+				 INET6_ADDRSTRLEN);
+	return inet_ntop(AF_INET, &a->in.sin_addr, buf, INET6_ADDRSTRLEN);
+}
+
+/* @host, IPv4 or IPv6, and @port into @a. */
+static int make_addr(const char *host, unsigned int port, union sockaddr_any *a)
+{
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, host, &a->in.sin_addr) == 1) {
+		a->in.sin_family = AF_INET;
+	} else if (inet_pton(AF_INET6, host, &a->in6.sin6_addr) == 1) {
+		a->in6.sin6_family = AF_INET6;
+	} else {
 		fprintf(stderr, "fp-traffic: bad address %s\n", host);
 		return -1;
 	}
+	sa_set_port(a, port);
 	return 0;
 }
 
-/* A socket bound to @src:@sport (either may be 0/NULL). */
-static int bound_socket(int type, const char *src, unsigned int sport)
+/* A socket of family @af bound to @src:@sport (either may be 0/NULL). */
+static int bound_socket(int af, int type, const char *src, unsigned int sport)
 {
-	struct sockaddr_in sin;
+	const char *any = af == AF_INET6 ? "::" : "0.0.0.0";
+	union sockaddr_any sin;
 	int one = 1, fd;
 
-	fd = socket(AF_INET, type | SOCK_CLOEXEC, 0);
+	fd = socket(af, type | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	if (!src && !sport)
 		return fd;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (make_addr(src ? src : "0.0.0.0", sport, &sin) ||
-	    bind(fd, (struct sockaddr *)&sin, sizeof(sin))) {
+	if (make_addr(src ? src : any, sport, &sin)) {
+		close(fd);
+		return -1;
+	}
+	if (sin.sa.sa_family != af) {
+		fprintf(stderr,
+			"fp-traffic: bind %s: not of the peer's family\n", src);
+		close(fd);
+		return -1;
+	}
+	if (bind(fd, &sin.sa, sa_len(&sin))) {
 		fprintf(stderr, "fp-traffic: bind %s:%u: %s\n", src ? src : "*",
 			sport, strerror(errno));
 		close(fd);
@@ -187,17 +238,17 @@ static int read_line(int fd, char *buf, size_t size, long long deadline)
 }
 
 /* Connect with a deadline; returns the connected socket or -1. */
-static int connect_to(const struct sockaddr_in *dst, const char *src,
+static int connect_to(const union sockaddr_any *dst, const char *src,
 		      unsigned int sport, long long deadline)
 {
-	int fd = bound_socket(SOCK_STREAM, src, sport), err = 0;
+	int fd = bound_socket(dst->sa.sa_family, SOCK_STREAM, src, sport);
+	int err = 0;
 	socklen_t len = sizeof(err);
 
 	if (fd < 0)
 		return -1;
 	fcntl(fd, F_SETFL, O_NONBLOCK);
-	if (connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) &&
-	    errno != EINPROGRESS)
+	if (connect(fd, &dst->sa, sa_len(dst)) && errno != EINPROGRESS)
 		goto fail;
 	if (wait_fd(fd, POLLOUT, deadline))
 		goto fail;
@@ -218,7 +269,7 @@ static void answer_addr(char *line)
 		*sp = '\0';
 }
 
-static int run_tcp(const struct sockaddr_in *dst, const char *src,
+static int run_tcp(const union sockaddr_any *dst, const char *src,
 		   unsigned int sport, unsigned long n, int timeout)
 {
 	unsigned long ok = 0;
@@ -253,7 +304,7 @@ static int run_tcp(const struct sockaddr_in *dst, const char *src,
 	return 0;
 }
 
-static int run_udp(const struct sockaddr_in *dst, unsigned int sport,
+static int run_udp(const union sockaddr_any *dst, unsigned int sport,
 		   unsigned long n, unsigned long k, int timeout, bool quiet)
 {
 	unsigned long ok = 0, split = 0;
@@ -263,10 +314,9 @@ static int run_udp(const struct sockaddr_in *dst, unsigned int sport,
 		bool good = true, apart = false;
 		int fd;
 
-		fd = bound_socket(SOCK_DGRAM, NULL,
+		fd = bound_socket(dst->sa.sa_family, SOCK_DGRAM, NULL,
 				  sport ? sport + (unsigned int)f : 0);
-		if (fd < 0 ||
-		    connect(fd, (const struct sockaddr *)dst, sizeof(*dst))) {
+		if (fd < 0 || connect(fd, &dst->sa, sa_len(dst))) {
 			if (fd >= 0)
 				close(fd);
 			continue;
@@ -331,12 +381,18 @@ static uint16_t icmp_checksum(const void *data, size_t len)
 	return htons((uint16_t)~sum);
 }
 
-static int run_icmp(const struct sockaddr_in *dst, unsigned long n, int timeout)
+static int run_icmp(const union sockaddr_any *dst, unsigned long n, int timeout)
 {
 	int fd = socket(AF_INET, SOCK_RAW | SOCK_CLOEXEC, IPPROTO_ICMP);
 	unsigned long answered = 0;
 	uint16_t id = (uint16_t)getpid();
 
+	if (dst->sa.sa_family != AF_INET) {
+		fprintf(stderr, "fp-traffic: icmp: IPv4 only\n");
+		if (fd >= 0)
+			close(fd);
+		return 2;
+	}
 	if (fd < 0) {
 		perror("fp-traffic: icmp socket");
 		return 1;
@@ -349,8 +405,7 @@ static int run_icmp(const struct sockaddr_in *dst, unsigned long n, int timeout)
 		h.un.echo.id = htons(id);
 		h.un.echo.sequence = htons((uint16_t)i);
 		h.checksum = icmp_checksum(&h, sizeof(h));
-		if (sendto(fd, &h, sizeof(h), 0, (const struct sockaddr *)dst,
-			   sizeof(*dst)) < 0)
+		if (sendto(fd, &h, sizeof(h), 0, &dst->sa, sa_len(dst)) < 0)
 			continue;
 		while (wait_fd(fd, POLLIN, deadline) == 0) {
 			ssize_t r = recv(fd, buf, sizeof(buf), 0);
@@ -386,7 +441,7 @@ struct held {
  * timeout in all, not one each.
  */
 static void hold_connect(struct held *h, unsigned long n,
-			 const struct sockaddr_in *dst, int nports,
+			 const union sockaddr_any *dst, int nports,
 			 unsigned int sport)
 {
 	struct pollfd *p = calloc(n, sizeof(*p));
@@ -394,19 +449,19 @@ static void hold_connect(struct held *h, unsigned long n,
 	unsigned long pending = 0;
 
 	for (unsigned long i = 0; i < n; i++) {
-		h[i].fd = bound_socket(SOCK_STREAM, NULL,
+		h[i].fd = bound_socket(dst->sa.sa_family, SOCK_STREAM, NULL,
 				       sport ? sport + (unsigned int)i : 0);
 		h[i].unconnected = true;
 		if (h[i].fd < 0)
 			continue;
-		struct sockaddr_in to = *dst;
+		union sockaddr_any to = *dst;
 
 		/* spread over the server's ports, as over many services */
-		to.sin_port = htons((uint16_t)(ntohs(dst->sin_port) +
-					       i % (unsigned long)nports));
+		sa_set_port(&to,
+			    sa_port(dst) +
+				    (unsigned int)(i % (unsigned long)nports));
 		fcntl(h[i].fd, F_SETFL, O_NONBLOCK);
-		if (!connect(h[i].fd, (const struct sockaddr *)&to,
-			     sizeof(to)) ||
+		if (!connect(h[i].fd, &to.sa, sa_len(&to)) ||
 		    errno == EINPROGRESS) {
 			pending++;
 		} else {
@@ -517,7 +572,7 @@ static unsigned long hold_round(struct held *h, unsigned long n,
 	return moved;
 }
 
-static int run_hold(const struct sockaddr_in *dst, int nports,
+static int run_hold(const union sockaddr_any *dst, int nports,
 		    unsigned int sport, unsigned long n, int interval,
 		    long long duration)
 {
@@ -565,15 +620,16 @@ static int run_hold(const struct sockaddr_in *dst, int nports,
 }
 
 /*
- * Answer a datagram from the address it was sent to (IP_PKTINFO): a server
- * bound to 0.0.0.0 would otherwise answer from its outgoing interface's
- * address, and a connected client would not take the answer.
+ * Answer a datagram from the address it was sent to (IP_PKTINFO,
+ * IPV6_PKTINFO): a server bound to 0.0.0.0 or :: would otherwise answer from
+ * its outgoing interface's address, and a connected client would not take
+ * the answer.
  */
 static void udp_answer(int fd, FILE *log)
 {
-	char buf[512], who[64], ip[INET_ADDRSTRLEN];
-	char cbuf[CMSG_SPACE(sizeof(struct in_pktinfo))];
-	struct sockaddr_in peer;
+	char buf[512], who[80], ip[INET6_ADDRSTRLEN];
+	char cbuf[CMSG_SPACE(sizeof(struct in6_pktinfo))];
+	union sockaddr_any peer;
 	struct iovec iov = { buf, sizeof(buf) };
 	struct msghdr msg = {
 		.msg_name = &peer,
@@ -584,23 +640,32 @@ static void udp_answer(int fd, FILE *log)
 		.msg_controllen = sizeof(cbuf),
 	};
 	struct in_pktinfo *pi = NULL;
+	struct in6_pktinfo *pi6 = NULL;
 	struct cmsghdr *cm;
 
 	if (recvmsg(fd, &msg, 0) < 0)
 		return;
-	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm))
+	for (cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
 		if (cm->cmsg_level == IPPROTO_IP && cm->cmsg_type == IP_PKTINFO)
 			pi = (struct in_pktinfo *)CMSG_DATA(cm);
-	inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+		if (cm->cmsg_level == IPPROTO_IPV6 &&
+		    cm->cmsg_type == IPV6_PKTINFO)
+			pi6 = (struct in6_pktinfo *)CMSG_DATA(cm);
+	}
+	sa_ntop(&peer, ip);
 	if (log)
-		fprintf(log, "udp %s %u\n", ip, ntohs(peer.sin_port));
+		fprintf(log, "udp %s %u\n", ip, sa_port(&peer));
 	iov.iov_base = who;
 	iov.iov_len = (size_t)snprintf(who, sizeof(who), "%s %u\n", ip,
-				       ntohs(peer.sin_port));
+				       sa_port(&peer));
 	if (pi) {
 		pi->ipi_ifindex = 0;
 		pi->ipi_spec_dst = pi->ipi_addr;
 		msg.msg_controllen = CMSG_SPACE(sizeof(*pi));
+	} else if (pi6) {
+		/* the address it came to; the routing picks the interface */
+		pi6->ipi6_ifindex = 0;
+		msg.msg_controllen = CMSG_SPACE(sizeof(*pi6));
 	} else {
 		msg.msg_control = NULL;
 		msg.msg_controllen = 0;
@@ -622,20 +687,33 @@ static int serve_ports(int ep, const char *addr, unsigned int port, int nports,
 		       int *lfds, int *ufds)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
-	struct sockaddr_in sin;
+	union sockaddr_any sin;
 	int one = 1;
 
 	for (int i = 0; i < nports; i++) {
 		if (make_addr(addr, port + (unsigned int)i, &sin))
 			return -1;
-		lfds[i] = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-		ufds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		int af = sin.sa.sa_family;
+
+		lfds[i] = socket(af, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		ufds[i] = socket(af, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 		setsockopt(lfds[i], SOL_SOCKET, SO_REUSEADDR, &one,
 			   sizeof(one));
-		setsockopt(ufds[i], IPPROTO_IP, IP_PKTINFO, &one, sizeof(one));
-		if (bind(lfds[i], (struct sockaddr *)&sin, sizeof(sin)) ||
+		if (af == AF_INET6) {
+			/* IPv6 only: IPv4 is another server's */
+			setsockopt(lfds[i], IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				   sizeof(one));
+			setsockopt(ufds[i], IPPROTO_IPV6, IPV6_V6ONLY, &one,
+				   sizeof(one));
+			setsockopt(ufds[i], IPPROTO_IPV6, IPV6_RECVPKTINFO,
+				   &one, sizeof(one));
+		} else {
+			setsockopt(ufds[i], IPPROTO_IP, IP_PKTINFO, &one,
+				   sizeof(one));
+		}
+		if (bind(lfds[i], &sin.sa, sa_len(&sin)) ||
 		    listen(lfds[i], 4096) ||
-		    bind(ufds[i], (struct sockaddr *)&sin, sizeof(sin))) {
+		    bind(ufds[i], &sin.sa, sa_len(&sin))) {
 			fprintf(stderr, "fp-traffic: serve %s:%u: %s\n", addr,
 				port + (unsigned int)i, strerror(errno));
 			return -1;
@@ -673,22 +751,21 @@ static int run_serve(const char *addr, unsigned int port, int nports,
 
 		for (int i = 0; i < n; i++) {
 			int fd = evs[i].data.fd;
-			struct sockaddr_in peer;
+			union sockaddr_any peer;
 			socklen_t plen = sizeof(peer);
-			char buf[512], who[64], ip[INET_ADDRSTRLEN];
+			char buf[512], who[80], ip[INET6_ADDRSTRLEN];
 			ssize_t r;
 
 			if (index_of(lfds, nports, fd) >= 0) {
-				int c = accept4(fd, (struct sockaddr *)&peer,
-						&plen, SOCK_CLOEXEC);
+				int c = accept4(fd, &peer.sa, &plen,
+						SOCK_CLOEXEC);
 
 				if (c < 0)
 					continue;
-				inet_ntop(AF_INET, &peer.sin_addr, ip,
-					  sizeof(ip));
+				sa_ntop(&peer, ip);
 				if (log)
 					fprintf(log, "tcp %s %u\n", ip,
-						ntohs(peer.sin_port));
+						sa_port(&peer));
 				ev.data.fd = c;
 				epoll_ctl(ep, EPOLL_CTL_ADD, c, &ev);
 				continue;
@@ -699,14 +776,13 @@ static int run_serve(const char *addr, unsigned int port, int nports,
 			}
 			/* One reply line per line received. */
 			r = read(fd, buf, sizeof(buf));
-			if (r <= 0 ||
-			    getpeername(fd, (struct sockaddr *)&peer, &plen)) {
+			if (r <= 0 || getpeername(fd, &peer.sa, &plen)) {
 				close(fd);
 				continue;
 			}
-			inet_ntop(AF_INET, &peer.sin_addr, ip, sizeof(ip));
+			sa_ntop(&peer, ip);
 			int len = snprintf(who, sizeof(who), "%s %u\n", ip,
-					   ntohs(peer.sin_port));
+					   sa_port(&peer));
 			for (ssize_t j = 0; j < r; j++)
 				if (buf[j] == '\n' &&
 				    write(fd, who, (size_t)len) != len)
@@ -757,7 +833,7 @@ int main(int argc, char **argv)
 	int timeout = 1000, interval = 100, nports = 1, opt;
 	long long duration = 0;
 	bool quiet = false;
-	struct sockaddr_in dst;
+	union sockaddr_any dst;
 
 	if (argc < 2)
 		usage();
