@@ -3,7 +3,8 @@
  * flowpin explain: the link the kernel picks for a new connection, its
  * hash and its bucket, computed as the kernel computes them. From the
  * running daemon's table (failed links excluded), or, with no daemon, from
- * the configuration with every link up.
+ * the configuration with every link up. IPv6 has its own table, and a
+ * source in a link's prefix6 is pinned to that link before any hash.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -27,6 +28,9 @@ struct table {
 	enum hash_mode hash;
 	uint32_t seed;
 	struct bucket_table buckets;
+	/* size 0: a daemon that does not balance IPv6 */
+	struct bucket_table buckets6;
+	struct inprefix *prefix6; /* per link; length 0: none */
 	char (*names)[LINK_NAME_MAX];
 	unsigned int nlinks;
 	bool live; /* the daemon's */
@@ -35,13 +39,32 @@ struct table {
 static void table_free(struct table *t)
 {
 	bucket_table_free(&t->buckets);
+	bucket_table_free(&t->buckets6);
+	free(t->prefix6);
 	free(t->names);
+}
+
+/* A daemon's "owners" array into @b, of its length. */
+static int owners_parse(json_object *owners, unsigned int nlinks,
+			struct bucket_table *b)
+{
+	if (!json_object_is_type(owners, json_type_array) ||
+	    bucket_table_init(b, (uint32_t)json_object_array_length(owners)))
+		return -EPROTO;
+	for (uint32_t i = 0; i < b->size; i++) {
+		int k = json_object_get_int(
+			json_object_array_get_idx(owners, i));
+
+		b->owner[i] = k >= 0 && k < (int)nlinks ? (int16_t)k :
+							  BUCKET_NONE;
+	}
+	return 0;
 }
 
 /* The running daemon's table; -errno when there is none to ask. */
 static int table_from_daemon(const char *path, struct table *t)
 {
-	json_object *o = NULL, *v, *links, *owners;
+	json_object *o = NULL, *v, *links, *owners, *owners6 = NULL;
 	char *reply = NULL;
 	int ret;
 
@@ -60,22 +83,24 @@ static int table_from_daemon(const char *path, struct table *t)
 	t->seed = (uint32_t)json_object_get_int64(v);
 	t->nlinks = (unsigned int)json_object_array_length(links);
 	t->names = calloc(t->nlinks + 1, sizeof(*t->names));
-	if (!t->names ||
-	    bucket_table_init(&t->buckets,
-			      (uint32_t)json_object_array_length(owners)))
+	t->prefix6 = calloc(t->nlinks + 1, sizeof(*t->prefix6));
+	if (!t->names || !t->prefix6 ||
+	    owners_parse(owners, t->nlinks, &t->buckets))
+		goto out;
+	/* a daemon of before IPv6 sends none: IPv6 is not pinned */
+	if (json_object_object_get_ex(o, "owners6", &owners6) &&
+	    owners_parse(owners6, t->nlinks, &t->buckets6))
 		goto out;
 	for (unsigned int i = 0; i < t->nlinks; i++) {
-		const char *n =
-			json_str(json_object_array_get_idx(links, i), "name");
+		json_object *l = json_object_array_get_idx(links, i);
+		const char *n = json_str(l, "name"),
+			   *p6 = json_str(l, "prefix6");
+		enum fam f;
 
 		snprintf(t->names[i], LINK_NAME_MAX, "%s", n ?: "");
-	}
-	for (uint32_t b = 0; b < t->buckets.size; b++) {
-		int k = json_object_get_int(
-			json_object_array_get_idx(owners, b));
-
-		t->buckets.owner[b] =
-			k >= 0 && k < (int)t->nlinks ? (int16_t)k : BUCKET_NONE;
+		if (p6 && (inprefix_parse(p6, &f, &t->prefix6[i]) ||
+			   f != FAM_IPV6 || !t->prefix6[i].len))
+			goto out;
 	}
 	t->live = true;
 	ret = 0;
@@ -84,10 +109,13 @@ out:
 	return ret;
 }
 
-/* The table a fresh daemon would start with: every link up. */
+/*
+ * The tables a fresh daemon would start with: every link up, for IPv6
+ * those that may balance it.
+ */
 static int table_from_config(const char *path, struct table *t)
 {
-	struct policy_link pl[SLOTS_MAX];
+	struct policy_link pl[SLOTS_MAX], pl6[SLOTS_MAX];
 	enum policy_mode mode;
 	struct config c;
 	int ret;
@@ -99,51 +127,112 @@ static int table_from_config(const char *path, struct table *t)
 	t->seed = c.seed;
 	t->nlinks = c.nlinks;
 	t->names = calloc(c.nlinks, sizeof(*t->names));
-	ret = t->names ? bucket_table_init(&t->buckets, c.buckets) : -ENOMEM;
+	t->prefix6 = calloc(c.nlinks, sizeof(*t->prefix6));
+	ret = t->names && t->prefix6 ?
+		      bucket_table_init(&t->buckets, c.buckets) :
+		      -ENOMEM;
+	if (!ret)
+		ret = bucket_table_init(&t->buckets6, c.buckets);
 	for (unsigned int i = 0; i < c.nlinks && !ret; i++) {
+		bool up6 = config_balances6(&c.links[i]);
+
 		memcpy(t->names[i], c.links[i].name, LINK_NAME_MAX);
+		if (c.links[i].has_prefix6)
+			t->prefix6[i] = c.links[i].prefix6;
 		pl[i] = (struct policy_link){ .weight = c.links[i].weight,
 					      .tier = c.links[i].tier,
 					      .up = true,
 					      .usable = true };
+		pl6[i] = pl[i];
+		pl6[i].up = pl6[i].usable = up6;
 	}
-	if (!ret)
+	if (!ret) {
 		policy_balance(&t->buckets, pl, c.nlinks, &mode);
+		policy_balance(&t->buckets6, pl6, c.nlinks, &mode);
+	}
 	config_free(&c);
 	return ret;
+}
+
+/* IPv6 from a daemon that sends no IPv6 owners: the main routing table. */
+static void explain_unpinned6(void)
+{
+	print_null("link");
+	print_null("by");
+	print_null("prefix6");
+	print_null("bucket");
+	print_null("buckets");
+	print_null("hash");
+	print_text("    not pinned: IPv6 follows the main routing table");
+}
+
+/*
+ * An IPv6 tuple, as pick6 decides: its source's prefix6, else the IPv6
+ * bucket table. The same keys either way: what was not looked at, null.
+ */
+static void explain_one6(const struct table *t, const struct flow_key *key)
+{
+	int pin = flowhash_source_prefix(key, t->prefix6, t->nlinks);
+	char p[INPREFIX_STRLEN];
+	uint32_t hash, bucket;
+	int owner;
+
+	if (pin >= 0) {
+		print_string(PRINT_ANY, "link", "    link %s", t->names[pin]);
+		print_string(PRINT_JSON, "by", "%s", "prefix6");
+		print_string(PRINT_ANY, "prefix6",
+			     ", pinned by its source prefix %s (not hashed)",
+			     inprefix_str(FAM_IPV6, &t->prefix6[pin], p));
+		print_null("bucket");
+		print_u64(PRINT_JSON, "buckets", "%" PRIu64, t->buckets6.size);
+		print_null("hash");
+		return;
+	}
+	hash = flowhash(key, t->hash, t->seed);
+	bucket = flowhash_bucket(hash, t->buckets6.size);
+	owner = t->buckets6.owner[bucket];
+	if (owner != BUCKET_NONE)
+		print_string(PRINT_ANY, "link", "    link %s", t->names[owner]);
+	else
+		print_null("link");
+	print_string(PRINT_JSON, "by", "%s", "hash");
+	print_null("prefix6");
+	if (owner == BUCKET_NONE)
+		print_text("    no link: the main routing table");
+	print_u64(PRINT_ANY, "bucket", " IPv6 bucket %" PRIu64, bucket);
+	print_u64(PRINT_ANY, "buckets", "/%" PRIu64, t->buckets6.size);
+	print_u64(PRINT_ANY, "hash", " hash 0x%08" PRIx64, hash);
 }
 
 /* One tuple: its link, bucket and hash, as one text block or JSON object. */
 static int explain_one(const struct table *t, const struct flow_key *key,
 		       bool json, bool pretty)
 {
-	uint32_t hash = 0, bucket = 0;
-	int owner = BUCKET_NONE;
+	uint32_t hash, bucket;
+	int owner;
 	char what[160];
 
-	/* The table pins IPv4 connections; IPv6 follows the main table. */
-	if (key->family == AF_INET) {
+	tuple_format(key, what, sizeof(what));
+	print_begin(json, pretty);
+	print_string(PRINT_ANY, "tuple", "%s\n", what);
+	if (key->family == AF_INET6 && t->buckets6.size) {
+		explain_one6(t, key);
+	} else if (key->family == AF_INET6) {
+		explain_unpinned6();
+	} else {
 		hash = flowhash(key, t->hash, t->seed);
 		bucket = flowhash_bucket(hash, t->buckets.size);
 		owner = t->buckets.owner[bucket];
-	}
-	tuple_format(key, what, sizeof(what));
-
-	print_begin(json, pretty);
-	print_string(PRINT_ANY, "tuple", "%s\n", what);
-	if (owner != BUCKET_NONE)
-		print_string(PRINT_ANY, "link", "    link %s", t->names[owner]);
-	else
-		print_null("link");
-	if (key->family == AF_INET) {
+		if (owner != BUCKET_NONE)
+			print_string(PRINT_ANY, "link", "    link %s",
+				     t->names[owner]);
+		else
+			print_null("link");
 		if (owner == BUCKET_NONE)
 			print_text("    no link: the main routing table");
 		print_u64(PRINT_ANY, "bucket", " bucket %" PRIu64, bucket);
 		print_u64(PRINT_ANY, "buckets", "/%" PRIu64, t->buckets.size);
 		print_u64(PRINT_ANY, "hash", " hash 0x%08" PRIx64, hash);
-	} else {
-		print_text(
-			"    not pinned: IPv6 follows the main routing table");
 	}
 	print_string(PRINT_ANY, "mode", "\n    hash %s",
 		     hash_mode_name(t->hash));

@@ -199,3 +199,17 @@ uint32_t flowhash(const struct flow_key *key, enum hash_mode mode,
 
 	return kernel_jhash(image, (uint32_t)len, seed);
 }
+
+int flowhash_source_prefix(const struct flow_key *key,
+			   const struct inprefix *prefix, unsigned int n)
+{
+	union inaddr src;
+
+	if (key->family != AF_INET6)
+		return -1;
+	memcpy(src.b, key->src, sizeof(src.b));
+	for (unsigned int i = 0; i < n; i++)
+		if (prefix[i].len && inprefix_holds(FAM_IPV6, &prefix[i], &src))
+			return (int)i;
+	return -1;
+}

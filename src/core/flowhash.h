@@ -2,7 +2,8 @@
 /*
  * The flow hash exactly as the kernel computes it for flowpin's nftables
  * rule: nft_jhash over the register image of the hashed fields, scaled to
- * the bucket count with reciprocal_scale().
+ * the bucket count with reciprocal_scale(). Both families, every mode,
+ * checked against the live kernel (tests/system/test_hash_kernel.sh).
  */
 #ifndef FLOWPIN_FLOWHASH_H
 #define FLOWPIN_FLOWHASH_H
@@ -10,6 +11,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "core/inaddr.h"
 
 enum hash_mode {
 	HASH_L4, /* saddr, daddr, protocol, ports (where the protocol has ports)
@@ -60,5 +63,14 @@ static inline uint32_t flowhash_bucket(uint32_t hash, uint32_t nbuckets)
 {
 	return reciprocal_scale(hash, nbuckets);
 }
+
+/*
+ * The rule before the IPv6 hash ("ip6 saddr vmap @sources6"): the index
+ * of the first of the @n IPv6 prefixes that holds @key's source, or -1
+ * (IPv4 keys too). An entry of length 0 holds nothing: a link without
+ * prefix6.
+ */
+int flowhash_source_prefix(const struct flow_key *key,
+			   const struct inprefix *prefix, unsigned int n);
 
 #endif

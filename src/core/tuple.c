@@ -32,6 +32,7 @@ static int endpoint(const char *s, int *family, uint8_t addr[16],
 {
 	char buf[64];
 	const char *host = buf, *p = NULL;
+	char *colon;
 	uint32_t v;
 
 	if (strlen(s) >= sizeof(buf))
@@ -46,9 +47,9 @@ static int endpoint(const char *s, int *family, uint8_t addr[16],
 		host = buf + 1;
 		if (end[1])
 			p = end + 2;
-	} else if (strchr(buf, '.') && strchr(buf, ':')) {
-		char *colon = strrchr(buf, ':');
-
+	} else if (strchr(buf, '.') && (colon = strchr(buf, ':')) &&
+		   colon == strrchr(buf, ':')) {
+		/* IPv4:PORT; more colons are IPv6's, as in ::ffff:192.0.2.1 */
 		*colon = '\0';
 		p = colon + 1;
 	}
@@ -98,6 +99,14 @@ int tuple_parse(const char *proto, const char *src, const char *dst,
 	if (sfam != dfam) {
 		snprintf(err, errlen, "%s and %s are not of one address family",
 			 src, dst);
+		return -EINVAL;
+	}
+	/* an echo of the other family would be hashed as no packet has it */
+	if ((sfam == AF_INET6 && key->proto == IPPROTO_ICMP) ||
+	    (sfam == AF_INET && key->proto == IPPROTO_ICMPV6)) {
+		snprintf(err, errlen, "%s is %s", proto,
+			 sfam == AF_INET6 ? "IPv4's ICMP: IPv6 has icmpv6" :
+					    "IPv6's ICMP: IPv4 has icmp");
 		return -EINVAL;
 	}
 	if (!flowhash_proto_has_ports(key->proto) &&

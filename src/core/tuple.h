@@ -8,8 +8,9 @@
 #include "core/flowhash.h"
 
 /*
- * PROTO: tcp, udp, udplite, sctp, dccp, icmp, icmpv6 or a number 0..255.
- * Addresses: 192.0.2.1, 192.0.2.1:80, 2001:db8::1, [2001:db8::1]:80.
+ * PROTO: tcp, udp, udplite, sctp, dccp, icmp, icmpv6 or a number 0..255;
+ * ICMP of the addresses' family. Addresses: 192.0.2.1, 192.0.2.1:80,
+ * 2001:db8::1, [2001:db8::1]:80, ::ffff:192.0.2.1 (IPv6).
  * Returns 0, or -EINVAL with a message in @err.
  */
 int tuple_parse(const char *proto, const char *src, const char *dst,

@@ -138,6 +138,11 @@ static void parse_l4(const uint8_t *b, uint32_t n, struct pkt *p, int depth)
 	}
 	if (k->proto != IPPROTO_ICMP && k->proto != IPPROTO_ICMPV6)
 		return;
+	/* types 128 and 139 may start one (nf_conntrack_proto_icmpv6.c) */
+	if (k->proto == IPPROTO_ICMPV6 && depth == 0 &&
+	    (n < 1 ||
+	     (b[0] != 128 && b[0] != 139 && !is_icmp_error(k->proto, b[0]))))
+		p->no_new = true;
 	if (n < 8)
 		return;
 	if (is_icmp_echo(k->proto, b[0])) {

@@ -30,6 +30,10 @@ struct pkt {
 	uint8_t tcp_flags;
 	bool related; /* an ICMP error: key is the connection it is about,
 			 as seen from its original sender */
+	/* starts no connection: conntrack tracks no ICMPv6 but echoes, node
+	 * information queries and errors (neighbour discovery and MLD are
+	 * untracked, and never cross the router) */
+	bool no_new;
 	uint32_t tag; /* its connection table hash, once computed */
 };
 

@@ -73,16 +73,24 @@ int sim_event_parse(const char *arg, const struct config *c,
 	return 0;
 }
 
-/* The links as flowpin's policy sees them: a dead link is not usable. */
-static void policy_links(const struct sim *s, struct policy_link *pl)
+/*
+ * The links as flowpin's policy sees them for family @f: a dead link is
+ * not usable, nor for IPv6 one whose provider takes only its prefix6.
+ */
+static void policy_links(const struct sim *s, enum fam f,
+			 struct policy_link *pl)
 {
-	for (unsigned int i = 0; i < s->nlinks; i++)
+	for (unsigned int i = 0; i < s->nlinks; i++) {
+		bool up = s->alive[i] && (f == FAM_IPV4 ||
+					  config_balances6(&s->cfg->links[i]));
+
 		pl[i] = (struct policy_link){
 			.weight = s->weight[i],
 			.tier = s->cfg->links[i].tier,
-			.up = s->alive[i],
-			.usable = s->alive[i],
+			.up = up,
+			.usable = up,
 		};
+	}
 }
 
 static void rebalance_flowpin(struct sim *s)
@@ -90,8 +98,10 @@ static void rebalance_flowpin(struct sim *s)
 	struct policy_link pl[SLOTS_MAX];
 	enum policy_mode mode;
 
-	policy_links(s, pl);
+	policy_links(s, FAM_IPV4, pl);
 	policy_balance(&s->buckets, pl, s->nlinks, &mode);
+	policy_links(s, FAM_IPV6, pl);
+	policy_balance(&s->buckets6, pl, s->nlinks, &mode);
 }
 
 int sim_init(struct sim *s, const struct config *c,
@@ -112,12 +122,20 @@ int sim_init(struct sim *s, const struct config *c,
 		s->weight[i] = c->links[i].weight;
 		for (int p = 0; p < SIM_POLICIES; p++)
 			s->expected[p][i] = s->weight[i];
+		if (c->links[i].has_prefix6) {
+			s->prefix6[i] = c->links[i].prefix6;
+			s->has_prefix6 = true;
+		}
 	}
 	/* flowpin's shares aim at the links of its lowest tier */
-	policy_links(s, pl);
+	policy_links(s, FAM_IPV4, pl);
 	policy_weights(pl, s->nlinks, s->expected[POL_FLOWPIN]);
+	policy_links(s, FAM_IPV6, pl);
+	policy_weights(pl, s->nlinks, s->expected6);
 	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
 	ret = bucket_table_init(&s->buckets, c->buckets);
+	if (!ret)
+		ret = bucket_table_init(&s->buckets6, c->buckets);
 	if (!ret)
 		ret = simtable_init(&s->table);
 	if (ret) {
@@ -131,6 +149,7 @@ int sim_init(struct sim *s, const struct config *c,
 void sim_free(struct sim *s)
 {
 	bucket_table_free(&s->buckets);
+	bucket_table_free(&s->buckets6);
 	simtable_free(&s->table);
 }
 
@@ -145,16 +164,34 @@ static int kernel_link(const struct sim *s, const struct sim_conn *c, int p)
 				flowhash(&k, m, KERNEL_STANDIN_SEED) >> 1);
 }
 
-/* flowpin's pick for @c from the bucket table, as for a new connection. */
-static int flowpin_link(const struct sim *s, const struct sim_conn *c)
+/*
+ * flowpin's pick for @c as for a new connection, as pick6 makes it for
+ * IPv6: its source's prefix6 first (*by_prefix set), then its family's
+ * bucket table.
+ */
+static int flowpin_link(const struct sim *s, const struct sim_conn *c,
+			bool *by_prefix)
 {
+	const struct bucket_table *t = &s->buckets;
 	struct flow_key k;
 	uint32_t h;
+	int l;
 
 	sim_conn_key(c, &k);
+	*by_prefix = false;
+	if (k.family == AF_INET6) {
+		l = s->has_prefix6 ?
+			    flowhash_source_prefix(&k, s->prefix6, s->nlinks) :
+			    -1;
+		if (l >= 0) {
+			*by_prefix = true;
+			return l;
+		}
+		t = &s->buckets6;
+	}
 	/* ICMP's identifier is in the key, but no rule hashes it */
 	h = flowhash(&k, s->cfg->hash, s->cfg->seed);
-	return s->buckets.owner[flowhash_bucket(h, s->buckets.size)];
+	return t->owner[flowhash_bucket(h, t->size)];
 }
 
 static void apply_event(struct sim *s, unsigned int e)
@@ -197,7 +234,8 @@ static void apply_event(struct sim *s, unsigned int e)
 				s->res[p].moved[e]++;
 			*a = now;
 		}
-		if (*fp < SIM_REPICK && !s->alive[*fp]) {
+		/* a prefix6's connections stay: they would be pinned again */
+		if (*fp < SIM_REPICK && !s->alive[*fp] && !c->by_prefix) {
 			s->res[POL_FLOWPIN].moved[e]++;
 			*fp = SIM_REPICK;
 		}
@@ -245,7 +283,7 @@ static uint8_t choose(struct sim *s, struct sim_conn *c, int p, bool reply)
 	default:
 		/* pinned; a dead link's connections were deleted: a new pick */
 		if (*a == SIM_NO_LINK || *a == SIM_REPICK) {
-			l = flowpin_link(s, c);
+			l = flowpin_link(s, c, &c->by_prefix);
 			*a = l < 0 ? SIM_NO_LINK : (uint8_t)l;
 		}
 		return *a;
@@ -273,10 +311,15 @@ static void replay(struct sim *s, const struct pkt *p)
 
 	s->packets++;
 	s->bytes += p->len;
-	/* an ICMP error about no connection we know: nobody to bill */
-	c = simtable_get(&s->table, p, !p->related, &created, &reply);
+	/* an ICMP error about no connection we know: nobody to bill; nor
+	 * for what conntrack does not track */
+	c = simtable_get(&s->table, p, !p->related && !p->no_new, &created,
+			 &reply);
 	if (!c) {
-		s->orphans++;
+		if (p->related)
+			s->orphans++;
+		else
+			s->untracked++;
 		return;
 	}
 	if (created)
@@ -303,6 +346,10 @@ static void replay(struct sim *s, const struct pkt *p)
 			c->link[pol] = l;
 		r->bytes[slot] += p->len;
 	}
+	if (created && c->by_prefix)
+		s->pinned6[c->link[POL_FLOWPIN]]++;
+	else if (created)
+		s->hashed[fam_of_af(c->family)]++;
 	/* ICMP errors do not refresh a connection's timeout in conntrack */
 	if (!p->related)
 		simtable_touch(&s->table, c, p, reply);
@@ -347,19 +394,45 @@ void sim_flush(struct sim *s)
 double sim_balance_error(const struct sim *s, enum sim_policy pol)
 {
 	const struct sim_result *r = &s->res[pol];
-	uint64_t conns = 0, weights = 0;
-	double worst = 0;
+	uint64_t conns = 0, weights = 0, weights6 = 0;
+	double worst = 0, f4 = 1, f6 = 0;
 
 	for (unsigned int i = 0; i <= SLOTS_MAX; i++)
 		conns += r->conns[i];
-	for (unsigned int i = 0; i < s->nlinks; i++)
+	for (unsigned int i = 0; i < s->nlinks; i++) {
 		weights += s->expected[pol][i];
-	if (!conns || !weights)
+		weights6 += s->expected6[i];
+	}
+	if (!conns)
+		return 0;
+	/*
+	 * flowpin: each family's table has its own weights, each for that
+	 * family's share; the same weights, one share (and IPv4's arithmetic)
+	 */
+	if (pol == POL_FLOWPIN) {
+		uint64_t h4 = s->hashed[FAM_IPV4], h6 = s->hashed[FAM_IPV6];
+
+		if (!memcmp(s->expected6, s->expected[pol],
+			    sizeof(s->expected6))) {
+			h4 += h6;
+			h6 = 0;
+		}
+		f4 = weights ? (double)h4 / (double)conns : 0;
+		f6 = weights6 ? (double)h6 / (double)conns : 0;
+	}
+	if (!weights && !f6)
 		return 0;
 	for (unsigned int i = 0; i < s->nlinks; i++) {
-		double d = fabs(100.0 * (double)r->conns[i] / (double)conns -
-				100.0 * s->expected[pol][i] / (double)weights);
+		double want = 0, d;
 
+		if (f4)
+			want += 100.0 * s->expected[pol][i] / (double)weights *
+				f4;
+		if (f6)
+			want += 100.0 * s->expected6[i] / (double)weights6 * f6;
+		if (pol == POL_FLOWPIN && s->pinned6[i])
+			want += 100.0 * (double)s->pinned6[i] / (double)conns;
+		d = fabs(100.0 * (double)r->conns[i] / (double)conns - want);
 		if (d > worst)
 			worst = d;
 	}

@@ -5,8 +5,10 @@
  *   round-robin  a next hop per packet, by weight (the seed's router)
  *   kernel-l3    the kernel's hash-threshold multipath, hashing addresses
  *   kernel-l4    the same, hashing addresses, protocol and ports
- *   flowpin      a link per connection from the bucket table, kept for the
- *                connection's life unless its link goes down
+ *   flowpin      a link per connection from the bucket table of its
+ *                family, kept for the connection's life unless its link
+ *                goes down; an IPv6 source in a link's prefix6 is pinned
+ *                to that link, whatever its state
  *
  * Per policy: connections and bytes per link, connections whose packets
  * used more than one link (broken, under NAT), connections each event
@@ -67,14 +69,26 @@ struct sim {
 	int32_t upper[SLOTS_MAX]; /* kernel multipath bounds */
 	uint64_t clamp_us; /* the latest time seen: captures step back */
 	int64_t rr[SLOTS_MAX]; /* smooth weighted round robin */
-	struct bucket_table buckets;
+	struct bucket_table buckets; /* flowpin's IPv4 table */
+	/* IPv6: its own table over the links that balance IPv6, and the
+	 * prefix6 of each link (length 0: none) */
+	struct bucket_table buckets6;
+	uint32_t expected6[SLOTS_MAX];
+	struct inprefix prefix6[SLOTS_MAX];
+	bool has_prefix6;
+	/* flowpin's new connections: hashed, per family; pinned by prefix6,
+	 * per link. Their shares are what the balance error aims at. */
+	uint64_t hashed[FAM_MAX];
+	uint64_t pinned6[SLOTS_MAX];
 	const struct sim_event *events;
 	unsigned int nevents, next_event;
 	struct simtable table;
 	struct sim_result res[SIM_POLICIES];
 	struct pkt ahead[SIM_AHEAD];
 	unsigned int ahead_head, ahead_n;
-	uint64_t packets, bytes, connections, orphans;
+	/* orphans: ICMP errors about no connection known; untracked: packets
+	 * of no connection that start none (neighbour discovery, MLD) */
+	uint64_t packets, bytes, connections, orphans, untracked;
 	uint64_t first_us, last_us;
 	bool started;
 };
@@ -91,7 +105,9 @@ void sim_packet(struct sim *s, const struct pkt *p);
 void sim_flush(struct sim *s);
 
 /* Largest distance, in points, of a link's share of connections from its
- * share of the weights. */
+ * share of the weights (for flowpin, of each family's weights by that
+ * family's share of the connections; those pinned by prefix6, where they
+ * were pinned). */
 double sim_balance_error(const struct sim *s, enum sim_policy pol);
 
 #endif

@@ -41,7 +41,7 @@ struct sim_conn {
 	/* the link each pinning policy gives it now (kernel-l3, kernel-l4,
 	 * flowpin), set at once by events; SIM_REPICK: flowpin picks anew */
 	uint8_t assigned[SIM_POLICIES - 1];
-	uint8_t pad;
+	bool by_prefix; /* flowpin: pinned by its IPv6 source's prefix6 */
 	uint32_t last_ms; /* last packet, in wrapping milliseconds */
 	uint32_t moved_ms; /* last move to the young end of its list */
 	uint32_t prev, next; /* in the list of its class, by moved_ms */

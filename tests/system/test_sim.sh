@@ -96,6 +96,25 @@ check "the link type changes nothing in the results" \
 	[ "$(jq -c .policies "$WORK/gen-ethernet.json")" = "$(jq -c .policies "$WORK/gen-raw.json")" ]
 "$FLOWPIN" sim --generate "$WORK/again.pcap" --flows 3000 --duration 10 >/dev/null
 check "the same seed writes the same trace" cmp -s "$WORK/gen-ethernet.pcap" "$WORK/again.pcap"
+# the generated IPv6 clients (fd00::/64) in wan1's prefix6: pinned to it
+awk '{ print } /^\[link wan1\]/ { print "prefix6 = fd00::/64\nnat6 = none" }' \
+	"$WORK/fp.conf" >"$WORK/gen6.conf"
+for c in fp gen6; do
+	"$FLOWPIN" -c "$WORK/$c.conf" -j sim "$WORK/gen-ethernet.pcap" --event 4:wan2:down \
+		--event 6:wan1:down >"$WORK/$c.json"
+done
+fp6() { jq "$2" <<<"$(jq '.policies[] | select(.name == "flowpin")' "$1")"; }
+added=$(jq '[.policies[] | [.links[].connections] | add] | unique' "$WORK/gen6.json")
+check "with prefix6: every policy's connections add up to the trace's ($(jq -c . <<<"$added"))" \
+	[ "$(jq -c . <<<"$added")" = "[$(jq .trace.connections "$WORK/gen6.json")]" ]
+w=$(fp6 "$WORK/fp.json" '.links[0].connections')
+w6=$(fp6 "$WORK/gen6.json" '.links[0].connections')
+check "  wan1 carries the IPv6 clients beside its IPv4 share ($w6, $w without prefix6)" \
+	[ "$w6" -gt "$w" ]
+m=$(fp6 "$WORK/fp.json" '.moved[1]')
+m6=$(fp6 "$WORK/gen6.json" '.moved[1]')
+check "  which stay on it when it goes down: it moves fewer ($m6, $m without prefix6)" \
+	[ "$m6" -lt "$m" ]
 
 say "bad input"
 check "a missing trace" fails_with 1 '/nonexistent\.pcap: No such file or directory' \
@@ -117,4 +136,46 @@ check "  with a warning" grep -q "tail\.pcap: warning: truncated dump file.*its 
 check "a generated trace that cannot be written" \
 	fails_with 1 '/dev/full: No space left on device' \
 	"$FLOWPIN" sim --generate /dev/full --flows 100 --duration 1
+
+say "== IPv6 beside IPv4 (topology6): each family by its own table"
+# wan1's provider routes its own prefix only (nat6 = none): the lan
+# host's 2001:db8:100::2 goes by wan1 as it is, other IPv6 by wan2 and
+# wan3 (masquerading)
+SERVER6=2001:db8:ffff::1
+reset_topology
+topology6 3 || exit 1
+start_server
+start_server6
+TRACK="198.19.0.1 $SERVER6" conf6 3 1 2 1 |
+	awk '/^\[link / { l = $2 }
+	     l == "wan1]" && /^nat6 = / { print "nat6 = none\nprefix6 = 2001:db8:100::/56"; next }
+	     { print }' >"$WORK/fp6.conf"
+start_flowpin "$WORK/fp6.conf" || exit 1
+all_up6() { status | jq -e '[.links[].ipv6.state == "up"] | all' >/dev/null; }
+check "the links' IPv6 come up" wait_until 5 all_up6
+CAPS=()
+capture eth0 lan "$WORK/lan6.pcap"
+sleep 0.5
+ns lan "$TRAFFIC" tcp -v -n 200 -s 20000 -t 2000 198.19.0.1 7000 >"$WORK/tcp4"
+ns lan "$TRAFFIC" tcp -v -n 200 -s 20000 -t 2000 "$SERVER6" 7000 >"$WORK/tcp6"
+ns lan "$TRAFFIC" udp -v -n 100 -k 3 -s 30000 -t 2000 "$SERVER6" 7000 >"$WORK/udp6"
+ns lan "$TRAFFIC" tcp -v -n 100 -s 22000 -t 2000 -b 2001:db8:100::2 "$SERVER6" 7000 >"$WORK/pin6"
+stop_captures
+check "tcpdump lost nothing" grep -q "^0 packets dropped" "$WORK/lan6.pcap.log"
+# the real connections per link: the source the server saw
+real6() {
+	cat "$WORK/tcp4" "$WORK/tcp6" "$WORK/udp6" "$WORK/pin6" | awk -v k="$1" '$1 == "conn" &&
+		($3 == "198.18." k ".2" || $3 == "2001:db8:" k "::2" || (k == 1 && $3 == "2001:db8:100::2"))' | wc -l
+}
+"$FLOWPIN" -c "$WORK/fp6.conf" -j sim "$WORK/lan6.pcap" >"$WORK/report"
+check "the capture holds the 600 connections, its neighbour discovery none" \
+	[ "$(jq '.trace.connections' "$WORK/report")" = 600 ]
+for k in 1 2 3; do
+	n=$(policy flowpin | jq ".links[] | select(.name == \"wan$k\") | .connections")
+	check "flowpin policy: wan$k carries $n connections, as it really did ($(real6 $k))" \
+		[ "$n" = "$(real6 $k)" ]
+done
+check "  wan1's IPv6: its prefix's 100 only" [ "$(grep -c ' 2001:db8:1::2$' "$WORK/tcp6" "$WORK/udp6" |
+	awk -F: '{ n += $2 } END { print n }')" = 0 -a "$(count seen 2001:db8:100::2 "$WORK/pin6")" = 100 ]
+check "flowpin policy: no connection broken" [ "$(policy flowpin | jq .broken)" = 0 ]
 finish

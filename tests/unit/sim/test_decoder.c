@@ -198,6 +198,74 @@ static void test_icmp(void **state)
 	assert_v4_tuple(&p, IPPROTO_UDP, 5000, 53);
 }
 
+/* An IPv6 header for ICMPv6 of type @type, @paylen bytes after it. */
+static size_t icmp6(uint8_t *b, uint8_t type, uint16_t paylen)
+{
+	memset(b, 0, 48);
+	b[0] = 0x60;
+	b[4] = (uint8_t)(paylen >> 8);
+	b[5] = (uint8_t)paylen;
+	b[6] = IPPROTO_ICMPV6;
+	inet_pton(AF_INET6, "fd00::2", b + 8);
+	inet_pton(AF_INET6, "2001:db8::7", b + 24);
+	b[40] = type;
+	return 48;
+}
+
+/*
+ * ICMPv6 as conntrack has it: an echo request may start a connection,
+ * its reply and neighbour discovery or MLD may not; an error is about
+ * the datagram it quotes.
+ */
+static void test_icmpv6(void **state)
+{
+	static const uint8_t untracked[] = { 129, 130, 133, 134, 135, 136, 143 };
+	struct decoder d;
+	struct pkt p;
+	uint8_t f[128] = { 0 };
+
+	(void)state;
+	assert_int_equal(decoder_init(&d, LT_IPV6), 0);
+	icmp6(f, 128, 8);
+	f[44] = 0x12, f[45] = 0x34; /* identifier */
+	assert_int_equal(decoder_decode(&d, 1, f, 48, &p), DECODE_PACKET);
+	assert_int_equal(p.key.proto, IPPROTO_ICMPV6);
+	assert_int_equal(p.key.sport, 0x1234);
+	assert_false(p.no_new);
+	assert_false(p.related);
+	for (size_t i = 0; i < sizeof(untracked); i++) {
+		icmp6(f, untracked[i], 8);
+		assert_int_equal(decoder_decode(&d, 1, f, 48, &p),
+				 DECODE_PACKET);
+		assert_true(p.no_new);
+	}
+	/* too short to tell: nothing conntrack would start from */
+	icmp6(f, 128, 0);
+	assert_int_equal(decoder_decode(&d, 1, f, 40, &p), DECODE_PACKET);
+	assert_true(p.no_new);
+
+	/* port unreachable, quoting a UDP datagram of the connection */
+	icmp6(f, 1, 8 + 48);
+	memcpy(f + 48, f, 40); /* the quoted header: fd00::2 -> 2001:db8::7 */
+	f[48 + 6] = IPPROTO_UDP;
+	f[48 + 5] = 8;
+	ports(f + 88, 5000, 53);
+	assert_int_equal(decoder_decode(&d, 1, f, 96, &p), DECODE_PACKET);
+	assert_true(p.related);
+	assert_false(p.no_new);
+	assert_int_equal(p.key.proto, IPPROTO_UDP);
+	assert_int_equal(p.key.sport, 5000);
+	assert_int_equal(p.key.dport, 53);
+
+	/* IPv4's ICMP is as it was: anything may start a connection */
+	assert_int_equal(decoder_init(&d, LT_RAW), 0);
+	ip4(f, IPPROTO_ICMP, 28, 1, 0);
+	memset(f + 20, 0, 8);
+	f[20] = 9; /* router advertisement */
+	assert_int_equal(decoder_decode(&d, 1, f, 28, &p), DECODE_PACKET);
+	assert_false(p.no_new);
+}
+
 /* IPv6: options after the fragment header; a fragment seen twice. */
 static void test_ipv6_fragments(void **state)
 {
@@ -261,6 +329,7 @@ int main(void)
 		cmocka_unit_test(test_fragments),
 		cmocka_unit_test(test_icmp),
 		cmocka_unit_test(test_ipv6_fragments),
+		cmocka_unit_test(test_icmpv6),
 		cmocka_unit_test(test_time_never_goes_back),
 	};
 

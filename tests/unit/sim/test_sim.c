@@ -9,6 +9,7 @@
 #include <sys/socket.h>
 #include <cmocka.h>
 
+#include "core/policy.h"
 #include "sim/sim.h"
 
 static char errbuf[1024];
@@ -40,6 +41,21 @@ static struct pkt packet(unsigned int n, bool reply, uint64_t ts_us)
 	inet_pton(AF_INET, reply ? "192.168.1.2" : "203.0.113.9", p.key.dst);
 	p.key.sport = reply ? 53 : (uint16_t)(20000 + n);
 	p.key.dport = reply ? (uint16_t)(20000 + n) : 53;
+	return p;
+}
+
+/* An IPv6 packet of connection @n from @client (port 20000 + n). */
+static struct pkt packet6(const char *client, unsigned int n, bool reply,
+			  uint64_t ts_us)
+{
+	struct pkt p = { .ts_us = ts_us, .len = 100 };
+
+	p.key.family = AF_INET6;
+	p.key.proto = IPPROTO_TCP;
+	inet_pton(AF_INET6, reply ? "2001:db8:ffff::7" : client, p.key.src);
+	inet_pton(AF_INET6, reply ? client : "2001:db8:ffff::7", p.key.dst);
+	p.key.sport = reply ? 443 : (uint16_t)(20000 + n);
+	p.key.dport = reply ? (uint16_t)(20000 + n) : 443;
 	return p;
 }
 
@@ -235,6 +251,232 @@ static void test_idle_connections(void **state)
 	config_free(&c);
 }
 
+/* d's provider routes only its prefix6: IPv6 is balanced over a, b, c */
+#define FOUR6                                                             \
+	THREE "[link d]\ninterface = d\ngateway = 10.4.0.1\nweight = 3\n" \
+	      "prefix6 = 2001:db8:d::/48\nnat6 = none\n"
+
+/*
+ * The table a fresh daemon starts with for @f, computed apart from the
+ * simulation (as explain does): the link a new connection of @k gets.
+ */
+static int fresh_pick(const struct config *c, const struct flow_key *k)
+{
+	struct policy_link pl[SLOTS_MAX];
+	struct bucket_table t;
+	enum policy_mode mode;
+	int owner;
+
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		union inaddr a;
+
+		memcpy(a.b, k->src, 16);
+		if (k->family == AF_INET6 && c->links[i].has_prefix6 &&
+		    inprefix_holds(FAM_IPV6, &c->links[i].prefix6, &a))
+			return (int)i;
+		pl[i] = (struct policy_link){
+			.weight = c->links[i].weight,
+			.tier = c->links[i].tier,
+			.up = k->family == AF_INET ||
+			      config_balances6(&c->links[i]),
+		};
+		pl[i].usable = pl[i].up;
+	}
+	assert_int_equal(bucket_table_init(&t, c->buckets), 0);
+	policy_balance(&t, pl, c->nlinks, &mode);
+	owner = t.owner[flowhash_bucket(flowhash(k, c->hash, c->seed), t.size)];
+	bucket_table_free(&t);
+	return owner;
+}
+
+/*
+ * IPv6 with its own table: its hashed connections never on d, which
+ * balances no IPv6; d's prefix6 pinned to d, IPv4 over all four. Every
+ * connection where a fresh daemon's tables put it, and they add up.
+ */
+static void test_ipv6(void **state)
+{
+	uint64_t want[SLOTS_MAX + 1] = { 0 };
+	struct config c;
+	struct sim s;
+
+	(void)state;
+	load(&c, FOUR6);
+	assert_true(config_balances6(&c.links[0]));
+	assert_false(config_balances6(&c.links[3]));
+	assert_int_equal(sim_init(&s, &c, NULL, 0), 0);
+	/* per n: IPv4, IPv6 hashed, and for a quarter of them, d's prefix */
+	for (unsigned int n = 0; n < 2000; n++) {
+		struct pkt p[] = {
+			packet(n, false, 3 * n),
+			packet6("2001:db8:1::2", n, false, 3 * n + 1),
+			packet6("2001:db8:d:1::9", n, false, 3 * n + 2),
+		};
+
+		for (unsigned int i = 0; i < (n < 500 ? 3u : 2u); i++) {
+			int l = fresh_pick(&c, &p[i].key);
+
+			want[l < 0 ? SLOTS_MAX : (unsigned int)l]++;
+			sim_packet(&s, &p[i]);
+		}
+	}
+	for (unsigned int n = 0; n < 2000; n++) {
+		struct pkt r = packet6("2001:db8:1::2", n, true, 10000 + n);
+
+		sim_packet(&s, &r);
+	}
+	sim_flush(&s);
+	assert_int_equal(s.connections, 4500);
+	for (int pol = 0; pol < SIM_POLICIES; pol++)
+		assert_int_equal(total(s.res[pol].conns), 4500);
+	assert_memory_equal(s.res[POL_FLOWPIN].conns, want, sizeof(want));
+	assert_int_equal(s.res[POL_FLOWPIN].broken, 0);
+	/* d: its share of IPv4 (3 of 6), none of IPv6, all of its prefix */
+	assert_int_equal(s.pinned6[3], 500);
+	assert_int_equal(s.hashed[FAM_IPV4], 2000);
+	assert_int_equal(s.hashed[FAM_IPV6], 2000);
+	assert_true(s.res[POL_FLOWPIN].conns[3] > 1400);
+	assert_true(s.res[POL_FLOWPIN].conns[3] < 1600);
+	/*
+	 * d carries a third of the connections, not the half of its
+	 * weight: the shares aim at each family's weights and the prefix's
+	 * connections, and the error is small
+	 */
+	assert_true(sim_balance_error(&s, POL_FLOWPIN) < 3);
+	sim_free(&s);
+	config_free(&c);
+}
+
+/*
+ * d goes down: its IPv4 connections move, its prefix's stay pinned to it
+ * and are not counted as moved; a's going down moves its IPv6 ones.
+ */
+static void test_ipv6_events(void **state)
+{
+	struct config c;
+	struct sim s;
+	struct sim_event ev[2];
+	char err[128];
+	uint64_t v4_on_d = 0, v6_on_a = 0, v4_on_a = 0;
+
+	(void)state;
+	load(&c, FOUR6);
+	assert_int_equal(sim_event_parse("1:d:down", &c, &ev[0], err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(sim_event_parse("2:a:down", &c, &ev[1], err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(sim_init(&s, &c, ev, 2), 0);
+	for (uint64_t t = 0; t <= 2000000; t += 1000000) {
+		for (unsigned int n = 0; n < 1000; n++) {
+			struct pkt p[] = {
+				packet(n, false, t + 3 * n),
+				packet6("2001:db8:1::2", n, false,
+					t + 3 * n + 1),
+				packet6("2001:db8:d::9", n, false,
+					t + 3 * n + 2),
+			};
+
+			for (unsigned int i = 0; i < 3; i++) {
+				if (!t) {
+					int l = fresh_pick(&c, &p[i].key);
+
+					v4_on_d += i == 0 && l == 3;
+					v4_on_a += i == 0 && l == 0;
+					v6_on_a += i == 1 && l == 0;
+				}
+				sim_packet(&s, &p[i]);
+			}
+		}
+		sim_flush(&s);
+		if (!t) /* nothing on d but its own: d takes no IPv6 */
+			assert_int_equal(s.res[POL_FLOWPIN].conns[3],
+					 v4_on_d + 1000);
+	}
+	assert_int_equal(s.next_event, 2);
+	assert_int_equal(s.res[POL_FLOWPIN].moved[0], v4_on_d);
+	/* a's own of both families, and d's IPv4 ones that went to a */
+	assert_true(s.res[POL_FLOWPIN].moved[1] > v4_on_a + v6_on_a);
+	assert_true(v6_on_a > 200);
+	/* d's prefix stays on d, down or not: never broken; the others
+	 * break once, however often they moved */
+	assert_int_equal(s.pinned6[3], 1000);
+	assert_int_equal(s.res[POL_FLOWPIN].broken,
+			 v4_on_d + v4_on_a + v6_on_a);
+	sim_free(&s);
+	config_free(&c);
+}
+
+/* No link balances IPv6: its hashed connections take the main table. */
+static void test_ipv6_no_link(void **state)
+{
+	struct config c;
+	struct sim s;
+
+	(void)state;
+	load(&c, "[global]\nlan = lan0\n"
+		 "[link a]\ninterface = a\ngateway = 10.1.0.1\n"
+		 "prefix6 = 2001:db8:a::/48\nnat6 = none\n");
+	assert_int_equal(sim_init(&s, &c, NULL, 0), 0);
+	for (unsigned int n = 0; n < 100; n++) {
+		struct pkt p = packet6("2001:db8:1::2", n, false, 2 * n),
+			   q = packet6("2001:db8:a::2", n, false, 2 * n + 1);
+
+		sim_packet(&s, &p);
+		sim_packet(&s, &q);
+	}
+	sim_flush(&s);
+	assert_int_equal(s.res[POL_FLOWPIN].conns[SLOTS_MAX], 100);
+	assert_int_equal(s.res[POL_FLOWPIN].conns[0], 100);
+	assert_int_equal(total(s.res[POL_FLOWPIN].conns), s.connections);
+	/* a's share: its own prefix, all of it */
+	assert_true(sim_balance_error(&s, POL_FLOWPIN) < 0.001);
+	sim_free(&s);
+	config_free(&c);
+}
+
+/*
+ * What conntrack does not track starts no connection: neighbour
+ * discovery beside an IPv6 ping; the ping's reply is its connection's.
+ */
+static void test_untracked(void **state)
+{
+	struct config c;
+	struct sim s;
+	struct pkt echo = packet6("2001:db8:1::2", 0, false, 1), reply, ns;
+
+	(void)state;
+	load(&c, THREE);
+	assert_int_equal(sim_init(&s, &c, NULL, 0), 0);
+	echo.key.proto = IPPROTO_ICMPV6;
+	echo.key.sport = echo.key.dport = 7; /* the echo identifier */
+	reply = echo;
+	reply.ts_us = 2;
+	memcpy(reply.key.src, echo.key.dst, 16);
+	memcpy(reply.key.dst, echo.key.src, 16);
+	reply.no_new = true; /* type 129 */
+	ns = echo;
+	ns.key.sport = ns.key.dport = 0;
+	inet_pton(AF_INET6, "ff02::1:ff00:1", ns.key.dst);
+	ns.no_new = true; /* type 135 */
+	sim_packet(&s, &ns);
+	sim_packet(&s, &echo);
+	sim_packet(&s, &reply);
+	sim_packet(&s, &ns);
+	sim_flush(&s);
+	assert_int_equal(s.packets, 4);
+	assert_int_equal(s.connections, 1);
+	assert_int_equal(s.untracked, 2);
+	assert_int_equal(s.orphans, 0);
+	for (int pol = 0; pol < SIM_POLICIES; pol++) {
+		assert_int_equal(total(s.res[pol].conns), 1);
+		assert_int_equal(total(s.res[pol].bytes), 200);
+	}
+	sim_free(&s);
+	config_free(&c);
+}
+
 static void test_event_errors(void **state)
 {
 	struct config c;
@@ -274,6 +516,10 @@ int main(void)
 		cmocka_unit_test(test_events),
 		cmocka_unit_test(test_expiry),
 		cmocka_unit_test(test_idle_connections),
+		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_ipv6_events),
+		cmocka_unit_test(test_ipv6_no_link),
+		cmocka_unit_test(test_untracked),
 		cmocka_unit_test(test_event_errors),
 	};
 
