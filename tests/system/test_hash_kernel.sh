@@ -55,6 +55,22 @@ traffic() {
 	esac
 }
 
+# conntrack's view of FAMILY PROTO into $WORK/kernel: "PROTO SRC[:SPORT]
+# DST[:DPORT] MARK", IPv6 with ports in brackets; true with 5 or more
+listed() {
+	ns h conntrack -L -f ipv$1 -p $2 2>/dev/null | awk -v p=$2 '{
+		for (i = 1; i <= NF; i++) {
+			split($i, kv, "=")
+			if (!(kv[1] in f)) f[kv[1]] = kv[2]
+		}
+		if (p ~ /^icmp/) printf "%s %s %s %s\n", p, f["src"], f["dst"], f["mark"]
+		else if (f["src"] ~ /:/) printf "%s [%s]:%s [%s]:%s %s\n", p, f["src"], f["sport"], f["dst"], f["dport"], f["mark"]
+		else printf "%s %s:%s %s:%s %s\n", p, f["src"], f["sport"], f["dst"], f["dport"], f["mark"]
+		delete f
+	}' >"$WORK/kernel"
+	[ "$(wc -l <"$WORK/kernel")" -ge 5 ]
+}
+
 for fam in 4 6; do
 	protos="tcp udp icmp"
 	table=ip
@@ -75,18 +91,16 @@ for fam in 4 6; do
 			ns h nft add rule $table t o meta l4proto $proto ct mark set jhash \
 				"$(fields $fam $mode $proto)" mod $buckets seed $seed
 			traffic $fam $proto
-			# conntrack's view: "PROTO SRC[:SPORT] DST[:DPORT] MARK",
-			# IPv6 with ports in brackets
-			ns h conntrack -L -f ipv$fam -p $proto 2>/dev/null | awk -v p=$proto '{
-				for (i = 1; i <= NF; i++) {
-					split($i, kv, "=")
-					if (!(kv[1] in f)) f[kv[1]] = kv[2]
-				}
-				if (p ~ /^icmp/) printf "%s %s %s %s\n", p, f["src"], f["dst"], f["mark"]
-				else if (f["src"] ~ /:/) printf "%s [%s]:%s [%s]:%s %s\n", p, f["src"], f["sport"], f["dst"], f["dport"], f["mark"]
-				else printf "%s %s:%s %s:%s %s\n", p, f["src"], f["sport"], f["dst"], f["dport"], f["mark"]
-				delete f
-			}' >"$WORK/kernel"
+			# On a fresh machine the first run once found no entry at
+			# all (conntrack and its netlink modules are loaded by the
+			# rule and by the first conntrack command here): wait for
+			# them, and make the flows again once if none came.
+			if ! wait_until 3 listed $fam $proto; then
+				say "no conntrack entry after the first flows: again"
+				traffic $fam $proto
+				wait_until 3 listed $fam $proto ||
+					ns h conntrack -L 2>&1 | sed -n 's/^/    | /; 1,5p'
+			fi
 			cut -d' ' -f1-3 "$WORK/kernel" | "$FLOWPIN" -c "$WORK/h.conf" -j explain - |
 				jq -r '.bucket' >"$WORK/ours"
 			n=$(wc -l <"$WORK/kernel")
