@@ -32,7 +32,14 @@ int sim_event_parse(const char *arg, const struct config *c,
 	uint32_t w;
 	int i;
 
-	snprintf(buf, sizeof(buf), "%s", arg);
+	/* cut short, it would be read as another event */
+	if (strlen(arg) >= sizeof(buf)) {
+		snprintf(err, errlen,
+			 "\"%.40s...\" is longer than %zu characters", arg,
+			 sizeof(buf) - 1);
+		return -EINVAL;
+	}
+	strcpy(buf, arg);
 	link = strchr(buf, ':');
 	what = link ? strchr(link + 1, ':') : NULL;
 	if (!what) {

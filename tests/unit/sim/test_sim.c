@@ -120,6 +120,16 @@ static void test_events(void **state)
 
 	(void)state;
 	load(&c, THREE);
+	/* too long to read whole: refused, not read cut short (fuzzed) */
+	{
+		char longer[128];
+
+		snprintf(longer, sizeof(longer), "%085d:a:downhill", 1);
+		assert_int_equal(sim_event_parse(longer, &c, &ev[0], err,
+						 sizeof(err)),
+				 -EINVAL);
+		assert_non_null(strstr(err, "is longer than 95 characters"));
+	}
 	assert_int_equal(sim_event_parse("1:a:down", &c, &ev[0], err,
 					 sizeof(err)),
 			 0);
