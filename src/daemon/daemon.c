@@ -377,7 +377,7 @@ void daemon_reload(struct daemon *d)
 	int ret;
 
 	log_info("SIGHUP: reloading %s", d->config_path);
-	if (config_load(&next.cfg, d->config_path, CONFIG_DIAG_FILE(stderr))) {
+	if (config_load(&next.cfg, d->config_path, &log_diag)) {
 		log_err("reload: %s has errors: still running the previous configuration",
 			d->config_path);
 		return;
@@ -595,7 +595,7 @@ int daemon_main(const char *config_path)
 		log_err("signals: %s", strerror(-ret));
 		return 1;
 	}
-	ret = config_load(&d.m.cfg, config_path, CONFIG_DIAG_FILE(stderr));
+	ret = config_load(&d.m.cfg, config_path, &log_diag);
 	if (ret)
 		goto out;
 	if (!sysctl_have_net_admin()) {

@@ -5,7 +5,10 @@
 #include <stdbool.h>
 #include <syslog.h>
 
-/* One line per event: to stderr, and to syslog when stderr is no terminal. */
+/*
+ * One line per event: under journald with priority prefixes, else dated,
+ * and to syslog when stderr is neither the journal nor a terminal.
+ */
 void log_open(const char *ident, bool daemon);
 void log_msg(int prio, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));

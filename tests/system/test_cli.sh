@@ -126,4 +126,22 @@ say "sim --generate -j"
 check "the capture written, as JSON" \
 	json 0 '.file == $ENV.WORK + "/gen.pcap" and .connections == 50 and .packets > 0 and .duration == 2' \
 	"$FLOWPIN" sim --generate "$WORK/gen.pcap" --flows 50 --duration 2 -j
+
+say "the daemon's log lines"
+# a file: dated (ISO 8601, milliseconds, offset), the same for a config
+# error as for any other event
+"$FLOWPIN" run -c "$WORK/two.conf" 2>"$WORK/log.file"
+check "to a file: every line dated, $(head -1 "$WORK/log.file")" \
+	not grep -vqE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{3}[+-][0-9]{2}:[0-9]{2} flowpin: (error|warning): ' "$WORK/log.file"
+check "  the config's errors among them, with file and line" \
+	grep -q "flowpin: error: $WORK/two.conf:5: weight" "$WORK/log.file"
+# journald's stream (JOURNAL_STREAM names stderr): priority prefixes only
+: >"$WORK/log.journal"
+JOURNAL_STREAM=$(stat -c '%d:%i' "$WORK/log.journal") \
+	"$FLOWPIN" run -c "$WORK/two.conf" 2>>"$WORK/log.journal"
+check "to the journal: <PRIO> and the message, nothing else ($(head -1 "$WORK/log.journal"))" \
+	not grep -vqE '^<[0-7]>(error|warning): ' "$WORK/log.journal"
+check "  an error is priority 3" grep -q "^<3>error: $WORK/two.conf:5: weight" "$WORK/log.journal"
+check "  as many lines as to the file" \
+	[ "$(wc -l <"$WORK/log.journal")" = "$(wc -l <"$WORK/log.file")" ]
 finish
