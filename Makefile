@@ -22,7 +22,8 @@ CC ?= gcc
 PKG_CONFIG ?= pkg-config
 # what the core may use: the configuration's line splitter
 CORE_PKGS := inih
-PKGS := libnftables libmnl libnetfilter_conntrack libnfnetlink inih json-c libpcap
+PKGS := libnftables libmnl libnetfilter_conntrack libnfnetlink inih json-c libpcap \
+	libsystemd libmicrohttpd
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2
 BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc

@@ -5,7 +5,7 @@ set -eu
 
 PKGS="gcc make pkg-config libc6-dev
 libnftables-dev libmnl-dev libnetfilter-conntrack-dev libinih-dev
-libjson-c-dev libpcap-dev libcmocka-dev
+libjson-c-dev libpcap-dev libcmocka-dev libsystemd-dev libmicrohttpd-dev
 iproute2 nftables conntrack tcpdump procps clang-format jq
 iptables ipset iputils-ping
 dnsmasq-base isc-dhcp-client busybox udhcpc"

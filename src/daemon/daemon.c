@@ -24,6 +24,7 @@
 #include "daemon/config_file.h"
 #include "daemon/daemon.h"
 #include "daemon/instance.h"
+#include "daemon/notify.h"
 #include "daemon/preflight.h"
 #include "daemon/sync.h"
 #include "kernel/nftables.h"
@@ -494,10 +495,13 @@ static void on_signal(struct loop *l, struct loop_watch *w, uint32_t events)
 	(void)events;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			notify_reloading();
 			daemon_reload(d);
+			notify_ready(d);
 			continue;
 		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));
+		notify_stopping();
 		loop_stop(l);
 	}
 }
@@ -674,6 +678,7 @@ int daemon_main(const char *config_path)
 	ret = open_loop(&d);
 	if (!ret) {
 		links_refresh(&d);
+		notify_ready(&d); /* the kernel is programmed */
 		loop_run(&d.loop);
 	}
 	teardown(&d);

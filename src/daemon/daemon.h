@@ -85,6 +85,8 @@ struct daemon {
 	struct loop_timer recount; /* connections counted afresh */
 	struct loop_timer ct_resume; /* conntrack events read again */
 	struct loop_timer heal_retry; /* a failed restore of the table */
+	struct loop_timer watchdog; /* the service manager's keep-alive */
+	uint64_t watchdog_us; /* its interval; 0: none asked */
 	struct control_server ctl;
 	struct heal heal;
 	/* routes and rules the last syncs added: what a restore put back */

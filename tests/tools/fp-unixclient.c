@@ -7,6 +7,10 @@
  *                                       server closed meanwhile
  *   fp-unixclient send PATH BYTES       one request of BYTES 'x's (no
  *                                       newline), prints the reply
+ *   fp-unixclient notify PATH           a service manager's notification
+ *                                       socket (NOTIFY_SOCKET) at PATH:
+ *                                       each datagram on a line, its
+ *                                       newlines as spaces, until killed
  */
 #include <errno.h>
 #include <poll.h>
@@ -100,13 +104,44 @@ static int send_big(const char *path, size_t bytes)
 	return 0;
 }
 
+/* What systemd's notification socket receives, one datagram a line. */
+static int notify(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	char buf[4096];
+	ssize_t n;
+
+	if (fd < 0 || strlen(path) >= sizeof(sa.sun_path))
+		return 1;
+	strcpy(sa.sun_path, path);
+	unlink(path);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa))) {
+		fprintf(stderr, "fp-unixclient: bind %s: %s\n", path,
+			strerror(errno));
+		return 1;
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	while ((n = recv(fd, buf, sizeof(buf) - 1, 0)) >= 0) {
+		buf[n] = '\0';
+		for (char *p = buf; *p; p++)
+			if (*p == '\n')
+				*p = ' ';
+		puts(buf);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 3 && !strcmp(argv[1], "notify"))
+		return notify(argv[2]);
 	if (argc == 5 && !strcmp(argv[1], "hold"))
 		return hold(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 4 && !strcmp(argv[1], "send"))
 		return send_big(argv[2], (size_t)strtoul(argv[3], NULL, 10));
 	fprintf(stderr, "usage: fp-unixclient hold PATH N SECONDS\n"
-			"       fp-unixclient send PATH BYTES\n");
+			"       fp-unixclient send PATH BYTES\n"
+			"       fp-unixclient notify PATH\n");
 	return 2;
 }
