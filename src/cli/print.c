@@ -130,9 +130,17 @@ void print_fmt_double(enum print_to to, const char *key, const char *fmt, ...)
 	va_list ap;
 
 	va_start(ap, fmt);
-	if (to_json(to))
-		add(key, json_object_new_double(va_arg(ap, double)));
-	else if (to_text(to))
+	if (to_json(to)) {
+		double v = va_arg(ap, double);
+		char text[32];
+
+		/*
+		 * 15 significant digits: what the figure says (0.266), not
+		 * the binary double's 17 (0.26600000000000001)
+		 */
+		snprintf(text, sizeof(text), "%.15g", v);
+		add(key, json_object_new_double_s(v, text));
+	} else if (to_text(to))
 		vprintf(fmt, ap);
 	va_end(ap);
 }

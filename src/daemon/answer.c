@@ -9,6 +9,19 @@
 #include "kernel/nftcounter.h"
 #include "lib/monotonic.h"
 
+/*
+ * A figure with the decimals it means (json-c prints a double's 17
+ * digits: "rtt":0.26600000000000001): RTT in milliseconds to the
+ * microsecond, percentages to a tenth.
+ */
+static json_object *figure(double v, int decimals)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%.*f", decimals, v);
+	return json_object_new_double_s(v, text);
+}
+
 static json_object *address(enum fam f, const union inaddr *a)
 {
 	char text[INADDR_STRLEN];
@@ -91,16 +104,13 @@ static void add_path(json_object *o, struct daemon *d, enum fam f,
 		json_object_object_add(o, "rtt",
 				       u->health.rtt_ms < 0 ?
 					       NULL :
-					       json_object_new_double(
-						       u->health.rtt_ms));
+					       figure(u->health.rtt_ms, 3));
 		json_object_object_add(o, "loss",
-				       json_object_new_double(
-					       health_loss(&u->health)));
+				       figure(health_loss(&u->health), 1));
 	}
 	json_object_object_add(o, "buckets", json_object_new_int64(owned));
 	json_object_object_add(o, "share",
-			       json_object_new_double(100.0 * owned /
-						      c->buckets.size));
+			       figure(100.0 * owned / c->buckets.size, 1));
 }
 
 /*

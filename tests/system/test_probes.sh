@@ -65,4 +65,9 @@ check "no new connection goes to dead wan2 meanwhile ($(value ok "$WORK/tcp")/50
 	[ "$(value ok "$WORK/tcp")" = 50 ]
 upstream 2 up
 check "wan2 proves itself and comes back" wait_log "link wan2 up" 5
+# figures as they mean: RTT to the microsecond, percentages to a tenth
+# (not a double's 17 digits: 0.26600000000000001)
+figs=$(status | grep -oE '"(rtt|loss|share)":[0-9.e-]+')
+check "status -j: RTT with at most 3 decimals, loss and share 1 ($(echo $figs | cut -c1-80))" \
+	[ -n "$figs" ] && not grep -qE '"rtt":[0-9]+\.[0-9]{4,}|"(loss|share)":[0-9]+\.[0-9]{2,}|e-' <<<"$figs"
 finish
