@@ -269,6 +269,9 @@ static void test_tiers(void **state)
 	assert_true(flush[0] && flush[1]);
 	assert_int_equal(d.mode, POLICY_UP);
 	assert_int_equal(owned(&r, 2), 16);
+	/* one transaction, each link's own count (issue 14, defect 13) */
+	assert_int_equal(d.moved[0], 8);
+	assert_int_equal(d.moved[1], 8);
 	assert_int_equal(d.moved[2], 16);
 	assert_int_equal(controller_fallback(&r.c), 2);
 
