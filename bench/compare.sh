@@ -11,6 +11,11 @@
 #        a new order; medians, and the median of each round's ratio to
 #        kernel multipath (this machine's speed drifts by some 10% within
 #        seconds: a ratio within one round is steadier than one of medians)
+#   1-3  over IPv6 too, in the same rounds: connections per second, small
+#        UDP packets per second (the same 18-byte payload: 84-byte frames)
+#        and CPU per packet, for kernel IPv6 multipath, with conntrack, the
+#        seed recipe's IPv6 translation and flowpin (contenders.sh), each
+#        on a topology of its own (topology6_nat: the providers NAT66)
 #   4    long-lived connections (90) broken when provider 2's path fails,
 #        when it recovers (connections made while it was down) and when
 #        link 1's weight goes from 1 to 2; only connections on links that
@@ -23,13 +28,28 @@
 #
 # Traffic goes to 16 ports of the server: the seed's recipe pins by source,
 # destination and port, and one port would put everything on one link.
+#
+# flowpin's forwarding targets, for each family: every rate (bulk, new
+# connections, packets) at least 0.95x that of kernel multipath +
+# conntrack and at least 1.0x the seed recipe's, each the median of the
+# rounds' ratios in this run; the ratio to plain kernel multipath is for
+# information (every design that pins connections in conntrack pays
+# what the reference pays).
+#
+# FLOWPIN=DIR/flowpin takes the tools from DIR's build (default build/).
 QUICK=${QUICK:-0}
 OUT=$1
 FLOWPIN=${FLOWPIN:-$(cd "$(dirname "$0")/.." && pwd)/build/flowpin}
+BUILD=$(dirname "$FLOWPIN")
+TRAFFIC=${TRAFFIC:-$BUILD/tools/fp-traffic}
 source "$(dirname "$0")/../tests/system/lib.sh"
 source "$(dirname "$0")/contenders.sh"
-LOAD=$ROOT/build/bench/fp-load
+LOAD=$BUILD/bench/fp-load
+for f in "$FLOWPIN" "$TRAFFIC" "$LOAD"; do
+	[ -x "$f" ] || { echo "bench/compare.sh: $f: not built (make)" >&2; exit 1; }
+done
 SERVER=198.19.0.1
+SERVER6=2001:db8:ffff::1
 NPORTS=16
 # All run the forwarding figures; the events and the failover are for
 # those that route (conntrack only is a reference: what tracking
@@ -38,6 +58,9 @@ ALL=(kernel resilient conntrack seed flowpin)
 CONTENDERS=(kernel resilient seed flowpin)
 declare -A NAME=([kernel]="kernel multipath" [resilient]="resilient group"
 	[conntrack]="kernel multipath + conntrack" [seed]="seed recipe" [flowpin]="flowpin")
+# IPv6's forwarding figures: each in the column of its IPv4 namesake
+# (the resilient group has none)
+ALL6=(kernel6 conntrack6 seed6 flowpin6)
 if [ "$QUICK" = 1 ]; then
 	ROUNDS=2 EVENT_RUNS=1 FAILOVER_RUNS=1
 else
@@ -72,6 +95,19 @@ for c in "${ALL[@]}"; do
 	BEFORE[$c]=$(snapshot)
 	"${c}_start" || exit 1
 done
+echo "== ${#ALL6[@]} topologies of three providers that masquerade IPv6 too (NAT66), an IPv6 contender on each"
+for c in "${ALL6[@]}"; do
+	PREFIX[$c]=$BASE${c:0:1}6
+	use "$c"
+	topology6_nat || exit 1
+	ns rtr sysctl -qw net.ipv4.fib_multipath_hash_policy=1 \
+		net.ipv6.fib_multipath_hash_policy=1
+	ns net sysctl -qw net.ipv4.tcp_max_tw_buckets=16384
+	ip netns exec "${P}net" "$LOAD" serve -j "$JOBS" -P $NPORTS -p 7100 $SERVER6 &
+	PIDS+=($!)
+	BEFORE[$c]=$(snapshot; snapshot6)
+	"${c}_start" || exit 1
+done
 sleep 0.2
 
 # CPU per packet at a rate every contender keeps up with (at full speed
@@ -84,23 +120,25 @@ else
 	CPU_KEY=cpu_ns CPU_LABEL="CPU ns per UDP packet at $CPU_PPS/s, whole machine (/proc/stat)"
 fi
 
-# measure C KIND ROUND: one measurement of C, into $WORK/r/C.KIND.ROUND
+# measure C KIND ROUND: one measurement of C, into $WORK/r/C.KIND.ROUND;
+# KIND rate6, flood6 and cpu6 are rate, flood and cpu over IPv6
 measure() {
-	local c=$1 kind=$2 out=$WORK/r/$1.$2.$3 flood
+	local c=$1 kind=$2 out=$WORK/r/$1.$2.$3 flood dst=$SERVER
 	use "$c"
 	flood=("$LOAD" flood -j "$JOBS" -P $NPORTS -n "$(per_job 64)" -d $MS)
-	case $kind in
-	bulk) ns lan "$LOAD" bulk -j "$JOBS" -P $NPORTS -n "$(per_job 8)" -d $BULK_MS $SERVER 7100 >"$out" ;;
-	rate) ns lan "$LOAD" rate -j "$JOBS" -P $NPORTS -n "$(per_job 32)" -d $MS $SERVER 7100 >"$out" ;;
-	flood) ns lan "${flood[@]}" $SERVER 7100 >"$out" ;;
+	case $kind in *6) dst=$SERVER6 ;; esac
+	case ${kind%6} in
+	bulk) ns lan "$LOAD" bulk -j "$JOBS" -P $NPORTS -n "$(per_job 8)" -d $BULK_MS $dst 7100 >"$out" ;;
+	rate) ns lan "$LOAD" rate -j "$JOBS" -P $NPORTS -n "$(per_job 32)" -d $MS $dst 7100 >"$out" ;;
+	flood) ns lan "${flood[@]}" $dst 7100 >"$out" ;;
 	cpu)
 		if [ "$CPU_KEY" = cpu ]; then
 			perf stat -a -e cycles -x, -o "$out.perf" -- ip netns exec "${P}lan" \
-				"${flood[@]}" -r $CPU_PPS $SERVER 7100 >"$out" &&
+				"${flood[@]}" -r $CPU_PPS $dst 7100 >"$out" &&
 				awk -F, -v r="$(value received "$out")" '$3 == "cycles" { c = $1 }
 					END { print "cpu", r > 0 ? int(c / r) : 0 }' "$out.perf" >>"$out"
 		else
-			ns lan "${flood[@]}" -r $CPU_PPS $SERVER 7100 >"$out"
+			ns lan "${flood[@]}" -r $CPU_PPS $dst 7100 >"$out"
 		fi
 		;;
 	esac || { echo "bench: $c: $kind failed" >&2; exit 1; }
@@ -108,18 +146,28 @@ measure() {
 	flush_conntrack
 }
 
-echo "== forwarding: $ROUNDS rounds, ${MS} ms a contender and a figure (bulk ${BULK_MS} ms)"
+echo "== forwarding: $ROUNDS rounds, ${MS} ms a contender and a figure (bulk ${BULK_MS} ms), IPv4 then IPv6"
 for round in $(seq 1 $ROUNDS); do
 	k=$((round % ${#ALL[@]}))
 	order=("${ALL[@]:$k}" "${ALL[@]:0:$k}")
+	k=$((round % ${#ALL6[@]}))
+	order6=("${ALL6[@]:$k}" "${ALL6[@]:0:$k}")
 	for kind in bulk rate flood cpu; do
 		for c in "${order[@]}"; do measure "$c" $kind "$round"; done
+	done
+	for kind in rate6 flood6 cpu6; do
+		for c in "${order6[@]}"; do measure "$c" $kind "$round"; done
 	done
 	for c in "${ALL[@]}"; do
 		printf '  round %2d %-10s %6s Mbit/s %6s conn/s %8s pps %6s %s\n' "$round" "$c" \
 			"$(value mbit_s "$WORK/r/$c.bulk.$round")" "$(value per_s "$WORK/r/$c.rate.$round")" \
 			"$(value pps "$WORK/r/$c.flood.$round")" \
 			"$(value "$CPU_KEY" "$WORK/r/$c.cpu.$round")" "${CPU_KEY/cpu_ns/ns}/pkt"
+	done
+	for c in "${ALL6[@]}"; do
+		printf '  round %2d %-10s %6s        %6s conn/s %8s pps %6s %s\n' "$round" "$c" "" \
+			"$(value per_s "$WORK/r/$c.rate6.$round")" "$(value pps "$WORK/r/$c.flood6.$round")" \
+			"$(value "$CPU_KEY" "$WORK/r/$c.cpu6.$round")" "${CPU_KEY/cpu_ns/ns}/pkt"
 	done
 done
 
@@ -264,13 +312,17 @@ for c in "${CONTENDERS[@]}"; do
 done
 
 # Every contender leaves its router as it found it.
-for c in "${ALL[@]}"; do
+for c in "${ALL[@]}" "${ALL6[@]}"; do
 	use "$c"
 	"${c}_stop"
 	flush_conntrack
-	if [ "$(snapshot)" != "${BEFORE[$c]}" ]; then
+	case $c in
+	*6) after=$(snapshot; snapshot6) ;;
+	*) after=$(snapshot) ;;
+	esac
+	if [ "$after" != "${BEFORE[$c]}" ]; then
 		echo "bench: $c left its router changed:" >&2
-		diff <(echo "${BEFORE[$c]}") <(snapshot) >&2
+		diff <(echo "${BEFORE[$c]}") <(echo "$after") >&2
 		exit 1
 	fi
 done
@@ -298,14 +350,19 @@ spread() {
 	ratios "$@" | sort -n | awk '{ v[NR] = $1 }
 		END { printf "%.2f–%.2f", v[int(NR / 4) + 1], v[NR - int(NR / 4)] }'
 }
+# row LABEL KIND KEY [6]: a forwarding figure, IPv4's or with 6 IPv6's
+# (the IPv6 contenders in their IPv4 columns, against kernel6)
 row() {
-	local c
+	local c f=${4:-}
 	printf '| %s |' "$1"
 	for c in "${ALL[@]}"; do
-		if [ "$c" = kernel ]; then
-			printf ' %s |' "$(median "$c" "$2" "$3")"
+		if [ "$c" = resilient ] && [ -n "$f" ]; then
+			printf ' — |'
+		elif [ "$c" = kernel ]; then
+			printf ' %s |' "$(median "$c$f" "$2" "$3")"
 		else
-			printf ' %s (%s×, %s) |' "$(median "$c" "$2" "$3")" "$(ratio "$c" "$2" "$3")" "$(spread "$c" "$2" "$3")"
+			printf ' %s (%s×, %s) |' "$(median "$c$f" "$2" "$3")" "$(ratio "$c$f" "$2" "$3" "kernel$f")" \
+				"$(spread "$c$f" "$2" "$3" "kernel$f")"
 		fi
 	done
 	echo
@@ -340,14 +397,19 @@ failover_row() {
 	done
 	echo
 }
-# target LABEL KIND KEY: flowpin ≥ 0.95× kernel multipath and above the seed
+# target LABEL KIND KEY [6]: flowpin (flowpin6) ≥ 0.95× kernel multipath +
+# conntrack and ≥ 1.0× the seed recipe, of the same family; plain kernel
+# multipath for information
 target() {
-	local k s
-	k=$(ratio flowpin "$2" "$3")
-	s=$(ratio flowpin "$2" "$3" seed)
-	printf -- '- %s ≥ 0.95× kernel multipath and above the seed recipe: %s× kernel multipath (middle half of the rounds %s), %s× the recipe (%s): **%s**\n' \
-		"$1" "$k" "$(spread flowpin "$2" "$3")" "$s" "$(spread flowpin "$2" "$3" seed)" \
-		"$(awk -v k="$k" -v s="$s" 'BEGIN { print (k >= 0.95 && s > 1 ? "met" : "missed") }')"
+	local f=${4:-} c s k
+	c=$(ratio "flowpin$f" "$2" "$3" "conntrack$f")
+	s=$(ratio "flowpin$f" "$2" "$3" "seed$f")
+	k=$(ratio "flowpin$f" "$2" "$3" "kernel$f")
+	printf -- '- %s: %s× kernel multipath + conntrack (middle half of the rounds %s), %s× the seed recipe (%s): **%s**; %s× plain kernel multipath (%s), for information\n' \
+		"$1" "$c" "$(spread "flowpin$f" "$2" "$3" "conntrack$f")" \
+		"$s" "$(spread "flowpin$f" "$2" "$3" "seed$f")" \
+		"$(awk -v c="$c" -v s="$s" 'BEGIN { print (c >= 0.95 && s >= 1 ? "met" : "missed") }')" \
+		"$k" "$(spread "flowpin$f" "$2" "$3" "kernel$f")"
 }
 {
 	printf '| figure |'
@@ -359,15 +421,26 @@ target() {
 	row "new TCP connections per second" rate per_s
 	row "64-byte UDP packets per second" flood pps
 	row "$CPU_LABEL" cpu "$CPU_KEY"
+	row "IPv6: new TCP connections per second" rate6 per_s 6
+	row "IPv6: UDP packets per second, 18-byte payload (84-byte frames)" flood6 pps 6
+	row "IPv6: $CPU_LABEL" cpu6 "$CPU_KEY" 6
 	event_row fail "provider 2's path fails"
 	event_row recover "provider 2 recovers"
 	event_row weight "link 1's weight 1 → 2"
 	failover_row
 	echo
-	echo "flowpin's targets in this run:"
+	echo "flowpin's targets in this run. Forwarding, for each family: every rate at least"
+	echo "0.95× kernel multipath + conntrack and at least 1.0× the seed recipe, each the"
+	echo "median of the rounds' ratios, the ratio to plain kernel multipath for information:"
 	echo
-	target throughput bulk mbit_s
-	target "connection rate" rate per_s
+	target "IPv4 throughput" bulk mbit_s
+	target "IPv4 connection rate" rate per_s
+	target "IPv4 packet rate" flood pps
+	target "IPv6 connection rate" rate6 per_s 6
+	target "IPv6 packet rate" flood6 pps 6
+	echo
+	echo "Connections and failover (IPv4):"
+	echo
 	broken=$(cat "$WORK/r/flowpin.events".* | awk '{ n += $2 } END { print n + 0 }')
 	printf -- '- no healthy connection broken in any event of any run: %s broken: **%s**\n' \
 		"$broken" "$([ "$broken" = 0 ] && echo met || echo missed)"

@@ -228,3 +228,158 @@ admin_health() {
 		sleep "$(awk -v t="$(( $(date +%s%N) - t0 ))" 'BEGIN { s = 1 - t / 1e9; print (s > 0 ? s : 0) }')"
 	done
 }
+
+# IPv6: the forwarding contenders again, each on a topology of its own
+# (topology6_nat below), and with the same names and a 6:
+#
+#   kernel6     one IPv6 multipath default route in the main table (the
+#               topology's), net.ipv6.fib_multipath_hash_policy=1
+#   conntrack6  kernel6, and an nftables rule that makes the router track
+#               IPv6 connections: the reference, as conntrack is for IPv4
+#   seed6       the seed's first answer translated to IPv6 (ip -6 route,
+#               ip -6 rule, ip6tables and inet6 ipsets), rule for rule
+#   flowpin6    the daemon on both families (conf6: gateway6, nat6 none,
+#               probes of IPv4 and IPv6 targets beyond the first hop)
+#
+# No events and no failover: they are IPv4's.
+
+GWS6=(- 2001:db8:1::1 2001:db8:2::1 2001:db8:3::1)
+
+# topology6_nat: lib.sh's topology6 for three providers, made what the
+# IPv4 bench's network is: each provider masquerades (NAT66) what leaves
+# toward the server, as each masquerades IPv4, and routes the LAN's ULA
+# prefix back to the router; the lan host has its ULA address fd00:1::2
+# only, which the router forwards as it is. (topology6's providers
+# translate nothing and drop other sources, BCP 38: the IPv6 tests'
+# network, where the router translates or sources are the providers'.)
+topology6_nat() {
+	local k
+	topology6 3 || return 1
+	for k in 1 2 3; do
+		ns lan ip addr del "2001:db8:${k}00::2/64" dev eth0
+		ns "isp$k" nft delete table ip6 isp6
+		ns "isp$k" nft -f - <<-EOF
+		table ip6 isp {
+			chain post {
+				type nat hook postrouting priority srcnat;
+				oifname "tonet" masquerade
+			}
+		}
+		EOF
+		ns "isp$k" ip -6 route add fd00:1::/64 via "2001:db8:$k::2"
+	done
+}
+
+# the IPv6 default route's next hops, every link at weight 1
+nexthops6() {
+	local k
+	for k in 1 2 3; do printf ' nexthop via %s dev wan%d weight 1' "${GWS6[$k]}" "$k"; done
+}
+# The main table's IPv6 default route as topology6 made it.
+default_route6() {
+	# shellcheck disable=SC2046
+	ns rtr ip -6 route replace default $(nexthops6)
+}
+
+kernel6_start() { :; }
+kernel6_stop() { default_route6; }
+
+conntrack6_start() {
+	ns rtr nft -f - <<-EOT
+		table ip6 fp_ctref {
+			chain prerouting {
+				type filter hook prerouting priority mangle; policy accept;
+				ct state new counter
+			}
+		}
+	EOT
+}
+conntrack6_stop() {
+	ns rtr nft delete table ip6 fp_ctref
+	kernel6_stop
+}
+
+# The IPv4 recipe's translation to IPv6: the seed's first answer
+# (seed_start above, IPv4 only as the thread wrote it) line by line, the
+# same table numbers, rule priorities and marks, ip -6 route and
+# ip -6 rule for ip route and ip rule, ip6tables (iptables-nft) for
+# iptables, ipsets of family inet6 (lb6_linkK). The providers' networks
+# are wanK's 2001:db8:K::/64.
+seed6_start() {
+	local k m c
+	for k in 1 2 3; do
+		ns rtr ip -6 route add default via "${GWS6[$k]}" table $((200 + k))
+		ns rtr ip -6 route add "2001:db8:$k::/64" dev "wan$k" table $((200 + k))
+	done
+	# shellcheck disable=SC2046
+	ns rtr ip -6 route replace default proto static scope global table 200 $(nexthops6)
+	ns rtr ip -6 rule add prio 10 table main
+	for k in 1 2 3; do
+		ns rtr ip -6 rule add prio $((19 + k)) from "2001:db8:$k::/64" table $((200 + k))
+		ns rtr ip -6 rule add prio $((49 + k)) fwmark $((0x300 + k)) table $((200 + k))
+	done
+	ns rtr ip -6 rule add prio 100 table 200
+	ns rtr ip -6 route del default
+
+	ns rtr ip6tables -t mangle -N SETMARK
+	ns rtr ip6tables -t mangle -N GETMARK
+	for k in 1 2 3; do
+		m=$(printf '0x%x' $((0x300 + k)))
+		ns rtr ipset create "lb6_link$k" hash:ip,port,ip family inet6 timeout 1200
+		ns rtr ip6tables -t mangle -A SETMARK -o "wan$k" -j MARK --set-mark "$m"
+		ns rtr ip6tables -t mangle -A SETMARK -m mark --mark "$m" -m set ! \
+			--match-set "lb6_link$k" src,dstport,dst -j SET --add-set "lb6_link$k" src,dstport,dst
+		ns rtr ip6tables -t mangle -A GETMARK -m mark --mark 0x0 -m set \
+			--match-set "lb6_link$k" src,dstport,dst -j MARK --set-mark "$m"
+	done
+	ns rtr ip6tables -t mangle -N CNTRACK
+	for k in 1 2 3; do
+		ns rtr ip6tables -t mangle -A CNTRACK -o "wan$k" -m mark --mark 0x0 -j SETMARK
+	done
+	ns rtr ip6tables -t mangle -A CNTRACK -m mark ! --mark 0x0 -j CONNMARK --save-mark
+	ns rtr ip6tables -t mangle -A POSTROUTING -j CNTRACK
+	for c in OUTPUT PREROUTING; do
+		ns rtr ip6tables -t mangle -A "$c" -m mark --mark 0x0 -j CONNMARK --restore-mark
+		ns rtr ip6tables -t mangle -A "$c" -m mark --mark 0x0 -j GETMARK
+	done
+}
+seed6_stop() {
+	local k
+	ns rtr ip6tables -t mangle -F
+	ns rtr ip6tables -t mangle -X
+	# ip6tables-nft leaves its empty table behind
+	ns rtr nft delete table ip6 mangle 2>/dev/null
+	for k in 1 2 3; do ns rtr ipset destroy "lb6_link$k"; done
+	for k in 10 20 21 22 50 51 52 100; do ns rtr ip -6 rule del prio "$k"; done
+	for k in 200 201 202 203; do ns rtr ip -6 route flush table "$k"; done
+	default_route6
+}
+
+# flowpin6: a daemon of its own (its own control socket and log: the IPv4
+# contender's may run meanwhile), configured as flowpin's and for IPv6:
+# each link's gateway6, nat6 none (the providers translate, as for IPv4),
+# and IPv6 targets to probe beside the IPv4 ones.
+flowpin6_conf() {
+	TRACK="198.19.0.1 198.19.0.2 2001:db8:ffff::1 2001:db8:ffff::2" NAT6=none conf6 3 |
+		sed "s|^control = .*|control = $WORK/flowpin6.sock|"
+}
+flowpin6_status() { "$FLOWPIN" -c "$WORK/fp6.conf" -j status 2>/dev/null; }
+flowpin6_up() {
+	flowpin6_status | jq -e '[.links[] | select(.ipv6.state == "up")] | length == 3' >/dev/null
+}
+flowpin6_start() {
+	flowpin6_conf >"$WORK/fp6.conf"
+	# not through ns(): $! must be the daemon
+	ip netns exec "${P}rtr" "$FLOWPIN" run -c "$WORK/fp6.conf" 2>>"$WORK/flowpin6.log" &
+	FLOWPIN6_PID=$!
+	PIDS+=("$FLOWPIN6_PID")
+	wait_until 5 flowpin6_up && return 0
+	echo "flowpin6: links' IPv6 not up:" >&2
+	flowpin6_status >&2
+	cat "$WORK/flowpin6.log" >&2
+	return 1
+}
+flowpin6_stop() {
+	kill -TERM "$FLOWPIN6_PID" 2>/dev/null
+	wait "$FLOWPIN6_PID"
+}

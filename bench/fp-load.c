@@ -9,6 +9,9 @@
  * with -n streams, workers or sockets of its own (the figures are their
  * sums), for one per CPU.
  *
+ * HOST and ADDR are IPv4 or IPv6 addresses (the family follows the
+ * address: 198.19.0.1, 2001:db8:ffff::1).
+ *
  *   fp-load serve [-p PORT] ADDR
  *	TCP and UDP on ADDR:PORT. A TCP connection's first byte says what it
  *	is: 'r' a request, answered "k\n" and closed by the server (so that
@@ -25,10 +28,11 @@
  *	time, for MS. Prints "conns N", "failed N" and "per_s N".
  *
  *   fp-load flood [-n SOCKETS] [-d MS] [-l LEN] [-r PPS] HOST PORT
- *	LEN-byte datagrams (18: 64-byte frames) from SOCKETS source ports as
- *	fast as they go, or PPS a second in all, for MS. Prints "sent N",
- *	"received N", "pps N" and "cpu_ns N", the machine's busy CPU time
- *	(all namespaces, /proc/stat, without steal) per datagram received:
+ *	LEN-byte datagrams (18: 64-byte frames, 84 over IPv6) from SOCKETS
+ *	source ports as fast as they go, or PPS a second in all, for MS.
+ *	Prints "sent N", "received N", "pps N" and "cpu_ns N", the machine's
+ *	busy CPU time (all namespaces, /proc/stat, without steal) per datagram
+ *	received:
  *	at full speed the machine is always busy and that is only 1/pps, so
  *	CPU per packet is measured at a rate every contender keeps up with.
  *
@@ -62,9 +66,34 @@
 #define MAX_PORTS 64
 #define MAX_JOBS 64
 
+/* An address of either family, with its port. */
+union addr {
+	struct sockaddr sa;
+	struct sockaddr_in in;
+	struct sockaddr_in6 in6;
+};
+
+static socklen_t addr_len(const union addr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? sizeof(a->in6) : sizeof(a->in);
+}
+
+/* The port, in network order. */
+static in_port_t *addr_port(union addr *a)
+{
+	return a->sa.sa_family == AF_INET6 ? &a->in6.sin6_port :
+					     &a->in.sin_port;
+}
+
+/* A socket of @a's family. */
+static int addr_socket(const union addr *a, int type)
+{
+	return socket(a->sa.sa_family, type, 0);
+}
+
 /* What to do: -n, -d, -l, -i and -t, and where. */
 static struct {
-	struct sockaddr_in dst;
+	union addr dst;
 	long n, ms, len, interval, timeout, rate;
 } o = { .n = 8, .ms = 2000, .len = 18, .interval = 10, .timeout = 800 };
 static int jobs = 1, job; /* job: this process's index, from 0 */
@@ -75,14 +104,13 @@ static int jobs = 1, job; /* job: this process's index, from 0 */
  */
 static int nports = 1;
 
-static struct sockaddr_in port_of(const struct sockaddr_in *dst,
-				  unsigned long i)
+static union addr port_of(const union addr *dst, unsigned long i)
 {
-	struct sockaddr_in to = *dst;
+	union addr to = *dst;
+	in_port_t *port = addr_port(&to);
 
 	i += (unsigned long)job * (unsigned long)o.n;
-	to.sin_port = htons(
-		(uint16_t)(ntohs(dst->sin_port) + i % (unsigned long)nports));
+	*port = htons((uint16_t)(ntohs(*port) + i % (unsigned long)nports));
 	return to;
 }
 
@@ -114,16 +142,18 @@ static void sleep_ms(long ms)
 	nanosleep(&ts, NULL);
 }
 
-static int make_addr(const char *host, const char *port,
-		     struct sockaddr_in *sin)
+static int make_addr(const char *host, const char *port, union addr *a)
 {
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	sin->sin_port = htons((uint16_t)atoi(port));
-	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1) {
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, host, &a->in.sin_addr) == 1) {
+		a->in.sin_family = AF_INET;
+	} else if (inet_pton(AF_INET6, host, &a->in6.sin6_addr) == 1) {
+		a->in6.sin6_family = AF_INET6;
+	} else {
 		fprintf(stderr, "fp-load: bad address %s\n", host);
 		return -EINVAL;
 	}
+	*addr_port(a) = htons((uint16_t)atoi(port));
 	return 0;
 }
 
@@ -131,17 +161,16 @@ static int make_addr(const char *host, const char *port,
  * A blocking TCP connection sending @first; -1 on failure. Connect and
  * reads give up after 10 s: a broken path fails the run, not hangs it.
  */
-static int dial(const struct sockaddr_in *dst, char first)
+static int dial(const union addr *dst, char first)
 {
 	struct timeval tv = { 10, 0 };
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int fd = addr_socket(dst, SOCK_STREAM | SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return -1;
 	if (setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ||
 	    setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ||
-	    connect(fd, (const struct sockaddr *)dst, sizeof(*dst)) ||
-	    write(fd, &first, 1) != 1) {
+	    connect(fd, &dst->sa, addr_len(dst)) || write(fd, &first, 1) != 1) {
 		close(fd);
 		return -1;
 	}
@@ -225,19 +254,18 @@ static void serve_udp(int fd)
 }
 
 /* A listener and a UDP socket on each port, in @ep. */
-static int serve_ports(int ep, const struct sockaddr_in *sin, int *lfds,
-		       int *ufds)
+static int serve_ports(int ep, const union addr *sin, int *lfds, int *ufds)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	int one = 1, rcvbuf = 32 << 20;
 
 	for (int i = 0; i < nports; i++) {
-		struct sockaddr_in to = port_of(sin, (unsigned long)i);
+		union addr to = port_of(sin, (unsigned long)i);
 
-		lfds[i] = socket(AF_INET,
-				 SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-		ufds[i] = socket(AF_INET,
-				 SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+		lfds[i] = addr_socket(sin, SOCK_STREAM | SOCK_NONBLOCK |
+						   SOCK_CLOEXEC);
+		ufds[i] = addr_socket(sin, SOCK_DGRAM | SOCK_NONBLOCK |
+						   SOCK_CLOEXEC);
 		setsockopt(lfds[i], SOL_SOCKET, SO_REUSEADDR, &one,
 			   sizeof(one));
 		/* every process its own sockets; the kernel spreads */
@@ -248,9 +276,9 @@ static int serve_ports(int ep, const struct sockaddr_in *sin, int *lfds,
 		setsockopt(ufds[i], SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf,
 			   sizeof(rcvbuf));
 		if (lfds[i] < 0 || ufds[i] < 0 ||
-		    bind(lfds[i], (const struct sockaddr *)&to, sizeof(to)) ||
+		    bind(lfds[i], &to.sa, addr_len(&to)) ||
 		    listen(lfds[i], 4096) ||
-		    bind(ufds[i], (const struct sockaddr *)&to, sizeof(to))) {
+		    bind(ufds[i], &to.sa, addr_len(&to))) {
 			perror("fp-load: serve");
 			return -1;
 		}
@@ -262,7 +290,7 @@ static int serve_ports(int ep, const struct sockaddr_in *sin, int *lfds,
 	return 0;
 }
 
-static int run_serve(const struct sockaddr_in *sin)
+static int run_serve(const union addr *sin)
 {
 	struct epoll_event ev = { .events = EPOLLIN };
 	int ep, lfds[MAX_PORTS], ufds[MAX_PORTS];
@@ -328,7 +356,7 @@ static int bulk_job(void)
 	if (streams > 64)
 		return 2;
 	for (int i = 0; i < streams; i++) {
-		struct sockaddr_in to = port_of(&o.dst, (unsigned long)i);
+		union addr to = port_of(&o.dst, (unsigned long)i);
 
 		fds[i] = dial(&to, 'b');
 		if (fds[i] < 0) {
@@ -367,21 +395,20 @@ struct req {
 
 enum { REQ_PENDING, REQ_OK, REQ_FAILED };
 
-static int req_start(struct req *r, int ep, const struct sockaddr_in *dst,
+static int req_start(struct req *r, int ep, const union addr *dst,
 		     unsigned int slot)
 {
 	struct epoll_event ev = { .events = EPOLLOUT, .data.u32 = slot };
 	static unsigned long started;
-	struct sockaddr_in to = port_of(dst, started++);
+	union addr to = port_of(dst, started++);
 
-	r->fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	r->fd = addr_socket(dst, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC);
 	r->start = now_ms();
 	r->start_real = clock_ms(CLOCK_REALTIME);
 	r->answered = false;
 	if (r->fd < 0)
 		return -errno;
-	if (connect(r->fd, (const struct sockaddr *)&to, sizeof(to)) &&
-	    errno != EINPROGRESS) {
+	if (connect(r->fd, &to.sa, addr_len(&to)) && errno != EINPROGRESS) {
 		close(r->fd);
 		r->fd = -1;
 		return -ECONNREFUSED;
@@ -440,8 +467,8 @@ static void failed_at(struct failures *f, long long start_real)
 	f->n++;
 }
 
-static int run_requests(const struct sockaddr_in *dst, unsigned int workers,
-			long ms, long interval, long timeout)
+static int run_requests(const union addr *dst, unsigned int workers, long ms,
+			long interval, long timeout)
 {
 	struct req *r = calloc(workers, sizeof(*r));
 	struct failures fl = { calloc(workers * 64, sizeof(*fl.at)), 0,
@@ -537,7 +564,7 @@ static long long cpu_busy_ns(void)
 	       (1000000000LL / sysconf(_SC_CLK_TCK));
 }
 
-static long long udp_count(const struct sockaddr_in *dst)
+static long long udp_count(const union addr *dst)
 {
 	int fd = dial(dst, 'c');
 
@@ -558,11 +585,10 @@ static int flood_job(void)
 		m[i] = (struct mmsghdr){ .msg_hdr = { .msg_iov = &iov,
 						      .msg_iovlen = 1 } };
 	for (int i = 0; i < o.n; i++) {
-		struct sockaddr_in to = port_of(&o.dst, (unsigned long)i);
+		union addr to = port_of(&o.dst, (unsigned long)i);
 
-		fds[i] = socket(AF_INET, SOCK_DGRAM | SOCK_NONBLOCK, 0);
-		if (fds[i] < 0 ||
-		    connect(fds[i], (const struct sockaddr *)&to, sizeof(to))) {
+		fds[i] = addr_socket(&to, SOCK_DGRAM | SOCK_NONBLOCK);
+		if (fds[i] < 0 || connect(fds[i], &to.sa, addr_len(&to))) {
 			perror("fp-load: flood socket");
 			return 1;
 		}

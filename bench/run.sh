@@ -2,10 +2,13 @@
 # make bench [QUICK=1]: flowpin side by side with what users run today
 # (compare.sh), then flowpin's own targets (targets.sh) and uplinks and a
 # table that change under it (dynamic.sh), each figure against a baseline
-# measured in the same run. The full run (about 9 minutes) rewrites
-# docs/benchmarks.md; QUICK=1 (under 2 minutes: two rounds of the side by
+# measured in the same run. The full run (about 10 minutes) rewrites
+# docs/benchmarks.md; QUICK=1 (under 3 minutes: two rounds of the side by
 # side and one run of each event, no own targets) writes
-# build/benchmarks-quick.md instead.
+# benchmarks-quick.md in the build directory instead.
+#
+# The binaries are those of the build directory: B (as make's B=DIR:
+# make B=DIR bench), default build/, or FLOWPIN=DIR/flowpin's DIR.
 if [ "$(id -u)" -ne 0 ]; then
 	echo "make bench needs root (network namespaces, nftables)" >&2
 	exit 1
@@ -13,8 +16,12 @@ fi
 cd "$(dirname "$0")/.." || exit 1
 QUICK=${QUICK:-0}
 export QUICK
+B=${B:-build}
+case $B in /*) ;; *) B=$PWD/$B ;; esac
+FLOWPIN=${FLOWPIN:-$B/flowpin}
+export FLOWPIN
 if [ "$QUICK" = 1 ]; then
-	doc=build/benchmarks-quick.md
+	doc=$(dirname "$FLOWPIN")/benchmarks-quick.md
 else
 	doc=docs/benchmarks.md
 fi
@@ -47,21 +54,34 @@ mkdir -p "$(dirname "$doc")"
 	Each contender runs in turn on one namespace topology, the seed's: a LAN
 	host, a router, three providers that masquerade, and a server beyond
 	them. Traffic goes from the LAN host to 16 ports of the server.
+	The IPv6 contenders have the same network dual-stack: the LAN host
+	sends from its ULA address (fd00:1::2), which the router forwards as
+	it is, and each provider masquerades IPv6 too (NAT66), as it does IPv4.
 
-	- **kernel multipath**: one multipath default route, \`fib_multipath_hash_policy=1\`.
+	- **kernel multipath**: one multipath default route, \`fib_multipath_hash_policy=1\`
+	  (for IPv6, \`net.ipv6.fib_multipath_hash_policy=1\`).
 	- **resilient group**: the same next hops as a resilient nexthop group
-	  (128 buckets, kernel default timers).
+	  (128 buckets, kernel default timers); IPv4 only.
 	- **kernel multipath + conntrack**, a reference rather than a contender:
 	  kernel multipath on a router that tracks connections (one nftables
 	  rule). Every design that pins connections through conntrack, the seed
 	  recipe and flowpin among them, pays at least what this one pays.
 	- **seed recipe**: the first answer of the seed thread as written: per-link
-	  tables, ip rules, and the mangle/ipset/CONNMARK chains (iptables-nft).
-	- **flowpin**, with its default probes beyond the first hop.
+	  tables, ip rules, and the mangle/ipset/CONNMARK chains (iptables-nft);
+	  for IPv6 its translation, rule for rule (ip -6 rule, ip6tables, inet6
+	  ipsets).
+	- **flowpin**, with its default probes beyond the first hop; for IPv6 on
+	  both families (\`gateway6\`, \`nat6 = none\`: the providers translate),
+	  probing IPv4 and IPv6 targets.
 
 	Forwarding figures are medians of several rounds (contenders in a new
-	order each round), then the median of the rounds' ratios to kernel
-	multipath and the range of the middle half of those ratios. Long-lived
+	order each round, IPv6 after IPv4 in the same round), then the median
+	of the rounds' ratios to kernel multipath of the same family and the
+	range of the middle half of those ratios. flowpin's forwarding targets,
+	for each family: at least 0.95× kernel multipath + conntrack, the cost
+	that pinning in conntrack cannot avoid, and at least 1.0× the seed
+	recipe, each ratio of the same run; its ratio to plain kernel multipath
+	is there for information. Long-lived
 	connections (90) count as broken when they stop answering; only those
 	on links that stayed healthy count. On a failure and a recovery the
 	kernel contenders get the route update a careful admin script makes;
@@ -72,9 +92,11 @@ mkdir -p "$(dirname "$doc")"
 
 	Reading the figures: the resilient group forwards through the same code
 	as kernel multipath, so how far its forwarding ratios stray from 1.00×
-	is the noise of this machine. Beyond conntrack, flowpin spends per new
-	connection a hash, a few set and map lookups and a FIB address-type
-	check in nftables, two conntrack events to the daemon (its live
+	is the noise of this machine (IPv4's: it has no IPv6 row). The IPv6
+	UDP rows send the IPv4 rows' 18-byte payload, in 84-byte frames.
+	Beyond conntrack, flowpin spends per new connection a hash, a few
+	set and map lookups and a FIB address-type check in nftables, two
+	conntrack events to the daemon (its live
 	per-link counts: one when the connection starts, one when conntrack
 	forgets it) and a NAT chain (unpinning, and the router's own
 	connections' address; the NAT core then records a binding for every

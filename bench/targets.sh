@@ -14,9 +14,19 @@
 #   sim     replay speed of a generated trace of 6 million packets (target
 #           5 Mpps on one core); baseline: reading it with libpcap alone;
 #           memory for a trace twice as long at the same connection rate
+#
+# The forwarding targets, for IPv4 and IPv6, are compare.sh's (they need
+# the contenders of the same run): every rate at least 0.95x kernel
+# multipath + conntrack and at least 1.0x the seed recipe, the ratio to
+# plain kernel multipath for information.
+#
+# FLOWPIN=DIR/flowpin takes the tools from DIR's build (default build/).
 FLOWPIN=${FLOWPIN:-$(cd "$(dirname "$0")/.." && pwd)/build/flowpin}
+BUILD=$(dirname "$FLOWPIN")
+TRAFFIC=${TRAFFIC:-$BUILD/tools/fp-traffic}
 source "$(dirname "$0")/../tests/system/lib.sh"
-BENCH=$ROOT/build/bench
+BENCH=$BUILD/bench
+CTFILL=$BUILD/tools/fp-ctfill
 LINKS=16
 CONNS=100000
 RUNS=21
@@ -66,7 +76,7 @@ status_text() { "$FLOWPIN" -c "$WORK/bench.conf" status; }
 base=$(median_ms $RUNS status_text)
 echo "  baseline, empty conntrack:     $base ms"
 marks=$(for k in $(seq 1 $LINKS); do printf '0x%x,' $((k << 8)); done)
-ns rtr "$ROOT/build/tools/fp-ctfill" -n $CONNS -m "${marks%,}" >/dev/null
+ns rtr "$CTFILL" -n $CONNS -m "${marks%,}" >/dev/null
 wait_until 10 eval '[ "$(flows)" = $CONNS ]'
 flows=$(flows)
 full=$(median_ms $RUNS status_text)
@@ -88,7 +98,7 @@ cut_once() {
 	: >"$WORK/flowpin.log"
 	ns rtr conntrack -F >/dev/null 2>&1
 	start_flowpin "$WORK/fp.conf" || exit 1
-	[ "$1" -gt 0 ] && ns rtr "$ROOT/build/tools/fp-ctfill" -n "$1" \
+	[ "$1" -gt 0 ] && ns rtr "$CTFILL" -n "$1" \
 		-m 0x100,0x200,0x300,0x100,0x300 >/dev/null
 	sleep 1.2 # probes answered on every link
 	sleep "0.0$((RANDOM % 50))" # any phase of the probe schedule
