@@ -26,7 +26,9 @@ PKGS := libnftables libmnl libnetfilter_conntrack libnfnetlink inih json-c libpc
 	libsystemd libmicrohttpd
 
 WARN := -Wall -Wextra -Werror -Wshadow -Wformat=2
-BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc
+VERSION := $(shell sed -n '1s/^[^(]*(\([^)]*\)).*/\1/p' debian/changelog 2>/dev/null)
+BASE_CFLAGS := -std=c11 -D_GNU_SOURCE -g $(WARN) -Isrc \
+	$(if $(VERSION),-DFLOWPIN_VERSION='"$(VERSION)"')
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS))
 PKG_LIBS = $(shell $(PKG_CONFIG) --libs $(PKGS)) -lm
 CORE_LIBS = $(shell $(PKG_CONFIG) --libs $(CORE_PKGS)) -lm
@@ -71,7 +73,7 @@ FUZZ_TARGETS ?= config control tuple event decoder
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_OPTS ?= # more libFuzzer flags: -jobs=N, -fork=1 -ignore_crashes=1
-FUZZ_SRCS_control := src/daemon/answer.c
+FUZZ_SRCS_control := src/daemon/answer.c src/daemon/metrics.c
 FUZZ_SRCS_event := $(SIM_SRCS)
 FUZZ_SRCS_decoder := $(SIM_SRCS)
 FUZZ_LIBS_control = $(shell $(PKG_CONFIG) --libs json-c)
@@ -284,11 +286,31 @@ format:
 	clang-format -i $(SRCS) $(HDRS) $(UNIT_SRCS) $(TOOL_SRCS) $(BENCH_SRCS) \
 		$(FUZZ_SRCS) fuzz/fuzz.h
 
+# The unit goes where Debian's systemd and debhelper put units
+# (pkg-config --variable=systemdsystemunitdir systemd: /lib/systemd/system,
+# the same directory as /usr/lib/systemd/system on a merged /usr), whatever
+# PREFIX is: systemd reads it on every distribution, and the package's
+# dh_installsystemd finds the unit there to enable it. Its ExecStart= names
+# $(PREFIX)/sbin/flowpin.
 PREFIX ?= /usr/local
+SYSTEMDUNITDIR ?= /lib/systemd/system
 install: $(B)/flowpin
 	install -D -m 0755 $(B)/flowpin $(DESTDIR)$(PREFIX)/sbin/flowpin
 	install -D -m 0644 man/flowpin.8 $(DESTDIR)$(PREFIX)/share/man/man8/flowpin.8
 	install -D -m 0644 man/flowpin.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/flowpin.conf.5
+	install -d $(DESTDIR)$(SYSTEMDUNITDIR)
+	sed 's|^ExecStart=/usr/sbin/flowpin |ExecStart=$(PREFIX)/sbin/flowpin |' \
+		systemd/flowpin.service >$(DESTDIR)$(SYSTEMDUNITDIR)/flowpin.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/flowpin.service
+
+# The Debian package, debian/: dpkg-buildpackage writes
+# flowpin_$(VERSION)_ARCH.deb into the directory above this tree (its
+# Build-Depends: make deps). The version is debian/changelog's first line,
+# the only place it is written.
+.PHONY: deb
+deb:
+	dpkg-buildpackage -b -us -uc
+	@echo "  DEB    ../flowpin_$(VERSION)_$$(dpkg-architecture -qDEB_HOST_ARCH).deb"
 
 clean:
 	rm -rf $(B)

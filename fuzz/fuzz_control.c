@@ -312,6 +312,12 @@ static void check_reply(const char *request, const char *text)
 							     &v) &&
 				   json_object_array_length(v) == 64,
 			   "table: %s", text);
+	} else if (cmd && !strcmp(cmd, "metrics")) {
+		FUZZ_CHECK(json_object_object_get_ex(reply, "metrics", &v) &&
+				   json_object_is_type(v, json_type_string) &&
+				   !strncmp(json_object_get_string(v),
+					    "# HELP flowpin_", 15),
+			   "metrics: %s", text);
 	} else {
 		FUZZ_CHECK(json_object_object_get_ex(reply, "error", &v) &&
 				   json_object_is_type(v, json_type_string),

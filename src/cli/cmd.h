@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 
-#define DEFAULT_CONFIG "/etc/flowpin.conf"
+#define DEFAULT_CONFIG "/etc/flowpin/flowpin.conf"
 
 /* The options every command takes. */
 struct global_options {
@@ -39,7 +39,7 @@ struct command {
 };
 
 extern const struct command cmd_run, cmd_check, cmd_status, cmd_explain,
-	cmd_sim;
+	cmd_sim, cmd_metrics;
 
 /* Every command, NULL-terminated, and the options they all take. */
 extern const struct command *const commands[];
@@ -52,5 +52,10 @@ void command_usage(const struct command *cmd, FILE *f);
 
 /* The control socket path: from the configuration when -c was given. */
 int control_path(const struct global_options *g, char *path, size_t size);
+/*
+ * Why the daemon on @path could not be asked (-errno @err), on stderr; for
+ * a socket the user may not open, what gives access.
+ */
+void control_say(const char *path, int err);
 
 #endif

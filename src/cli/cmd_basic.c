@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /* flowpin run, flowpin check */
 #include <errno.h>
+#include <grp.h>
+#include <sys/stat.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -125,8 +127,10 @@ static int check_system(const struct config *c, const struct config_diag *diag)
 		ret = nft ? preflight_table(nft, c, diag) : -ENOMEM;
 		nftables_close(nft);
 	}
-	if (!ret)
+	if (!ret) {
 		preflight_sysctls(c, diag);
+		preflight_hook(c, diag);
+	}
 	nl_close(&nl);
 	free(seen);
 	return ret;
@@ -177,6 +181,27 @@ const struct command cmd_check = {
 		"validate the configuration file against this system, touching nothing",
 	.run = do_check,
 };
+
+void control_say(const char *path, int err)
+{
+	struct group *gr;
+	struct stat st;
+
+	if (err != -EACCES || stat(path, &st)) {
+		fprintf(stderr, "flowpin: no daemon on %s: %s\n", path,
+			strerror(-err));
+		return;
+	}
+	gr = (st.st_mode & 0060) ? getgrgid(st.st_gid) : NULL;
+	if (gr)
+		fprintf(stderr,
+			"flowpin: %s is for root and group %s: join that group (usermod -aG %s USER, then log in again) or run as root\n",
+			path, gr->gr_name, gr->gr_name);
+	else
+		fprintf(stderr,
+			"flowpin: %s is root's: run as root, or let a group read status, explain and metrics with control_group = GROUP in [global] (flowpin.conf(5))\n",
+			path);
+}
 
 int control_path(const struct global_options *g, char *path, size_t size)
 {

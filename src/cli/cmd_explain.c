@@ -296,6 +296,9 @@ static int do_explain(const struct global_options *g, int argc, char **argv)
 	if (control_path(g, path, sizeof(path)))
 		return 1;
 	ret = table_from_daemon(path, &t);
+	/* a daemon runs but may not be asked: say so, then the configuration */
+	if (ret == -EACCES)
+		control_say(path, ret);
 	if (ret) {
 		table_free(&t);
 		memset(&t, 0, sizeof(t));

@@ -184,8 +184,7 @@ static int do_status(const struct global_options *g, int argc, char **argv)
 		return 1;
 	ret = control_call(path, "{\"command\":\"status\"}", &reply);
 	if (ret) {
-		fprintf(stderr, "flowpin: no daemon on %s: %s\n", path,
-			strerror(-ret));
+		control_say(path, ret);
 		return 1;
 	}
 	st = json_tokener_parse(reply);

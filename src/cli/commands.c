@@ -23,7 +23,8 @@ static const char global_help[] =
 	"  -h, --help               this help\n";
 
 const struct command *const commands[] = {
-	&cmd_run, &cmd_check, &cmd_status, &cmd_explain, &cmd_sim, NULL,
+	&cmd_run,     &cmd_check, &cmd_status, &cmd_metrics,
+	&cmd_explain, &cmd_sim,	  NULL,
 };
 
 void flowpin_usage(FILE *f)

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "lib/version.h"
 
-#define VERSION "0.1"
 #define OPTIONS_MAX 32
 
 static size_t count_options(const struct option *o)
@@ -119,7 +119,7 @@ static int global_option(struct global_options *g, const struct command *cmd,
 		g->json = g->pretty = true;
 		return NEXT_OPTION;
 	case 'V':
-		printf("flowpin %s\n", VERSION);
+		printf("flowpin %s\n", FLOWPIN_VERSION);
 		return 0;
 	case 'h':
 		if (cmd)

@@ -315,6 +315,87 @@ static int g_control(struct parser *p, const char *value)
 	return 0;
 }
 
+/* A group name (as useradd takes it) or a number; resolved by the daemon. */
+static int g_control_group(struct parser *p, const char *value)
+{
+	size_t n = strlen(value);
+	bool ok = n > 0 && n < sizeof(p->c->control_group) && value[0] != '-';
+
+	for (const char *c = value; ok && *c; c++)
+		ok = isalnum((unsigned char)*c) || *c == '_' || *c == '-' ||
+		     *c == '.';
+	if (!ok) {
+		report(p, p->line,
+		       "control_group: \"%s\" is not a group name or number",
+		       value);
+		return -EINVAL;
+	}
+	snprintf(p->c->control_group, sizeof(p->c->control_group), "%s", value);
+	return 0;
+}
+
+static int g_hook(struct parser *p, const char *value)
+{
+	if (value[0] != '/' || strlen(value) >= sizeof(p->c->hook)) {
+		report(p, p->line,
+		       "hook: \"%s\" is not an absolute path shorter than %zu bytes",
+		       value, sizeof(p->c->hook));
+		return -EINVAL;
+	}
+	snprintf(p->c->hook, sizeof(p->c->hook), "%s", value);
+	return 0;
+}
+
+static int g_hook_timeout(struct parser *p, const char *value)
+{
+	uint32_t ms;
+
+	if (parse_duration_ms(value, &ms) || ms < 100 || ms > 600000) {
+		report(p, p->line,
+		       "hook_timeout: \"%s\" is not a duration from 100ms to 600s",
+		       value);
+		return -EINVAL;
+	}
+	p->c->hook_timeout_ms = ms;
+	return 0;
+}
+
+/* PORT (on 127.0.0.1), IPV4:PORT or [IPV6]:PORT */
+static int g_metrics(struct parser *p, const char *value)
+{
+	const char *colon = strrchr(value, ':'), *port = value, *a = value;
+	char addr[INADDR_STRLEN] = "127.0.0.1";
+	struct config *c = p->c;
+	bool brackets = false, ok = true;
+	size_t len;
+	uint32_t n;
+
+	if (colon) {
+		port = colon + 1;
+		len = (size_t)(colon - value);
+		brackets = len >= 2 && a[0] == '[' && a[len - 1] == ']';
+		if (brackets) {
+			a++;
+			len -= 2;
+		}
+		ok = len > 0 && len < sizeof(addr);
+		if (ok)
+			snprintf(addr, sizeof(addr), "%.*s", (int)len, a);
+	}
+	ok = ok && !inaddr_parse(addr, &c->metrics_fam, &c->metrics_addr) &&
+	     brackets == (c->metrics_fam == FAM_IPV6) &&
+	     !parse_u32(port, 1, 65535, &n);
+	if (!ok) {
+		report(p, p->line,
+		       "metrics: \"%s\" is not PORT, IPV4:PORT or [IPV6]:PORT with a port in 1..65535",
+		       value);
+		c->metrics_port = 0;
+		return -EINVAL;
+	}
+	c->metrics_port = (uint16_t)n;
+	return 0;
+}
+
 static int g_buckets(struct parser *p, const char *value)
 {
 	return parse_number_key(p, "buckets", value, BUCKETS_MIN, BUCKETS_MAX,
@@ -356,11 +437,15 @@ static const struct key global_keys[] = {
 	{ "hash", g_hash },
 	{ "seed", g_seed },
 	{ "control", g_control },
+	{ "control_group", g_control_group },
+	{ "hook", g_hook },
+	{ "hook_timeout", g_hook_timeout },
 	{ "buckets", g_buckets },
 	{ "mark_mask", g_mark_mask },
 	{ "table", g_table },
 	{ "priority", g_priority },
 	{ "own_table", g_own_table },
+	{ "metrics", g_metrics },
 	{ NULL, NULL },
 };
 
@@ -887,6 +972,7 @@ int config_parse_string(struct config *c, const char *name, const char *text,
 	c->table = DEFAULT_TABLE;
 	c->priority = DEFAULT_PRIORITY;
 	c->own_table = true;
+	c->hook_timeout_ms = DEFAULT_HOOK_TIMEOUT_MS;
 
 	/* Library-wide settings: one flowpin.conf dialect. */
 	ini_allow_multiline = false;

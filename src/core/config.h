@@ -32,6 +32,7 @@
 #define DEFAULT_TIMEOUT_MS 400
 #define DEFAULT_DOWN 10
 #define DEFAULT_UP 20
+#define DEFAULT_HOOK_TIMEOUT_MS 10000
 
 enum probe_kind {
 	PROBE_ICMP,
@@ -83,11 +84,18 @@ struct config {
 	enum hash_mode hash;
 	uint32_t seed;
 	char control[CONTROL_PATH_MAX];
+	char control_group[32]; /* "": the socket is root's alone */
+	char hook[256]; /* "": no hook */
+	uint32_t hook_timeout_ms;
 	uint32_t buckets;
 	uint32_t mark_mask;
 	uint32_t table; /* fallback table; link tables follow it */
 	uint32_t priority; /* first of the three rule priorities */
 	bool own_table; /* own the nftables table where the kernel can */
+	/* metrics = ADDRESS:PORT: the HTTP endpoint; port 0: none (default) */
+	enum fam metrics_fam;
+	union inaddr metrics_addr;
+	uint16_t metrics_port;
 	struct link_config *links;
 	unsigned int nlinks;
 };

@@ -410,6 +410,7 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 		u->pending = false;
 		d->changed[i] = true;
 		d->nchanged++;
+		u->changes++;
 		u->up = up;
 		u->since_ms = now_ms;
 		if (up) {

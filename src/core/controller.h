@@ -75,6 +75,7 @@ struct ctl_link {
 	bool pending; /* went down at a reload: to be reported */
 	char why[128]; /* when not usable, or down: why */
 	uint64_t since_ms; /* of the last change of up */
+	uint64_t changes; /* of up, since the daemon started (metrics) */
 };
 
 struct controller {

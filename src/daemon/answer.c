@@ -6,6 +6,7 @@
 #include <time.h>
 
 #include "daemon/daemon.h"
+#include "daemon/metrics.h"
 #include "kernel/nftcounter.h"
 #include "lib/monotonic.h"
 
@@ -250,6 +251,20 @@ static json_object *error(const char *msg)
 	return o;
 }
 
+/* The Prometheus text, as one string: {"metrics":"# HELP ..."}. */
+static json_object *metrics(struct daemon *d)
+{
+	char *text = metrics_text(d);
+	json_object *o;
+
+	if (!text)
+		return error("out of memory");
+	o = json_object_new_object();
+	json_object_object_add(o, "metrics", json_object_new_string(text));
+	free(text);
+	return o;
+}
+
 char *answer_request(struct daemon *d, const char *request)
 {
 	json_object *req = json_tokener_parse(request), *cmd, *reply;
@@ -267,6 +282,8 @@ char *answer_request(struct daemon *d, const char *request)
 		reply = status(d);
 	else if (!strcmp(name, "table"))
 		reply = table(d);
+	else if (!strcmp(name, "metrics"))
+		reply = metrics(d);
 	else
 		reply = error("unknown command");
 out:

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <grp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -140,7 +141,7 @@ static void on_accept(struct loop *l, struct loop_watch *w, uint32_t events)
 }
 
 /* A socket file there but nobody answering: a killed daemon's. */
-static int listen_on(const char *path, struct stat *made)
+static int listen_on(const char *path, gid_t group, struct stat *made)
 {
 	struct sockaddr_un sun;
 	struct stat st;
@@ -163,6 +164,10 @@ static int listen_on(const char *path, struct stat *made)
 	old = umask(0177);
 	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
+	/* a group that may read: 0660, the group's (control_group) */
+	if (!ret && group != (gid_t)-1 &&
+	    (chown(path, (uid_t)-1, group) || chmod(path, 0660)))
+		ret = -1;
 	if (ret || listen(fd, 128) || lstat(path, &st)) {
 		ret = -errno;
 		close(fd);
@@ -182,8 +187,29 @@ static void unlink_ours(const struct control_server *s)
 		unlink(s->path);
 }
 
+int control_group_lookup(const char *name, gid_t *gid)
+{
+	char buf[4096], *end;
+	struct group gr, *res = NULL;
+	unsigned long n;
+
+	errno = 0;
+	n = strtoul(name, &end, 10);
+	if (*name && !*end && !errno && n < (gid_t)-1) {
+		*gid = (gid_t)n;
+		return 0;
+	}
+	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res))
+		return -errno;
+	if (!res)
+		return -ENOENT;
+	*gid = gr.gr_gid;
+	return 0;
+}
+
 int control_server_open(struct control_server *s, struct loop *loop,
-			const char *path, control_answer answer, void *ctx)
+			const char *path, gid_t group, control_answer answer,
+			void *ctx)
 {
 	int ret;
 
@@ -199,7 +225,7 @@ int control_server_open(struct control_server *s, struct loop *loop,
 		loop_timer_init(&s->clients[i].deadline, on_deadline,
 				&s->clients[i]);
 	}
-	s->fd = listen_on(path, &s->made);
+	s->fd = listen_on(path, group, &s->made);
 	if (s->fd < 0)
 		return s->fd;
 	ret = loop_add(loop, &s->w, s->fd, EPOLLIN, on_accept, s);

@@ -43,12 +43,16 @@ struct control_server {
 };
 
 /*
- * Listen on @path (mode 0600; a stale socket file is replaced) and serve
- * from @loop. -EADDRINUSE when a daemon answers there already, -ENOTSOCK
- * when a file that is not a socket is there (it is left alone).
+ * Listen on @path (mode 0600, or 0660 of @group when it is not -1; a
+ * stale socket file is replaced) and serve from @loop. -EADDRINUSE when a
+ * daemon answers there already, -ENOTSOCK when a file that is not a socket is
+ * there (it is left alone).
  */
 int control_server_open(struct control_server *s, struct loop *loop,
-			const char *path, control_answer answer, void *ctx);
+			const char *path, gid_t group, control_answer answer,
+			void *ctx);
+/* A group by name or number, as control_group names it: 0 or -ENOENT. */
+int control_group_lookup(const char *name, gid_t *gid);
 /* Close every client and the socket, and remove the socket file. */
 void control_server_close(struct control_server *s);
 

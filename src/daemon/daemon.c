@@ -24,6 +24,7 @@
 #include "daemon/config_file.h"
 #include "daemon/daemon.h"
 #include "daemon/instance.h"
+#include "daemon/metrics.h"
 #include "daemon/notify.h"
 #include "daemon/preflight.h"
 #include "daemon/sync.h"
@@ -364,7 +365,11 @@ static int prepare(struct daemon *d, struct model *m, struct table_state *st,
 	if (!ret)
 		ret = apply_table(d, m, st, true, false);
 	if (!ret)
+		ret = preflight_control(&m->cfg, &log_diag);
+	if (!ret) {
 		preflight_sysctls(&m->cfg, &log_diag);
+		preflight_hook(&m->cfg, &log_diag);
+	}
 	free(seen);
 	return ret;
 }
@@ -378,15 +383,18 @@ void daemon_reload(struct daemon *d)
 	int ret;
 
 	log_info("SIGHUP: reloading %s", d->config_path);
+	d->counts.reloads++;
 	if (config_load(&next.cfg, d->config_path, &log_diag)) {
 		log_err("reload: %s has errors: still running the previous configuration",
 			d->config_path);
+		d->counts.reload_failures++;
 		return;
 	}
 	if (a->mark_mask != b->mark_mask || a->table != b->table ||
 	    a->priority != b->priority || strcmp(a->control, b->control) ||
-	    a->own_table != b->own_table) {
-		log_err("reload: mark_mask, table, priority, control and own_table can only change with a restart: still running the previous configuration");
+	    a->own_table != b->own_table || !http_config_equal(a, b)) {
+		log_err("reload: mark_mask, table, priority, control, own_table and metrics can only change with a restart: still running the previous configuration");
+		d->counts.reload_failures++;
 		model_free(d, &next);
 		return;
 	}
@@ -395,6 +403,7 @@ void daemon_reload(struct daemon *d)
 		log_err("reload: still running the previous configuration");
 		goto out;
 	}
+	metrics_carry(&next, &d->m);
 	old = d->m;
 	d->m = next;
 	next = old; /* freed below */
@@ -416,6 +425,7 @@ void daemon_reload(struct daemon *d)
 	/* the connection counts are by link index: count afresh */
 	flows_resync(d);
 out:
+	d->counts.reload_failures += ret != 0;
 	takeover_state_free(&st);
 	model_free(d, &next);
 }
@@ -487,6 +497,17 @@ static void on_rtnl(struct loop *l, struct loop_watch *w, uint32_t events)
 	heal_rtnl_report(d, d->routes_added, d->rules_added);
 }
 
+/* A hook event of the daemon as a whole: start, stop, reload. */
+static void hook_daemon(struct daemon *d, const char *event, const char *more)
+{
+	char config[300], links[32];
+	const char *vars[] = { config, links, more };
+
+	snprintf(config, sizeof(config), "FLOWPIN_CONFIG=%s", d->config_path);
+	snprintf(links, sizeof(links), "FLOWPIN_LINKS=%u", d->m.cfg.nlinks);
+	hooks_event(&d->hooks, event, vars, more ? 3 : 2);
+}
+
 static void on_signal(struct loop *l, struct loop_watch *w, uint32_t events)
 {
 	struct daemon *d = w->data;
@@ -495,15 +516,33 @@ static void on_signal(struct loop *l, struct loop_watch *w, uint32_t events)
 	(void)events;
 	while (read(w->fd, &si, sizeof(si)) == sizeof(si)) {
 		if (si.ssi_signo == SIGHUP) {
+			uint64_t failed = d->counts.reload_failures;
+
 			notify_reloading();
 			daemon_reload(d);
 			notify_ready(d);
+			hooks_configure(&d->hooks, d->m.cfg.hook,
+					d->m.cfg.hook_timeout_ms);
+			hook_daemon(d, "reload",
+				    d->counts.reload_failures == failed ?
+					    "FLOWPIN_RESULT=ok" :
+					    "FLOWPIN_RESULT=failed");
 			continue;
 		}
 		log_info("%s: stopping", strsignal((int)si.ssi_signo));
 		notify_stopping();
 		loop_stop(l);
 	}
+}
+
+/* The group control_group names (preflight checked it), or -1: none. */
+static gid_t control_gid(const struct config *c)
+{
+	gid_t gid = (gid_t)-1;
+
+	if (c->control_group[0] && control_group_lookup(c->control_group, &gid))
+		gid = (gid_t)-1;
+	return gid;
 }
 
 /* Every request is answered with the conntrack events taken in first. */
@@ -566,6 +605,8 @@ static int open_loop(struct daemon *d)
 static void cleanup(struct daemon *d)
 {
 	control_server_close(&d->ctl);
+	hooks_close(&d->hooks);
+	http_close(d);
 	model_free(d, &d->m);
 	flows_close(d);
 	heal_close(d);
@@ -627,6 +668,7 @@ int daemon_main(const char *config_path)
 	}
 	d.nft = nftables_open();
 	ret = d.nft ? loop_init(&d.loop) : -ENOMEM;
+	hooks_init(&d.hooks, &d.loop);
 	if (!ret)
 		ret = nl_open(&d.nl, NETLINK_ROUTE, 0);
 	if (!ret)
@@ -642,7 +684,8 @@ int daemon_main(const char *config_path)
 	if (ret)
 		goto out;
 	d.takeover = st.present;
-	ret = control_server_open(&d.ctl, &d.loop, d.m.cfg.control, answer, &d);
+	ret = control_server_open(&d.ctl, &d.loop, d.m.cfg.control,
+				  control_gid(&d.m.cfg), answer, &d);
 	if (ret) {
 		log_err("control socket %s: %s", d.m.cfg.control,
 			ret == -EADDRINUSE ?
@@ -652,6 +695,9 @@ int daemon_main(const char *config_path)
 				strerror(-ret));
 		goto out;
 	}
+	ret = http_open(&d); /* metrics = ...; logs its errors */
+	if (ret)
+		goto out;
 
 	t0 = monotonic_us();
 	ret = install(&d, &st);
@@ -679,10 +725,15 @@ int daemon_main(const char *config_path)
 	if (!ret) {
 		links_refresh(&d);
 		notify_ready(&d); /* the kernel is programmed */
+		hooks_configure(&d.hooks, d.m.cfg.hook, d.m.cfg.hook_timeout_ms);
+		hook_daemon(&d, "start", NULL);
 		loop_run(&d.loop);
 	}
 	teardown(&d);
 	log_info("stopped: routes, rules and nftables table removed");
+	/* the stop hook sees the router as flowpin leaves it */
+	hook_daemon(&d, "stop", NULL);
+	hooks_drain(&d.hooks);
 out:
 	takeover_state_free(&st);
 	cleanup(&d);

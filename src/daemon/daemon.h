@@ -12,7 +12,10 @@
 #include "core/config.h"
 #include "core/controller.h"
 #include "core/flowcount.h"
+#include "core/histogram.h"
 #include "daemon/control_server.h"
+#include "daemon/hooks.h"
+#include "daemon/http.h"
 #include "daemon/loop.h"
 #include "kernel/conntrack.h"
 #include "kernel/nl.h"
@@ -28,6 +31,7 @@ struct uplink_path {
 	struct prober probe;
 	struct loop_watch icmp_watch;
 	struct loop_watch tcp_watch[PROBE_RING]; /* by probe slot */
+	struct histogram rtt; /* of the answered probes (metrics) */
 };
 
 /* What the daemon keeps of a link beside the controllers' view of it. */
@@ -63,6 +67,13 @@ struct heal {
 	unsigned int routes_lost, rules_lost;
 };
 
+/* What only the metrics report (daemon/metrics.c). */
+struct daemon_counts {
+	uint64_t reloads, reload_failures;
+	uint64_t ct_overflows; /* conntrack events lost */
+	struct histogram apply[FAM_MAX]; /* a change of link states, applied */
+};
+
 struct daemon {
 	const char *config_path;
 	struct model m;
@@ -88,6 +99,9 @@ struct daemon {
 	struct loop_timer watchdog; /* the service manager's keep-alive */
 	uint64_t watchdog_us; /* its interval; 0: none asked */
 	struct control_server ctl;
+	struct hooks hooks;
+	struct http_server http; /* metrics = ADDRESS:PORT */
+	struct daemon_counts counts;
 	struct heal heal;
 	/* routes and rules the last syncs added: what a restore put back */
 	unsigned int routes_added, rules_added;

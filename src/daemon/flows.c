@@ -48,6 +48,7 @@ static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark,
 void flows_catch_up(struct daemon *d)
 {
 	if (conntrack_events_read(&d->ct) == -ENOBUFS) {
+		d->counts.ct_overflows++;
 		log_warn("conntrack events overflowed: recounting");
 		flows_resync(d);
 	}

@@ -14,6 +14,7 @@
 #include "core/routing.h"
 #include "core/ruleset.h"
 #include "daemon/daemon.h"
+#include "daemon/metrics.h"
 #include "daemon/seen.h"
 #include "daemon/sync.h"
 #include "kernel/neigh.h"
@@ -215,6 +216,78 @@ static void sync_prober(struct daemon *d, enum fam f, unsigned int i,
  * A change of IPv4 is logged as it always was ("link wan1 down: ..."), one
  * of IPv6 names the family ("link wan1 IPv6 down: ..."): one log for both.
  */
+/*
+ * The hook's events of one evaluation: each link whose path of family @f
+ * went up or down, then the failover as a whole when the table changed.
+ */
+static void run_hooks(struct daemon *d, enum fam f,
+		      const struct ctl_decision *dec, const uint64_t *dropped,
+		      double apply_ms)
+{
+	const struct model *m = &d->m;
+	const struct controller *c = &m->ctl[f];
+	char v[12][160], up[1024] = "";
+	uint64_t moved = 0, deleted = 0;
+	const char *vars[12];
+	size_t uplen = 0;
+
+	for (unsigned int k = 0; k < 12; k++)
+		vars[k] = v[k];
+	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
+		const struct link_config *l = &m->cfg.links[i];
+		const struct ctl_link *u = &c->links[i];
+		const struct iface_addr *a = controller_source(c, i);
+		char gw[INADDR_STRLEN] = "", src[INADDR_STRLEN] = "";
+		union inaddr g;
+
+		if (u->up)
+			uplen += (size_t)snprintf(up + uplen,
+						  uplen < sizeof(up) ?
+							  sizeof(up) - uplen :
+							  0,
+						  "%s%s", uplen ? " " : "",
+						  l->name);
+		if (!dec->changed[i])
+			continue;
+		moved += dec->moved[i];
+		deleted += dropped[i];
+		if (controller_gateway(c, i, &g))
+			inaddr_str(f, &g, gw);
+		if (a)
+			inaddr_str(f, &a->local, src);
+		snprintf(v[0], sizeof(v[0]), "FLOWPIN_LINK=%s", l->name);
+		snprintf(v[1], sizeof(v[1]), "FLOWPIN_INTERFACE=%s", l->ifname);
+		snprintf(v[2], sizeof(v[2]), "FLOWPIN_FAMILY=%s", fam_name(f));
+		snprintf(v[3], sizeof(v[3]), "FLOWPIN_STATE=%s",
+			 u->up ? "up" : "down");
+		snprintf(v[4], sizeof(v[4]), "FLOWPIN_REASON=%s",
+			 u->up ? "" : u->why);
+		snprintf(v[5], sizeof(v[5]), "FLOWPIN_GATEWAY=%s", gw);
+		snprintf(v[6], sizeof(v[6]), "FLOWPIN_ADDRESS=%s", src);
+		snprintf(v[7], sizeof(v[7]), "FLOWPIN_BUCKETS_MOVED=%u",
+			 dec->moved[i]);
+		snprintf(v[8], sizeof(v[8]), "FLOWPIN_CONNECTIONS_DELETED=%llu",
+			 (unsigned long long)dropped[i]);
+		snprintf(v[9], sizeof(v[9]), "FLOWPIN_TIER=%u", l->tier);
+		snprintf(v[10], sizeof(v[10]), "FLOWPIN_WEIGHT=%u", l->weight);
+		hooks_event(&d->hooks, u->up ? "up" : "down", vars, 11);
+	}
+	if (!dec->nchanged)
+		return;
+	snprintf(v[0], sizeof(v[0]), "FLOWPIN_FAMILY=%s", fam_name(f));
+	snprintf(v[1], sizeof(v[1]), "FLOWPIN_LINKS_UP=%.140s", up);
+	snprintf(v[2], sizeof(v[2]), "FLOWPIN_BUCKETS_MOVED=%llu",
+		 (unsigned long long)moved);
+	snprintf(v[3], sizeof(v[3]), "FLOWPIN_CONNECTIONS_DELETED=%llu",
+		 (unsigned long long)deleted);
+	snprintf(v[4], sizeof(v[4]), "FLOWPIN_APPLY_MS=%.1f", apply_ms);
+	snprintf(v[5], sizeof(v[5]), "FLOWPIN_MODE=%s",
+		 dec->mode == POLICY_UP	      ? "up" :
+		 dec->mode == POLICY_DEGRADED ? "all-down" :
+						"none");
+	hooks_event(&d->hooks, "failover", vars, 6);
+}
+
 static void log_changes(const struct daemon *d, enum fam f,
 			const struct ctl_decision *dec, const uint64_t *dropped,
 			double table_ms, double ct_ms)
@@ -341,8 +414,11 @@ static int evaluate_family(struct daemon *d, enum fam f, bool *changed)
 		}
 	}
 	t2 = monotonic_us();
+	if (dec.nchanged)
+		metrics_observe_apply(d, f, t2 - t0);
 	log_changes(d, f, &dec, dropped, (double)(t1 - t0) / 1000.0,
 		    (double)(t2 - t1) / 1000.0);
+	run_hooks(d, f, &dec, dropped, (double)(t2 - t0) / 1000.0);
 	for (unsigned int i = 0; i < n; i++) {
 		renumbered(d, f, i);
 		if (dec.expired[i]) /* its blackhole goes */
@@ -449,9 +525,13 @@ void links_tick(struct loop *l, void *data, uint64_t now)
 					      &gw);
 			if (!prober_running(&p->probe))
 				continue;
-			while (prober_outcome(&p->probe, now, &answered, &rtt))
+			while (prober_outcome(&p->probe, now, &answered,
+					      &rtt)) {
+				if (answered)
+					metrics_observe_rtt(p, rtt);
 				changed |= controller_probe(c, i, answered, rtt,
 							    now / 1000);
+			}
 			prober_send(&p->probe, now, watch_tcp, p);
 		}
 	}

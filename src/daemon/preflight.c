@@ -3,11 +3,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <sys/stat.h>
 
 #include "core/routing.h"
 #include "core/ruleset.h"
 #include "core/takeover.h"
+#include "daemon/control_server.h"
 #include "daemon/preflight.h"
 #include "daemon/seen.h"
 #include "kernel/ifaddr.h"
@@ -166,6 +168,16 @@ int preflight_control(const struct config *c, const struct config_diag *diag)
 	char *slash;
 	struct stat sb;
 
+	gid_t gid;
+
+	if (c->control_group[0] &&
+	    control_group_lookup(c->control_group, &gid)) {
+		config_diag_error(
+			diag, c->path, 0,
+			"control_group: no group \"%s\" on this system",
+			c->control_group);
+		return -ENOENT;
+	}
 	/* run replaces a socket there, nothing else */
 	if (lstat(c->control, &sb) == 0 && !S_ISSOCK(sb.st_mode)) {
 		config_diag_error(
@@ -184,6 +196,15 @@ int preflight_control(const struct config *c, const struct config_diag *diag)
 	config_diag_error(diag, c->path, 0, "control socket %s: %s", c->control,
 			  stat(dir, &sb) ? strerror(errno) : "Not a directory");
 	return -ENOENT;
+}
+
+void preflight_hook(const struct config *c, const struct config_diag *diag)
+{
+	if (c->hook[0] && access(c->hook, X_OK))
+		config_diag_warning(
+			diag, c->path, 0,
+			"hook %s: %s: events run no hook until it is there",
+			c->hook, strerror(errno));
 }
 
 /*

@@ -47,4 +47,7 @@ int preflight_control(const struct config *c, const struct config_diag *diag);
 /* Settings that quietly break a multi-uplink router: warnings. */
 void preflight_sysctls(const struct config *c, const struct config_diag *diag);
 
+/* A hook that cannot be run (yet): a warning. */
+void preflight_hook(const struct config *c, const struct config_diag *diag);
+
 #endif

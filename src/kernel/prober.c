@@ -118,10 +118,13 @@ int prober_start(struct prober *p, const struct link_config *l, enum fam fam,
 		 uint32_t mark, const union inaddr *src, uint16_t ident,
 		 uint64_t now_us)
 {
+	uint64_t sent = p->sent, lost = p->lost;
 	unsigned int first;
 	int ret, one = 1;
 
 	prober_init(p);
+	p->sent = sent;
+	p->lost = lost;
 	/* @l's first target of @fam; ntrack (0 too) when it has none */
 	first = l->ntrack ? target_after(l, fam, l->ntrack - 1) : 0;
 	if (first == l->ntrack)
@@ -159,12 +162,16 @@ err:
 
 void prober_stop(struct prober *p)
 {
+	uint64_t sent = p->sent, lost = p->lost;
+
 	if (p->icmp_fd >= 0)
 		close(p->icmp_fd);
 	for (unsigned int i = 0; i < PROBE_RING; i++)
 		if (p->ring[i].fd >= 0)
 			close(p->ring[i].fd);
 	prober_init(p);
+	p->sent = sent;
+	p->lost = lost;
 }
 
 static uint16_t checksum(const void *data, size_t len)
@@ -282,6 +289,7 @@ void prober_send(struct prober *p, uint64_t now_us, probe_watch watch,
 		s->sent_us = now_us;
 		s->sent_rt_ns = realtime_ns();
 		p->count++;
+		p->sent++;
 		if (l->probe == PROBE_ICMP)
 			ret = send_icmp(p, s, &dst, dlen);
 		else
@@ -454,6 +462,7 @@ bool prober_outcome(struct prober *p, uint64_t now_us, bool *answered,
 		return false;
 	*answered = s->state == SLOT_ANSWERED;
 	*rtt_ms = s->rtt_ms;
+	p->lost += !*answered;
 	s->state = SLOT_FREE;
 	p->head = (p->head + 1) % PROBE_RING;
 	p->count--;

@@ -46,6 +46,8 @@ struct prober {
 	uint64_t next_send_us;
 	struct probe_slot ring[PROBE_RING];
 	unsigned int head, count; /* the probes in flight, oldest first */
+	/* since prober_init: kept across prober_start and prober_stop */
+	uint64_t sent, lost;
 };
 
 /* Called for every new TCP probe socket, to watch it for EPOLLOUT. */

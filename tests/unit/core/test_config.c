@@ -186,6 +186,33 @@ static void test_dual_stack(void **state)
 	config_free(&c);
 }
 
+/* The service's keys: the group that may ask, the hook and its time. */
+static void test_service_keys(void **state)
+{
+	struct config c;
+
+	(void)state;
+	assert_int_equal(config_parse_string(&c, "t.conf",
+					     "[global]\nlan = lan0\n" LINK1,
+					     NULL),
+			 0);
+	assert_string_equal(c.control_group, "");
+	assert_string_equal(c.hook, "");
+	assert_int_equal(c.hook_timeout_ms, DEFAULT_HOOK_TIMEOUT_MS);
+	config_free(&c);
+	assert_int_equal(
+		config_parse_string(
+			&c, "t.conf",
+			"[global]\nlan = lan0\ncontrol_group = netdev\n"
+			"hook = /etc/flowpin/hook\nhook_timeout = 2.5s\n" LINK1,
+			NULL),
+		0);
+	assert_string_equal(c.control_group, "netdev");
+	assert_string_equal(c.hook, "/etc/flowpin/hook");
+	assert_int_equal(c.hook_timeout_ms, 2500);
+	config_free(&c);
+}
+
 /* gateway = auto, and no gateway at all, learn it from a route. */
 static void test_gateway_auto(void **state)
 {
@@ -300,6 +327,16 @@ static const struct bad bad_configs[] = {
 	  "test.conf:6: track: 192.0.2.1 is listed twice" },
 	{ GLOBAL LINK1 "track = 192.0.2.1 example.com\n",
 	  "test.conf:6: track: \"example.com\" is not a unicast IPv4" },
+	{ "[global]\nlan = lan0\ncontrol_group = -x\n" LINK1,
+	  "test.conf:3: control_group: \"-x\" is not a group name or number" },
+	{ "[global]\nlan = lan0\ncontrol_group = a b\n" LINK1,
+	  "test.conf:3: control_group: \"a b\" is not a group name" },
+	{ "[global]\nlan = lan0\nhook = hook.sh\n" LINK1,
+	  "test.conf:3: hook: \"hook.sh\" is not an absolute path" },
+	{ "[global]\nlan = lan0\nhook_timeout = 10\n" LINK1,
+	  "test.conf:3: hook_timeout: \"10\" is not a duration from 100ms to 600s" },
+	{ "[global]\nlan = lan0\nhook_timeout = 11m\n" LINK1,
+	  "test.conf:3: hook_timeout: \"11m\" is not a duration" },
 	{ GLOBAL LINK1 "track = fe80::1\n",
 	  "test.conf:6: track: \"fe80::1\" is not a unicast IPv4 or global IPv6 address" },
 	{ GLOBAL LINK1 "track = 2001:db8::1 2001:db8:0::1\n",
@@ -348,6 +385,24 @@ static const struct bad bad_configs[] = {
 	  "test.conf:3: [link wan1]: timeout is more than 250 intervals" },
 	{ GLOBAL LINK1 "timeout = 2m\n",
 	  "test.conf:6: timeout: \"2m\" is not a duration" },
+	{ "[global]\nlan = lan0\nmetrics = 0\n" LINK1,
+	  "test.conf:3: metrics: \"0\" is not PORT, IPV4:PORT or [IPV6]:PORT with a port in 1..65535" },
+	{ "[global]\nlan = lan0\nmetrics = 127.0.0.1:65536\n" LINK1,
+	  "test.conf:3: metrics: \"127.0.0.1:65536\" is not PORT" },
+	{ "[global]\nlan = lan0\nmetrics = localhost:9100\n" LINK1,
+	  "test.conf:3: metrics: \"localhost:9100\" is not PORT" },
+	{ "[global]\nlan = lan0\nmetrics = ::1:9100\n" LINK1,
+	  "test.conf:3: metrics: \"::1:9100\" is not PORT" },
+	{ "[global]\nlan = lan0\nmetrics = [127.0.0.1]:9100\n" LINK1,
+	  "test.conf:3: metrics: \"[127.0.0.1]:9100\" is not PORT" },
+	{ "[global]\nlan = lan0\nmetrics = [::1]\n" LINK1,
+	  "test.conf:3: metrics: \"[::1]\" is not PORT" },
+	{ "[global]\nlan = lan0\nmetrics = 127.0.0.1:\n" LINK1,
+	  "test.conf:3: metrics: \"127.0.0.1:\" is not PORT" },
+	{ "[global]\nlan = lan0\nmetrics = :9100\n" LINK1,
+	  "test.conf:3: metrics: \":9100\" is not PORT" },
+	{ "[global]\nlan = lan0\nmetrics = 9100\nmetrics = 9101\n" LINK1,
+	  "test.conf:4: duplicate key \"metrics\"" },
 };
 
 static void test_bad_configs(void **state)
@@ -449,6 +504,44 @@ static void test_long_line(void **state)
 	assert_non_null(strstr(errbuf, "test.conf:6: line longer than 4096"));
 }
 
+/* metrics = PORT (loopback), IPV4:PORT, [IPV6]:PORT; none by default */
+static void test_metrics(void **state)
+{
+	static const struct {
+		const char *value;
+		enum fam fam;
+		const char *addr;
+		uint16_t port;
+	} ok[] = {
+		{ "9100", FAM_IPV4, "127.0.0.1", 9100 },
+		{ "127.0.0.1:9100", FAM_IPV4, "127.0.0.1", 9100 },
+		{ "0.0.0.0:1", FAM_IPV4, "0.0.0.0", 1 },
+		{ "192.0.2.1:65535", FAM_IPV4, "192.0.2.1", 65535 },
+		{ "[::1]:9100", FAM_IPV6, "::1", 9100 },
+		{ "[::]:9100", FAM_IPV6, "::", 9100 },
+		{ "[2001:db8::1]:80", FAM_IPV6, "2001:db8::1", 80 },
+	};
+	char text[256], buf[INADDR_STRLEN];
+	struct config c;
+
+	(void)state;
+	assert_int_equal(parse(&c, GLOBAL LINK1), 0);
+	assert_int_equal(c.metrics_port, 0);
+	config_free(&c);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), GLOBAL "metrics = %s\n" LINK1,
+			 ok[i].value);
+		if (parse(&c, text))
+			fail_msg("%s: %s", ok[i].value, errbuf);
+		assert_int_equal(c.metrics_fam, ok[i].fam);
+		assert_string_equal(inaddr_str(c.metrics_fam, &c.metrics_addr,
+					       buf),
+				    ok[i].addr);
+		assert_int_equal(c.metrics_port, ok[i].port);
+		config_free(&c);
+	}
+}
+
 static void test_parsers(void **state)
 {
 	uint32_t v;
@@ -496,6 +589,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_gateway_auto),
 		cmocka_unit_test(test_dual_stack),
+		cmocka_unit_test(test_service_keys),
 		cmocka_unit_test(test_minimal_and_defaults),
 		cmocka_unit_test(test_full),
 		cmocka_unit_test(test_bad_configs),
@@ -503,6 +597,7 @@ int main(void)
 		cmocka_unit_test(test_diag_sink),
 		cmocka_unit_test(test_long_line),
 		cmocka_unit_test(test_parsers),
+		cmocka_unit_test(test_metrics),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -140,6 +140,8 @@ static void test_failure_and_recovery(void **state)
 	assert_int_equal(d.nchanged, 1);
 	assert_true(d.changed[0]);
 	assert_false(r.c.links[0].up);
+	assert_int_equal(r.c.links[0].changes, 1); /* the metrics' count */
+	assert_int_equal(r.c.links[1].changes, 0);
 	assert_int_equal(d.moved[0], 8);
 	assert_true(d.apply);
 	assert_int_equal(owned(&r, 0), 0);
@@ -165,6 +167,7 @@ static void test_failure_and_recovery(void **state)
 	assert_int_equal(settle(&r, &d, flush), 0);
 	assert_true(d.changed[0]);
 	assert_true(r.c.links[0].up);
+	assert_int_equal(r.c.links[0].changes, 2);
 	assert_int_equal(d.moved[0], 8);
 	assert_int_equal(owned(&r, 0), 8);
 	assert_false(r.c.links[0].flushed);

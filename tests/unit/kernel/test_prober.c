@@ -424,8 +424,13 @@ static void test_icmp(void **state)
 	drive(pool, FAM_MAX);
 	for (int f = 0; f < FAM_MAX; f++) {
 		check_alternate(&pool[f]);
+		/* counted: every other probe lost; kept across a stop */
+		assert_int_equal(pool[f].p.sent, pool[f].n);
+		assert_int_equal(pool[f].p.lost, pool[f].n / 2);
 		prober_stop(&pool[f].p);
 		assert_false(prober_running(&pool[f].p));
+		assert_int_equal(pool[f].p.sent, pool[f].n);
+		assert_int_equal(pool[f].p.lost, pool[f].n / 2);
 	}
 	assert_int_equal(counted("probes") - probes, pool[0].n + pool[1].n);
 	assert_int_equal(counted("wanted") - wanted, pool[0].n + pool[1].n);
