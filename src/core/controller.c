@@ -338,8 +338,38 @@ static bool live(const struct controller *c, unsigned int i)
 {
 	const struct ctl_link *u = &c->links[i];
 
-	return u->usable && !u->neigh_failed &&
-	       (!probed(c, i) || u->health.is_up);
+	if (!u->usable || u->neigh_failed)
+		return false;
+	if (probed(c, i))
+		return u->health.is_up;
+	return !u->borrows || u->borrowed_up;
+}
+
+bool controller_borrow(struct controller *c, unsigned int i, bool up)
+{
+	struct ctl_link *u = &c->links[i];
+	bool changed = !u->borrows || u->borrowed_up != up;
+
+	if (probed(c, i))
+		return false;
+	u->borrows = true;
+	u->borrowed_up = up;
+	return changed;
+}
+
+/* Why a path without targets of its own is down: the other family's. */
+static bool borrowed_down(const struct controller *c, unsigned int i, char *buf,
+			  size_t size)
+{
+	const struct ctl_link *u = &c->links[i];
+	enum fam other = c->fam == FAM_IPV4 ? FAM_IPV6 : FAM_IPV4;
+
+	if (probed(c, i) || !u->borrows || u->borrowed_up)
+		return false;
+	snprintf(buf, size,
+		 "no %s probe target: its %s probes say the path is down",
+		 fam_label(c->fam), fam_label(other));
+	return true;
 }
 
 static void gateway_text(const struct controller *c, unsigned int i, char *buf,
@@ -362,7 +392,7 @@ static void note_down(struct controller *c, unsigned int i)
 		return; /* u->why holds what is missing */
 	if (u->neigh_failed)
 		gateway_text(c, i, u->why, sizeof(u->why));
-	else
+	else if (!borrowed_down(c, i, u->why, sizeof(u->why)))
 		snprintf(u->why, sizeof(u->why),
 			 "%u probes lost in a row; %.0f%% of the last %u lost",
 			 c->cfg->links[i].down, health_loss(&u->health),
@@ -378,7 +408,7 @@ void controller_why(const struct controller *c, unsigned int i, char *buf,
 		snprintf(buf, size, "%s", u->why);
 	else if (u->neigh_failed)
 		gateway_text(c, i, buf, size);
-	else
+	else if (!borrowed_down(c, i, buf, size))
 		snprintf(buf, size,
 			 "probes: %.0f%% of the last %u lost; up after %u answered in a row, %u so far",
 			 health_loss(&u->health), u->health.nhistory,

@@ -67,6 +67,12 @@ struct ctl_link {
 	union inaddr src; /* the address it sent from when last usable */
 	union inaddr renumbered; /* an address given up, not yet reported */
 	bool neigh_failed; /* the gateway's neighbour entry is FAILED */
+	/*
+	 * No probe target of this family but some of the other: the other
+	 * family's verdict stands for this path too (a dead provider is dead
+	 * for both), once the daemon passed it on.
+	 */
+	bool borrows, borrowed_up;
 	uint64_t neigh_retry_ms; /* when to ask for its resolution again */
 	struct health health; /* from probes, when the link has targets */
 	/* decided */
@@ -143,6 +149,12 @@ bool controller_gateway(const struct controller *c, unsigned int i,
  */
 bool controller_renumbered(struct controller *c, unsigned int i,
 			   union inaddr *old);
+
+/*
+ * Link @i has no probe target of this family: @up is what the other
+ * family's probes say of its path. True when that changed the verdict.
+ */
+bool controller_borrow(struct controller *c, unsigned int i, bool up);
 
 /* A neighbour entry changed; true when a gateway's verdict changed. */
 bool controller_neigh(struct controller *c, const struct neigh *nb,

@@ -52,7 +52,7 @@ static uint64_t nonzero(uint64_t key)
 	return key ? key : 1;
 }
 
-static void insert(struct flowcount *fc, uint64_t key, uint8_t link)
+static void insert(struct flowcount *fc, uint64_t key, uint16_t link)
 {
 	size_t i = home(fc, key);
 
@@ -96,7 +96,7 @@ int flowcount_add(struct flowcount *fc, uint64_t key, unsigned int link)
 		if (grow(fc))
 			return -ENOMEM;
 	}
-	insert(fc, key, (uint8_t)link);
+	insert(fc, key, (uint16_t)link);
 	fc->used++;
 	fc->count[link]++;
 	return 0;

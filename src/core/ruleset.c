@@ -284,11 +284,14 @@ static void put_lan_nat(FILE *f, const struct ruleset *rs, unsigned int i)
 		fprintf(f,
 			"\t\toifname \"%s\"%s meta nfproto ipv6 masquerade\n",
 			l->ifname, by);
+	/* sources outside lan6 (another LAN) take the link's address */
 	if (l->nat[FAM_IPV6] == NAT_PREFIX)
 		fprintf(f,
-			"\t\toifname \"%s\"%s ip6 saddr %s snat ip6 prefix to %s\n",
+			"\t\toifname \"%s\"%s ip6 saddr %s snat ip6 prefix to %s\n"
+			"\t\toifname \"%s\"%s meta nfproto ipv6 masquerade\n",
 			l->ifname, by, inprefix_str(FAM_IPV6, &c->lan6, p),
-			inprefix_str(FAM_IPV6, &l->nat6_prefix, q));
+			inprefix_str(FAM_IPV6, &l->nat6_prefix, q), l->ifname,
+			by);
 }
 
 /*

@@ -205,14 +205,22 @@ static int install_rules(struct daemon *d)
 		tables[i] = m->links[i].table;
 	}
 	n = routing_rules(&m->cfg, marks, tables, want);
-	/* a kernel without IPv6 takes no IPv6 rule: IPv4's come first */
-	if (!sysctl_have_ipv6())
-		while (n && want[n - 1].fam == FAM_IPV6)
-			n--;
-	ret = sync_rules(&d->nl, want, n, &d->rules_added);
-	if (ret)
+	/* IPv4's first, then IPv6's: as many of each */
+	ret = sync_rules(&d->nl, FAM_IPV4, want, n / 2, &d->rules_added);
+	if (ret) {
 		log_err("ip rules: %s", nl_strerror(&d->nl, ret));
-	return ret;
+		return ret;
+	}
+	/*
+	 * IPv6 that the kernel refuses (booted without it, no multiple
+	 * tables) leaves IPv4 working: said, not fatal
+	 */
+	if (sysctl_have_ipv6() &&
+	    (ret = sync_rules(&d->nl, FAM_IPV6, want + n / 2, n / 2,
+			      &d->rules_added)))
+		log_err("ip -6 rules: %s: IPv6 connections are not pinned",
+			nl_strerror(&d->nl, ret));
+	return 0;
 }
 
 static uint32_t gone_table(const struct model *m, uint32_t mark)
@@ -227,7 +235,8 @@ static void teardown(struct daemon *d)
 {
 	const struct model *m = &d->m;
 
-	sync_rules(&d->nl, NULL, 0, NULL);
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		sync_rules(&d->nl, f, NULL, 0, NULL);
 	nftables_delete_table(d->nft);
 	for (enum fam f = 0; f < FAM_MAX; f++) {
 		for (unsigned int i = 0; i < m->cfg.nlinks; i++)
@@ -322,11 +331,16 @@ static int install(struct daemon *d, const struct table_state *st)
 	int ret = 0;
 
 	for (enum fam f = 0; f < FAM_MAX; f++) {
-		for (unsigned int i = 0; i < m->ngone && !ret; i++)
-			ret = sync_routes(&d->nl, f, gone_table(m, m->gone[i]),
-					  NULL, 0, NULL);
-		for (unsigned int i = 0; i < m->cfg.nlinks && !ret; i++)
-			ret = links_sync_routes(d, f, i);
+		int r = 0;
+
+		for (unsigned int i = 0; i < m->ngone && !r; i++)
+			r = sync_routes(&d->nl, f, gone_table(m, m->gone[i]),
+					NULL, 0, NULL);
+		for (unsigned int i = 0; i < m->cfg.nlinks && !r; i++)
+			r = links_sync_routes(d, f, i);
+		/* IPv6 routes the kernel refuses leave IPv4 working (logged) */
+		if (f == FAM_IPV4)
+			ret = r;
 	}
 	if (!ret)
 		ret = links_sync_fallback(d);
@@ -725,7 +739,8 @@ int daemon_main(const char *config_path)
 	if (!ret) {
 		links_refresh(&d);
 		notify_ready(&d); /* the kernel is programmed */
-		hooks_configure(&d.hooks, d.m.cfg.hook, d.m.cfg.hook_timeout_ms);
+		hooks_configure(&d.hooks, d.m.cfg.hook,
+				d.m.cfg.hook_timeout_ms);
 		hook_daemon(&d, "start", NULL);
 		loop_run(&d.loop);
 	}

@@ -102,22 +102,26 @@ int links_sync_fallback(struct daemon *d)
 	const struct model *m = &d->m;
 	int ret = 0;
 
-	for (enum fam f = 0; f < FAM_MAX && !ret; f++) {
+	for (enum fam f = 0; f < FAM_MAX; f++) {
 		int best = controller_fallback(&m->ctl[f]);
-		struct route r = { 0 };
+		struct route want = { 0 };
 
 		if (best >= 0) {
 			const struct ctl_link *cl = &m->ctl[f].links[best];
 
-			r = routing_default_route(&m->cfg.links[best], f,
-						  &cl->seen.ifc, learned(cl),
-						  m->cfg.table);
+			want = routing_default_route(&m->cfg.links[best], f,
+						     &cl->seen.ifc, learned(cl),
+						     m->cfg.table);
 		}
-		ret = sync_routes(&d->nl, f, m->cfg.table, &r, best >= 0,
-				  &d->routes_added);
-		if (ret)
+		int err = sync_routes(&d->nl, f, m->cfg.table, &want, best >= 0,
+				      &d->routes_added);
+
+		/* IPv6 the kernel refuses leaves IPv4 working (logged) */
+		if (f == FAM_IPV4)
+			ret = err;
+		if (err)
 			log_err("fallback table %u (%s): %s", m->cfg.table,
-				fam_label(f), nl_strerror(&d->nl, ret));
+				fam_label(f), nl_strerror(&d->nl, err));
 	}
 	return ret;
 }
@@ -533,6 +537,22 @@ void links_tick(struct loop *l, void *data, uint64_t now)
 							    now / 1000);
 			}
 			prober_send(&p->probe, now, watch_tcp, p);
+		}
+	}
+	/* a path without targets of its own: the other family's verdict */
+	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
+		const struct link_config *lc = &d->m.cfg.links[i];
+
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			enum fam o = f == FAM_IPV4 ? FAM_IPV6 : FAM_IPV4;
+
+			const struct ctl_link *ol = &d->m.ctl[o].links[i];
+
+			/* only probes that run say anything */
+			if (!config_ntrack(lc, f) && config_ntrack(lc, o))
+				changed |= controller_borrow(
+					&d->m.ctl[f], i,
+					!ol->usable || ol->health.is_up);
 		}
 	}
 	if (changed)

@@ -28,6 +28,29 @@ static bool preflight_wants6(const struct link_config *l)
 	       l->nat[FAM_IPV6] != NAT_NONE || l->has_prefix6;
 }
 
+/*
+ * A ULA LAN (lan6 in fc00::/7) balanced onto a link that neither
+ * translates nor names the sources its provider takes: every connection
+ * that link gets fails (the provider drops the source).
+ */
+static void preflight_nat6(const struct config *c,
+			   const struct config_diag *diag)
+{
+	char p[INPREFIX_STRLEN];
+
+	if (!c->has_lan6 || (c->lan6.addr.b[0] & 0xfe) != 0xfc)
+		return;
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		const struct link_config *l = &c->links[i];
+
+		if (l->nat[FAM_IPV6] == NAT_NONE && !l->has_prefix6)
+			config_diag_warning(
+				diag, c->path, l->line,
+				"link %s: nat6 = none and no prefix6: the LAN's unique local sources (lan6 = %s) are balanced onto it untranslated, and its provider drops them: set nat6 = masquerade or PREFIX/LEN, or prefix6",
+				l->name, inprefix_str(FAM_IPV6, &c->lan6, p));
+	}
+}
+
 int preflight_links(struct nl *nl, const struct config *c,
 		    struct link_seen *seen, const struct config_diag *diag)
 {
@@ -69,6 +92,7 @@ int preflight_links(struct nl *nl, const struct config *c,
 					f == FAM_IPV6 ? "for IPv6 " : "");
 		}
 	}
+	preflight_nat6(c, diag);
 	return 0;
 err:
 	config_diag_error(diag, c->path, 0, "interfaces: %s",

@@ -123,14 +123,11 @@ int sync_routes(struct nl *nl, enum fam fam, uint32_t table,
 	return ret;
 }
 
-int sync_rules(struct nl *nl, const struct rule *want, unsigned int n,
-	       unsigned int *added)
+int sync_rules(struct nl *nl, enum fam fam, const struct rule *want,
+	       unsigned int n, unsigned int *added)
 {
 	struct have h = { 0 };
-	int ret = 0;
-
-	for (enum fam f = 0; f < FAM_MAX && !ret; f++)
-		ret = nlrule_list(nl, f, have_rule, &h);
+	int ret = nlrule_list(nl, fam, have_rule, &h);
 
 	if (!ret)
 		ret = apply(nl, &rules, &h, want, n, added);

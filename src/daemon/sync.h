@@ -18,8 +18,8 @@
 int sync_routes(struct nl *nl, enum fam fam, uint32_t table,
 		const struct route *want, unsigned int n, unsigned int *added);
 
-/* Make flowpin's IPv4 rules exactly @want (n of them); counts the same. */
-int sync_rules(struct nl *nl, const struct rule *want, unsigned int n,
-	       unsigned int *added);
+/* Make flowpin's rules of @fam exactly @want (n of them); counts the same. */
+int sync_rules(struct nl *nl, enum fam fam, const struct rule *want,
+	       unsigned int n, unsigned int *added);
 
 #endif

@@ -329,5 +329,21 @@ n1=$(count seen "$A1" "$WORK/ra")
 n2=$(count seen "$A2" "$WORK/ra")
 check "200 of 200 IPv6 connections succeed, by both ($n1, $n2)" \
 	[ "$(value ok "$WORK/ra")" = 200 -a "$n1" -ge 40 -a "$n2" -ge 40 ]
+
+# this configuration probes IPv6 targets only: the IPv4 paths have none
+# of their own, and the IPv6 probes' verdict stands for them too
+say "provider 2 cut altogether; only IPv6 is probed"
+start_server # IPv4's, beside start_server6's
+upstream 2 down
+check "wan2's IPv4 goes down with its IPv6, by the IPv6 probes" \
+	wait_log "link wan2 down: no IPv4 probe target: its IPv6 probes say the path is down" 5
+ns lan "$TRAFFIC" tcp -n 100 -s 23300 -t 2000 198.19.0.1 7000 >"$WORK/cut4"
+check "  100 of 100 new IPv4 connections succeed ($(value ok "$WORK/cut4")), none by provider 2" \
+	[ "$(value ok "$WORK/cut4")" = 100 ] && lacks '^seen 198\.18\.2\.2 ' "$WORK/cut4"
+upstream 2 up # IPv4's default route; IPv6's went with the link,
+# and its address too (an interface set down loses its IPv6 addresses)
+ns isp2 ip addr replace 2001:db8:ff02::2/64 dev tonet nodad
+ns isp2 ip -6 route replace default via 2001:db8:ff02::1
+check "  back up with it" wait_until 10 link_is wan2 state up
 stopped_as_before "gateway6 auto"
 finish

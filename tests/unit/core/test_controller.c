@@ -819,10 +819,69 @@ static void test_families_apart(void **state)
 	config_free(&cfg);
 }
 
+/*
+ * A link with IPv4 targets only: its IPv6 path has no probes of its own,
+ * and what the IPv4 probes say stands for it (a dead provider is dead for
+ * both families); without that, IPv6 would go on being balanced onto it.
+ */
+static void test_borrowed_verdict(void **state)
+{
+	static const char text[] =
+		"[global]\nlan = lan0\nbuckets = 16\n"
+		"[link wan1]\ninterface = eth1\ngateway = 10.1.0.1\n"
+		"gateway6 = fe80::1\ntrack = 198.51.100.1\n"
+		"[link wan2]\ninterface = eth2\ngateway = 10.2.0.1\n"
+		"gateway6 = fe80::1\ntrack = 198.51.100.1\n";
+	struct controller c6;
+	struct link_seen seen[2];
+	struct ctl_decision d;
+	struct config cfg;
+	char why[160];
+	bool flush[2];
+
+	(void)state;
+	assert_int_equal(config_parse_string(&cfg, "t.conf", text, NULL), 0);
+	memset(seen, 0, sizeof(seen));
+	seen[0].ifc = running(2, "10.1.0.2");
+	seen[1].ifc = running(3, "10.2.0.2");
+	add6(&seen[0].ifc, "2001:db8:1::2", false);
+	add6(&seen[1].ifc, "2001:db8:2::2", false);
+	assert_int_equal(controller_init(&c6, &cfg, FAM_IPV6), 0);
+	controller_start(&c6, seen, NULL, false, T0);
+	controller_applied(&c6);
+	assert_true(c6.links[0].up);
+	/* the IPv4 probes say wan1 is up: nothing changes */
+	assert_true(controller_borrow(&c6, 0, true));
+	assert_false(controller_borrow(&c6, 0, true));
+	controller_evaluate(&c6, T0, &d);
+	assert_int_equal(d.nchanged, 0);
+	/* they say it is down: its IPv6 path is down, its connections go */
+	assert_true(controller_borrow(&c6, 0, false));
+	controller_evaluate(&c6, T0, &d);
+	assert_int_equal(d.nchanged, 1);
+	assert_false(c6.links[0].up);
+	assert_string_equal(
+		c6.links[0].why,
+		"no IPv6 probe target: its IPv4 probes say the path is down");
+	controller_why(&c6, 0, why, sizeof(why));
+	assert_string_equal(why, c6.links[0].why);
+	controller_applied(&c6);
+	assert_int_equal(controller_flushes(&c6, flush), 1);
+	assert_true(flush[0]);
+	assert_int_equal(bucket_count(&c6.buckets, 1), 16);
+	/* back */
+	assert_true(controller_borrow(&c6, 0, true));
+	controller_evaluate(&c6, T0, &d);
+	assert_true(c6.links[0].up);
+	controller_free(&c6);
+	config_free(&cfg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_families_apart),
+		cmocka_unit_test(test_borrowed_verdict),
 		cmocka_unit_test(test_start_all_up),
 		cmocka_unit_test(test_failure_and_recovery),
 		cmocka_unit_test(test_flapping),

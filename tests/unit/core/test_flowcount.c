@@ -28,6 +28,18 @@ static void test_add_del(void **state)
 	assert_int_equal(flowcount_get(&fc, 1), 0);
 	assert_int_equal(flowcount_get(&fc, 2), 1);
 	assert_int_equal(flowcount_add(&fc, 1, FLOWCOUNT_LINKS), -EINVAL);
+	/* classes beyond a byte (link 200's IPv6: 401) are their own */
+	assert_int_equal(flowcount_add(&fc, 99, 401), 0);
+	assert_int_equal(flowcount_get(&fc, 401), 1);
+	assert_int_equal(flowcount_get(&fc, 401 & 0xff), 0);
+	flowcount_del(&fc, 99);
+	assert_int_equal(flowcount_get(&fc, 401), 0);
+	assert_int_equal(flowcount_get(&fc, 401 & 0xff), 0);
+	assert_int_equal(flowcount_add(&fc, 98, 509), 0);
+	flowcount_drop_link(&fc, 509);
+	assert_int_equal(flowcount_get(&fc, 509), 0);
+	assert_int_equal(flowcount_add(&fc, 98, 3), 0); /* gone from 509 */
+	assert_int_equal(flowcount_get(&fc, 3), 1);
 	flowcount_clear(&fc);
 	assert_int_equal(flowcount_get(&fc, 2), 0);
 	assert_int_equal(fc.used, 0);

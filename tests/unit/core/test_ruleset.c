@@ -302,7 +302,12 @@ static void test_ipv6(void **state)
 		"type nat hook prerouting priority dstnat - 1; policy accept;\n"
 		"\t\tiifname \"eth1\" ip6 daddr 2001:db8:100::/64 dnat ip6 "
 		"prefix to fd00:1::/64\n\t}\n"));
-	assert_int_equal(count(s, "masquerade\n"), 3 + 2);
+	/* sources outside lan6 on the prefix link: its address */
+	assert_non_null(
+		strstr(s,
+		       "snat ip6 prefix to 2001:db8:100::/64\n"
+		       "\t\toifname \"eth1\" meta nfproto ipv6 masquerade\n"));
+	assert_int_equal(count(s, "masquerade\n"), 3 + 3);
 	free(s);
 	teardown(&f);
 
