@@ -763,3 +763,17 @@ log_ms_since() {
 	[ -n "$stamp" ] || return 1
 	awk -v a="$2" -v b="$(date -d "$stamp" +%s.%N)" 'BEGIN { printf "%d", (b - a) * 1000 }'
 }
+
+# dual_prefix6 FILE: topology6 3 with both families' servers, and in FILE a
+# config probing 198.19.0.1 and 2001:db8:ffff::1, weights 1 2 1, wan1 with
+# nat6 = none and prefix6 2001:db8:100::/56 (the lan host's
+# 2001:db8:100::2 leaves by wan1 as it is), wan2 and wan3 masquerading
+dual_prefix6() {
+	topology6 3 || return 1
+	start_server
+	start_server6
+	TRACK="198.19.0.1 2001:db8:ffff::1" conf6 3 1 2 1 |
+		awk '/^\[link / { l = $2 }
+		     l == "wan1]" && /^nat6 = / { print "nat6 = none\nprefix6 = 2001:db8:100::/56"; next }
+		     { print }' >"$1"
+}

@@ -71,13 +71,7 @@ say "== IPv6: its own table, and wan1's prefix6 pinned to wan1"
 # so IPv6 is balanced over wan2 and wan3 (masquerading, by weight)
 SERVER6=2001:db8:ffff::1
 reset_topology
-topology6 3 || exit 1
-start_server
-start_server6
-TRACK="198.19.0.1 $SERVER6" conf6 3 1 2 1 |
-	awk '/^\[link / { l = $2 }
-	     l == "wan1]" && /^nat6 = / { print "nat6 = none\nprefix6 = 2001:db8:100::/56"; next }
-	     { print }' >"$WORK/fp6.conf"
+dual_prefix6 "$WORK/fp6.conf" || exit 1
 
 # predict6 PROTO FIRST N SRC: explain's link for each source port from SRC
 # to the server, as the source the server would see: SRC itself through
