@@ -97,16 +97,18 @@ stop_captures
 sim "$WORK/any.pcap" >"$WORK/report"
 check "it is read as Linux cooked ($(jq -r .trace.linktype "$WORK/report"))" \
 	grep -q 'Linux cooked' <<<"$(jq -r .trace.linktype "$WORK/report")"
-# tcpdump on "any" now and then misses a connection's packets (its own
-# drop count does not always say): count the connections the capture holds
-# (their source ports), and compare what sim read with that
+# tcpdump on "any" now and then misses many connections' packets (its own
+# drop count does not always say; 41 of 100 held once, in a fresh clone's
+# make check): count the connections the capture holds (their source
+# ports), and compare what sim read with that; the capture need only hold
+# some (the lan side's captures above are complete, and checked so)
 held=$(tcpdump -nr "$WORK/any.pcap" 'tcp and src host 192.168.1.2' 2>/dev/null |
 	grep -o '192\.168\.1\.2\.[0-9]*' | sort -u | wc -l)
 # and the pings, one connection each (an identifier of their own)
 pings=$(tcpdump -nr "$WORK/any.pcap" 'icmp and src host 192.168.1.2' 2>/dev/null |
 	grep -o 'echo request, id [0-9]*' | sort -u | wc -l)
 check "with the connections the capture holds ($(jq .trace.connections "$WORK/report") of $held and $pings pings, of 100 made)" \
-	[ "$held" -ge 50 -a "$(jq '.trace.connections' "$WORK/report")" = "$((held + pings))" ]
+	[ "$held" -ge 10 -a "$(jq '.trace.connections' "$WORK/report")" = "$((held + pings))" ]
 
 say "generated traces"
 for lt in ethernet sll raw; do
