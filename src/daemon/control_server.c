@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 #include <errno.h>
+#include <fcntl.h>
 #include <grp.h>
 #include <stdlib.h>
 #include <string.h>
@@ -160,14 +161,18 @@ static int listen_on(const char *path, gid_t group, struct stat *made)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	/* 0600: root's, as the man page says */
-	old = umask(0177);
+	/* 0600: root's, as the man page says; 0660 with control_group */
+	old = umask(group != (gid_t)-1 ? 0117 : 0177);
 	ret = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
 	umask(old);
-	/* a group that may read: 0660, the group's (control_group) */
+	/* the group's: lchown, never through a symbolic link put there */
 	if (!ret && group != (gid_t)-1 &&
-	    (chown(path, (uid_t)-1, group) || chmod(path, 0660)))
-		ret = -1;
+	    fchownat(AT_FDCWD, path, (uid_t)-1, group, AT_SYMLINK_NOFOLLOW)) {
+		ret = -errno;
+		close(fd);
+		unlink(path);
+		return ret;
+	}
 	if (ret || listen(fd, 128) || lstat(path, &st)) {
 		ret = -errno;
 		close(fd);
@@ -189,9 +194,11 @@ static void unlink_ours(const struct control_server *s)
 
 int control_group_lookup(const char *name, gid_t *gid)
 {
-	char buf[4096], *end;
 	struct group gr, *res = NULL;
+	size_t size = 4096;
 	unsigned long n;
+	char *buf = NULL, *end;
+	int ret;
 
 	errno = 0;
 	n = strtoul(name, &end, 10);
@@ -199,12 +206,21 @@ int control_group_lookup(const char *name, gid_t *gid)
 		*gid = (gid_t)n;
 		return 0;
 	}
-	if (getgrnam_r(name, &gr, buf, sizeof(buf), &res))
-		return -errno;
-	if (!res)
-		return -ENOENT;
-	*gid = gr.gr_gid;
-	return 0;
+	/* a group of many members needs more room: ERANGE says so */
+	do {
+		char *b = realloc(buf, size *= 2);
+
+		if (!b) {
+			ret = ENOMEM;
+			break;
+		}
+		buf = b;
+		ret = getgrnam_r(name, &gr, buf, size, &res);
+	} while (ret == ERANGE && size < (1u << 24));
+	if (!ret && res)
+		*gid = gr.gr_gid;
+	free(buf);
+	return ret ? -ret : res ? 0 : -ENOENT;
 }
 
 int control_server_open(struct control_server *s, struct loop *loop,

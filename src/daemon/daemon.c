@@ -746,7 +746,9 @@ int daemon_main(const char *config_path)
 	}
 	teardown(&d);
 	log_info("stopped: routes, rules and nftables table removed");
-	/* the stop hook sees the router as flowpin leaves it */
+	/* the stop hook sees the router as flowpin leaves it; nobody
+	 * waits meanwhile on a socket that no longer answers */
+	control_server_close(&d.ctl);
 	hook_daemon(&d, "stop", NULL);
 	hooks_drain(&d.hooks);
 out:

@@ -47,16 +47,30 @@ static void flush_line(struct hooks *h)
 	if (!h->len)
 		return;
 	h->line[h->len] = '\0';
-	log_info("hook %s (%s): %s", h->path, h->event, h->line);
+	if (h->lines < HOOKS_LINES_MAX)
+		log_info("hook %s (%s): %s", h->path, h->event, h->line);
+	else if (h->lines == HOOKS_LINES_MAX)
+		log_warn("hook %s (%s): more output, not logged", h->path,
+			 h->event);
+	h->lines++;
 	h->len = 0;
 }
 
+/*
+ * What the hook wrote since the last look, 64 KiB at most: one that writes
+ * without pause must not keep the loop (and its own timeout) waiting. Its
+ * first HOOKS_LINES_MAX lines of a run are logged, the rest read and
+ * dropped.
+ */
 static void read_output(struct hooks *h)
 {
-	char buf[1024];
-	ssize_t n;
+	char buf[4096];
+	ssize_t n = 0;
 
-	while ((n = read(h->out.fd, buf, sizeof(buf))) > 0) {
+	for (unsigned int k = 0; k < 16; k++) {
+		n = read(h->out.fd, buf, sizeof(buf));
+		if (n <= 0)
+			break;
 		for (ssize_t i = 0; i < n; i++) {
 			if (buf[i] == '\n') {
 				flush_line(h);
@@ -205,10 +219,20 @@ static void start_next(struct hooks *h)
 	h->pid = pid;
 	h->killed = false;
 	h->len = 0;
-	if (loop_add(h->loop, &h->proc, pidfd, EPOLLIN, on_exit_, h) ||
-	    loop_add(h->loop, &h->out, pipefd[0], EPOLLIN, on_output, h)) {
-		/* no loop to hear it end: it is waited for at the next event */
+	h->lines = 0;
+	if (loop_add(h->loop, &h->proc, pidfd, EPOLLIN, on_exit_, h)) {
+		/* no loop to hear it end: it is not let run */
 		log_err("hook %s (%s): cannot watch it", h->path, h->event);
+		kill(-pid, SIGKILL);
+		waitpid(pid, NULL, 0);
+		close(pidfd);
+		close(pipefd[0]);
+		h->pid = 0;
+		goto out;
+	}
+	if (loop_add(h->loop, &h->out, pipefd[0], EPOLLIN, on_output, h)) {
+		close(pipefd[0]); /* its output is lost, not the rest */
+		h->out.fd = -1;
 	}
 	loop_timer_set(h->loop, &h->deadline,
 		       monotonic_us() + (uint64_t)h->timeout_ms * 1000);
@@ -248,6 +272,17 @@ void hooks_event(struct hooks *h, const char *name, const char *const *vars,
 
 void hooks_drain(struct hooks *h)
 {
+	/*
+	 * Stopping: the hook running, then the last event queued (stop),
+	 * each within the timeout; what waited between them goes, so that a
+	 * slow hook cannot hold the stop beyond twice the timeout.
+	 */
+	while (h->count > 1) {
+		event_free(&h->queue[h->head]);
+		h->head = (h->head + 1) % HOOKS_QUEUE_MAX;
+		h->count--;
+		h->dropped++;
+	}
 	while (h->pid || h->count) {
 		struct pollfd p[2];
 		uint64_t end;

@@ -20,6 +20,7 @@
 #define HOOKS_QUEUE_MAX 64 /* events waiting for the hook; more: dropped */
 #define HOOKS_VARS_MAX 16 /* variables an event sets */
 #define HOOKS_OUTPUT_MAX 4096 /* bytes of one output line logged */
+#define HOOKS_LINES_MAX 100 /* lines of one run logged; the rest dropped */
 
 /* One event: FLOWPIN_EVENT and the rest of its variables, "NAME=value". */
 struct hook_event {
@@ -44,6 +45,7 @@ struct hooks {
 	bool killed;
 	char line[HOOKS_OUTPUT_MAX];
 	size_t len;
+	unsigned int lines; /* of this run, logged or not */
 };
 
 void hooks_init(struct hooks *h, struct loop *loop);
@@ -55,8 +57,10 @@ void hooks_configure(struct hooks *h, const char *path, uint32_t timeout_ms);
  */
 void hooks_event(struct hooks *h, const char *name, const char *const *vars,
 		 unsigned int nvars);
-/* At stop: the running hook and those queued may finish, within the
- * timeout each; then the rest is killed. */
+/*
+ * At stop: the running hook, then the last event queued (stop), within
+ * the timeout each; the events between them are dropped.
+ */
 void hooks_drain(struct hooks *h);
 void hooks_close(struct hooks *h);
 

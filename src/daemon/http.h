@@ -3,8 +3,8 @@
  * metrics = ADDRESS:PORT: GET /metrics over HTTP, served by libmicrohttpd
  * from the daemon's own loop (its external mode: its epoll descriptor is
  * one registration, its timeouts one timer; no thread of its own). At
- * most HTTP_CLIENTS_MAX clients at once (more are refused), each closed
- * after HTTP_CLIENT_TIMEOUT_S idle seconds. Only GET (and HEAD) of
+ * most HTTP_CLIENTS_MAX clients at once (more wait in the listen backlog),
+ * each closed after HTTP_CLIENT_TIMEOUT_S idle seconds. Only GET (and HEAD) of
  * /metrics: 404 for another path, 405 for another method.
  */
 #ifndef FLOWPIN_DAEMON_HTTP_H

@@ -91,6 +91,8 @@ int conntrack_events_open(struct conntrack_events *ev, uint32_t mask,
 	if (!ev->h)
 		return -errno;
 	ev->fd = nfct_fd(ev->h);
+	/* not a hook's to inherit, as every other socket of the daemon */
+	fcntl(ev->fd, F_SETFD, FD_CLOEXEC);
 	ev->cb = cb;
 	ev->data = data;
 	nfnl_rcvbufsiz(nfct_nfnlh(ev->h), EVENT_RCVBUF);

@@ -2,8 +2,9 @@
 # The hook: run on start, every link state change (with the facts in its
 # environment), each failover, reload and stop, in order, in a process
 # of its own. Its output goes to the log; a non-zero exit is logged; one
-# that hangs is killed after hook_timeout, and meanwhile the daemon goes
-# on (status answers, the next failover happens, the events queue up).
+# that hangs (writing without pause, too) is killed after hook_timeout,
+# and meanwhile the daemon goes on (status answers, the next failover
+# happens, the events queue up).
 source "$(dirname "$0")/lib.sh"
 
 topology 2
@@ -13,7 +14,7 @@ cat >"$WORK/hook" <<END
 echo "\$FLOWPIN_EVENT \$FLOWPIN_LINK \$FLOWPIN_INTERFACE \$FLOWPIN_FAMILY \$FLOWPIN_STATE deleted=\$FLOWPIN_CONNECTIONS_DELETED moved=\$FLOWPIN_BUCKETS_MOVED up=\$FLOWPIN_LINKS_UP result=\$FLOWPIN_RESULT reason=\$FLOWPIN_REASON" >>"$WORK/events"
 echo "hello from \$1"
 case "\$FLOWPIN_EVENT" in
-down) [ -e "$WORK/hang" ] && exec sleep 30 ;;
+down) [ -e "$WORK/hang" ] && exec yes "flooding the daemon's log" ;;
 up) exit 3 ;;
 esac
 exit 0
@@ -41,7 +42,7 @@ upstream 2 up
 check "up: the hook ran" wait_until 5 grep -q "^up wan2 wan2 ipv4 up" "$WORK/events"
 check "  its exit status is logged" wait_log "hook $WORK/hook (up): exit status 3" 5
 
-say "a hook that hangs"
+say "a hook that hangs, writing without pause"
 touch "$WORK/hang"
 n=$(wc -l <"$WORK/events")
 upstream 2 down
@@ -51,9 +52,13 @@ check "  status answers meanwhile" quiet status
 t1=$(date +%s%N)
 say "  in $(((t1 - t0) / 1000000)) ms"
 check "  it is killed after hook_timeout" wait_log "hook $WORK/hook (down): killed after 1000 ms" 5
+# its hello, then the flood: 100 lines of it logged in all
+flood=$(grep -c "(down): flooding the daemon's log" "$WORK/flowpin.log")
+check "  of its output, the first 100 lines are logged (hello and $flood)" [ "$flood" = 99 ] &&
+	grep -q "hook $WORK/hook (down): more output, not logged" "$WORK/flowpin.log"
 check "  then the event queued behind it runs" wait_until 5 \
 	after "$n" "^failover .* up=wan1 "
-check "  no process of it is left" not pgrep -f "sleep 30"
+check "  no process of it is left" not pgrep -f "flooding the daemon"
 rm -f "$WORK/hang"
 n=$(wc -l <"$WORK/events")
 upstream 2 up
