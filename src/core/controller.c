@@ -20,7 +20,7 @@ static bool balanced(const struct controller *c, unsigned int i)
 
 static const struct route *learned(const struct ctl_link *u)
 {
-	return u->seen.has_route ? &u->seen.route : NULL;
+	return link_seen_route(&u->seen);
 }
 
 static bool has_address(const struct iface *ifc, enum fam f,

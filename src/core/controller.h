@@ -59,6 +59,12 @@ struct link_seen {
 	bool has_route;
 };
 
+/* The route a gateway is learned from, or NULL. */
+static inline const struct route *link_seen_route(const struct link_seen *s)
+{
+	return s->has_route ? &s->route : NULL;
+}
+
 struct ctl_link {
 	/* observed */
 	struct link_seen seen;

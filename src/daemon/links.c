@@ -70,11 +70,6 @@ void links_stop(struct daemon *d, struct model *m)
 			stop_prober(d, &m->links[i].path[f]);
 }
 
-static const struct route *learned(const struct ctl_link *cl)
-{
-	return cl->seen.has_route ? &cl->seen.route : NULL;
-}
-
 int links_sync_routes(struct daemon *d, enum fam f, unsigned int i)
 {
 	struct uplink *u = &d->m.links[i];
@@ -85,7 +80,8 @@ int links_sync_routes(struct daemon *d, enum fam f, unsigned int i)
 
 	if (cl->usable)
 		n = routing_link_routes(&d->m.cfg.links[i], f, &cl->seen.ifc,
-					learned(cl), u->table, want);
+					link_seen_route(&cl->seen), u->table,
+					want);
 	else if (cl->hold_ms)
 		want[n++] = routing_hold_route(f, u->table);
 	ret = sync_routes(&d->nl, f, u->table, want, n, &d->routes_added);
@@ -110,7 +106,8 @@ int links_sync_fallback(struct daemon *d)
 			const struct ctl_link *cl = &m->ctl[f].links[best];
 
 			want = routing_default_route(&m->cfg.links[best], f,
-						     &cl->seen.ifc, learned(cl),
+						     &cl->seen.ifc,
+						     link_seen_route(&cl->seen),
 						     m->cfg.table);
 		}
 		int err = sync_routes(&d->nl, f, m->cfg.table, &want, best >= 0,

@@ -82,9 +82,8 @@ int preflight_links(struct nl *nl, const struct config *c,
 			    (!preflight_wants6(l) || !iface_running(&s[f].ifc)))
 				continue;
 			if (!routing_link_usable(l, f, &s[f].ifc,
-						 s[f].has_route ? &s[f].route :
-								  NULL,
-						 why, sizeof(why)))
+						 link_seen_route(&s[f]), why,
+						 sizeof(why)))
 				config_diag_warning(
 					diag, c->path, l->line,
 					"link %s: %s: %sit is down until that changes",
