@@ -14,41 +14,7 @@
 
 #include "core/bucket.h"
 #include "core/config.h"
-
-enum section_kind {
-	SEC_NONE, /* before the first header */
-	SEC_GLOBAL,
-	SEC_LINK,
-	SEC_UNKNOWN, /* reported once at its header, its keys are skipped */
-};
-
-enum line_kind {
-	LINE_OTHER, /* blank, comment or section header */
-	LINE_PAIR, /* inih must call the handler for it */
-};
-
-struct parser {
-	struct config *c;
-	const char *name;
-	const struct config_diag *diag;
-	int errors;
-
-	const char *next; /* rest of the text to hand to inih */
-	int line;
-	enum line_kind kind;
-	bool handled; /* the handler saw the current line */
-
-	enum section_kind section;
-	int section_line;
-	struct link_config *link; /* SEC_LINK */
-	unsigned int seen; /* keys seen in this section, by index */
-	int global_line; /* 0: no [global] yet */
-};
-
-struct key {
-	const char *name;
-	int (*parse)(struct parser *p, const char *value);
-};
+#include "core/config_policy.h"
 
 static void report(struct parser *p, int line, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
@@ -69,13 +35,18 @@ static void diag_vsay(const struct config_diag *diag, bool warning,
 	say(diag->ctx, file, line, msg);
 }
 
+void config_vreport(struct parser *p, int line, const char *fmt, va_list ap)
+{
+	p->errors++;
+	diag_vsay(p->diag, false, p->name, line, fmt, ap);
+}
+
 static void report(struct parser *p, int line, const char *fmt, ...)
 {
 	va_list ap;
 
-	p->errors++;
 	va_start(ap, fmt);
-	diag_vsay(p->diag, false, p->name, line, fmt, ap);
+	config_vreport(p, line, fmt, ap);
 	va_end(ap);
 }
 
@@ -196,7 +167,7 @@ bool valid_ifname(const char *s)
 	return true;
 }
 
-static bool valid_link_name(const char *s)
+bool config_valid_name(const char *s)
 {
 	size_t n = strlen(s);
 
@@ -704,13 +675,17 @@ static void begin_section(struct parser *p, const char *header)
 		p->section = SEC_GLOBAL;
 		return;
 	}
+	if (n >= 1 && (!strcmp(word, "policy") || !strcmp(word, "rule"))) {
+		config_policy_begin(p, header, word, n == 2 ? name : NULL);
+		return;
+	}
 	if (n < 1 || strcmp(word, "link")) {
 		report(p, p->line,
-		       "unknown section [%s] (expected [global] or [link NAME])",
+		       "unknown section [%s] (expected [global], [link NAME], [policy NAME] or [rule NAME])",
 		       header);
 		return;
 	}
-	if (n != 2 || !valid_link_name(name)) {
+	if (n != 2 || !config_valid_name(name)) {
 		report(p, p->line,
 		       "[%s]: a link needs one name of up to %d letters, digits, '-' or '_', starting with a letter",
 		       header, LINK_NAME_MAX - 1);
@@ -805,6 +780,12 @@ static char *reader(char *str, int num, void *stream)
 static int handler(void *user, const char *section, const char *name,
 		   const char *value)
 {
+	static const char *const words[] = {
+		[SEC_GLOBAL] = "global",
+		[SEC_LINK] = "link",
+		[SEC_POLICY] = "policy",
+		[SEC_RULE] = "rule",
+	};
 	struct parser *p = user;
 	const struct key *keys = NULL;
 	unsigned int i;
@@ -824,6 +805,12 @@ static int handler(void *user, const char *section, const char *name,
 	case SEC_LINK:
 		keys = link_keys;
 		break;
+	case SEC_POLICY:
+		keys = config_policy_keys;
+		break;
+	case SEC_RULE:
+		keys = config_rule_keys;
+		break;
 	}
 
 	for (i = 0; keys[i].name; i++)
@@ -831,10 +818,10 @@ static int handler(void *user, const char *section, const char *name,
 			break;
 	if (!keys[i].name) {
 		report(p, p->line, "unknown key \"%s\" in [%s]", name,
-		       p->section == SEC_GLOBAL ? "global" : "link");
+		       words[p->section]);
 		return 1;
 	}
-	if (p->seen & (1u << i)) {
+	if ((p->seen & (1u << i)) && !config_key_repeats(&keys[i])) {
 		report(p, p->line, "duplicate key \"%s\"", name);
 		return 1;
 	}
@@ -947,6 +934,7 @@ static void check_config(struct parser *p)
 		       "table: %u..%llu must not reach the reserved tables 253-255 or 2^31",
 		       c->table, (unsigned long long)last);
 	check_links(p);
+	config_policy_check(p);
 }
 
 int config_parse_string(struct config *c, const char *name, const char *text,
@@ -986,9 +974,12 @@ int config_parse_string(struct config *c, const char *name, const char *text,
 	ini_initial_alloc = CONFIG_LINE_MAX + 2;
 	ini_max_line = CONFIG_LINE_MAX + 2;
 
+	if (config_policy_init(&p))
+		report(&p, 0, "out of memory");
 	if (ini_parse_stream(reader, &p, handler, &p) == -2)
 		report(&p, p.line, "out of memory");
 	check_config(&p);
+	config_policy_release(&p);
 	if (p.errors) {
 		config_free(c);
 		return -EINVAL;
@@ -1001,6 +992,7 @@ void config_free(struct config *c)
 	free(c->links);
 	c->links = NULL;
 	c->nlinks = 0;
+	config_policy_free(c);
 }
 
 uint32_t config_slots(const struct config *c)

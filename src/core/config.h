@@ -33,6 +33,12 @@
 #define DEFAULT_DOWN 10
 #define DEFAULT_UP 20
 #define DEFAULT_HOOK_TIMEOUT_MS 10000
+#define POLICY_MAX 64 /* including "default" */
+#define RULE_MAX 1024
+/* elements of one rule's set, per family: its lists' cross product */
+#define RULE_ELEMENTS_MAX 65536
+#define POLICY_DEFAULT 0 /* index of the policy "default" */
+#define RULE_POLICY_MAIN (-1) /* policy = main: not pinned */
 
 enum probe_kind {
 	PROBE_ICMP,
@@ -74,6 +80,64 @@ struct link_config {
 	int line; /* of the section header */
 };
 
+/* What a new connection of a policy gets while none of its links is usable. */
+enum last_resort {
+	LAST_RESORT_MAIN, /* the main routing table decides, unpinned */
+	LAST_RESORT_UNREACHABLE, /* an ICMP unreachable (TCP: a reset) */
+	LAST_RESORT_BLACKHOLE, /* dropped */
+};
+
+/* What a policy's connections do when a better tier comes back. */
+enum failback {
+	FAILBACK_NEW, /* only new connections use it; the rest stay */
+	FAILBACK_ALL, /* those on the links it no longer uses are deleted */
+};
+
+/*
+ * [policy NAME]: the links a connection it decides may use. Index
+ * POLICY_DEFAULT is "default": every link with its own weight and tier
+ * and the global hash, unless the file has a [policy default].
+ */
+struct policy_config {
+	char name[LINK_NAME_MAX];
+	/* per link, parallel to config.links: weight 0 = not a member */
+	uint32_t *weight, *tier;
+	enum hash_mode hash;
+	enum last_resort last_resort;
+	enum failback failback;
+	int line; /* of the section header; 0: the implicit default */
+};
+
+/* A prefix of either family, as a rule lists it. */
+struct rule_prefix {
+	enum fam fam;
+	struct inprefix p;
+};
+
+struct port_range {
+	uint16_t lo, hi; /* lo <= hi */
+};
+
+/*
+ * [rule NAME]: what a new connection matches, tried in file order, first
+ * match wins. An empty list matches anything. A rule whose address lists
+ * hold only one family's prefixes matches only that family.
+ */
+struct rule_config {
+	char name[LINK_NAME_MAX];
+	struct rule_prefix *src, *dst;
+	unsigned int nsrc, ndst;
+	/* IPPROTO_*; ports given without proto: the protocols with ports */
+	uint8_t *proto;
+	unsigned int nproto;
+	struct port_range *sport, *dport;
+	unsigned int nsport, ndport;
+	char (*lan)[IF_NAMESIZE]; /* input interfaces */
+	unsigned int nlan;
+	int policy; /* index in config.policies, or RULE_POLICY_MAIN */
+	int line; /* of the section header */
+};
+
 struct config {
 	char path[256];
 	char lan[LAN_MAX][IF_NAMESIZE];
@@ -98,6 +162,10 @@ struct config {
 	uint16_t metrics_port;
 	struct link_config *links;
 	unsigned int nlinks;
+	struct policy_config *policies; /* [POLICY_DEFAULT] always there */
+	unsigned int npolicies;
+	struct rule_config *rules; /* in file order */
+	unsigned int nrules;
 };
 
 /*
@@ -143,6 +211,29 @@ int config_parse_string(struct config *c, const char *name, const char *text,
 void config_free(struct config *c);
 
 int config_find_link(const struct config *c, const char *name);
+/* "main", "unreachable", "blackhole"; the parse: 0 or -EINVAL. */
+const char *last_resort_name(enum last_resort r);
+int last_resort_parse(const char *s, enum last_resort *r);
+
+/*
+ * Whether policy @p's connections on link @i carry a conntrack mark of
+ * their own: with failback = all, to be deleted apart from the link's
+ * other connections.
+ */
+static inline bool config_has_pair(const struct config *c, unsigned int p,
+				   unsigned int i)
+{
+	return c->policies[p].failback == FAILBACK_ALL &&
+	       c->policies[p].weight[i] != 0;
+}
+
+/* Index of a policy, or -1. */
+int config_find_policy(const struct config *c, const char *name);
+/*
+ * Whether rule @r can match family @f: its address lists are empty or
+ * hold some prefix of @f (both lists, where both are given).
+ */
+bool config_rule_has_fam(const struct rule_config *r, enum fam f);
 
 /* How many of link @l's targets are of family @f. */
 unsigned int config_ntrack(const struct link_config *l, enum fam f);
@@ -158,6 +249,12 @@ bool config_has_prefix6(const struct config *c);
 uint32_t config_slot_mark(const struct config *c, unsigned int slot);
 /* How many link slots the mark mask can hold (at most SLOTS_MAX). */
 uint32_t config_slots(const struct config *c);
+/*
+ * How many (policy, member link) pairs have a mark of their own
+ * (config_has_pair): each takes a slot besides the links' (nlinks +
+ * pairs <= slots).
+ */
+unsigned int config_pairs(const struct config *c);
 
 /* Shared value parsers, also used by the CLI for its arguments. */
 int parse_u32(const char *s, uint32_t min, uint32_t max, uint32_t *out);
