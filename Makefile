@@ -73,7 +73,8 @@ FUZZ_TARGETS ?= config control tuple event decoder
 FUZZ_SECONDS ?= 60
 FUZZ_CC ?= clang
 FUZZ_OPTS ?= # more libFuzzer flags: -jobs=N, -fork=1 -ignore_crashes=1
-FUZZ_SRCS_control := src/daemon/answer.c src/daemon/metrics.c
+FUZZ_SRCS_control := src/daemon/answer.c src/daemon/answer_policy.c \
+	src/daemon/metrics.c
 FUZZ_SRCS_event := $(SIM_SRCS)
 FUZZ_SRCS_decoder := $(SIM_SRCS)
 FUZZ_LIBS_control = $(shell $(PKG_CONFIG) --libs json-c)

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <time.h>
 
+#include "core/ruleset.h"
+#include "core/takeover.h"
 #include "kernel/nftables.h"
 
 static inline int bench_cmp(const void *a, const void *b)
@@ -38,6 +40,35 @@ static inline double bench_nft_ms(struct nft_ctx *ctx, const char *script,
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	return (double)(b.tv_sec - a.tv_sec) * 1e3 +
 	       (double)(b.tv_nsec - a.tv_nsec) / 1e6;
+}
+
+/*
+ * The table of @c as a fresh daemon would load it, every link up with
+ * its weight, every policy sharing one bucket table @t: @rl (nlinks) and
+ * @marks (TAKEOVER_SLOTS) are filled; exits on a failure.
+ */
+static inline void bench_ruleset(const struct config *c, struct bucket_table *t,
+				 struct ruleset_link *rl, uint32_t *marks,
+				 struct ruleset *rs)
+{
+	uint32_t w[c->nlinks + 1];
+
+	if (bucket_table_init(t, c->buckets) ||
+	    takeover_fresh_marks(c, marks)) {
+		fprintf(stderr, "bench: no room for the table\n");
+		exit(1);
+	}
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		rl[i] = (struct ruleset_link){ .mark = marks[i] };
+		w[i] = c->links[i].weight;
+	}
+	bucket_table_balance(t, w, c->nlinks);
+	*rs = (struct ruleset){ .cfg = c,
+				.links = rl,
+				.pair_marks = marks + c->nlinks };
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		for (unsigned int p = 0; p < c->npolicies; p++)
+			rs->buckets[f][p] = t;
 }
 
 #endif

@@ -615,7 +615,6 @@ static int cmd_load(int argc, char **argv)
 	struct config c;
 	struct bucket_table t;
 	struct ruleset_link rl[SLOTS_MAX];
-	uint32_t w[SLOTS_MAX];
 	struct nft_ctx *ctx;
 	struct nl nl;
 
@@ -631,15 +630,12 @@ static int cmd_load(int argc, char **argv)
 	    config_load(&c, path, CONFIG_DIAG_FILE(stderr)))
 		return usage();
 	ctx = nftables_open();
-	if (!ctx || bucket_table_init(&t, c.buckets) || nftmon_open(&nl))
+	if (!ctx || nftmon_open(&nl))
 		return 1;
-	for (unsigned int i = 0; i < c.nlinks; i++) {
-		rl[i].mark = config_slot_mark(&c, i + 1);
-		rl[i].packets = rl[i].bytes = 0;
-		w[i] = c.links[i].weight;
-	}
-	bucket_table_balance(&t, w, c.nlinks);
-	struct ruleset rs = { .cfg = &c, .links = rl, .buckets = { &t, &t } };
+	uint32_t slot_marks[TAKEOVER_SLOTS(&c) + 1];
+	struct ruleset rs;
+
+	bench_ruleset(&c, &t, rl, slot_marks, &rs);
 	char *marks_script = ruleset_marks_only(&rs);
 	char *whole_script = ruleset_table(&rs);
 	double quiet_marks[runs], quiet_both[runs], quiet_whole[runs];

@@ -42,15 +42,14 @@ int main(int argc, char **argv)
 	    config_load(&c, path, CONFIG_DIAG_FILE(stderr)))
 		return 2;
 	ctx = nftables_open();
-	if (!ctx || bucket_table_init(&t, c.buckets))
+	if (!ctx)
 		return 1;
-	for (unsigned int i = 0; i < c.nlinks; i++) {
-		rl[i].mark = config_slot_mark(&c, i + 1);
-		rl[i].packets = rl[i].bytes = 0;
+	uint32_t slot_marks[TAKEOVER_SLOTS(&c) + 1];
+	struct ruleset rs;
+
+	bench_ruleset(&c, &t, rl, slot_marks, &rs);
+	for (unsigned int i = 0; i < c.nlinks; i++)
 		w[i] = c.links[i].weight;
-	}
-	bucket_table_balance(&t, w, c.nlinks);
-	struct ruleset rs = { .cfg = &c, .links = rl, .buckets = { &t, &t } };
 	double base[runs], table[runs], change[runs];
 	char *full = ruleset_table(&rs);
 
@@ -70,13 +69,13 @@ int main(int argc, char **argv)
 		memcpy(before, t.owner, sizeof(before));
 		w[k] = 0;
 		bucket_table_balance(&t, w, c.nlinks);
-		s = ruleset_buckets(&rs, FAM_IPV4, before);
+		s = ruleset_buckets(&rs, POLICY_DEFAULT, FAM_IPV4, before);
 		change[r] = bench_nft_ms(ctx, s, "fp-bench-nft");
 		free(s);
 		memcpy(before, t.owner, sizeof(before));
 		w[k] = keep;
 		bucket_table_balance(&t, w, c.nlinks);
-		s = ruleset_buckets(&rs, FAM_IPV4, before);
+		s = ruleset_buckets(&rs, POLICY_DEFAULT, FAM_IPV4, before);
 		bench_nft_ms(ctx, s, "fp-bench-nft");
 		free(s);
 	}

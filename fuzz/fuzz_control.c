@@ -130,12 +130,17 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 	d.config_path = "fuzz.conf";
 	d.nft_owner = true;
 	m->links = calloc(m->cfg.nlinks, sizeof(*m->links));
-	if (!m->links || flowcount_init(&d.flows))
+	m->slots = calloc(TAKEOVER_SLOTS(&m->cfg), sizeof(*m->slots));
+	m->marks = calloc(TAKEOVER_SLOTS(&m->cfg), sizeof(*m->marks));
+	m->text = strdup(conf_text);
+	if (!m->links || !m->slots || !m->marks || !m->text ||
+	    flowcount_init(&d.flows))
 		abort();
 	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
 		m->links[i].d = &d;
-		m->links[i].slot = i + 1;
-		m->links[i].mark = config_slot_mark(&m->cfg, i + 1);
+		m->links[i].slot = m->slots[i] = i + 1;
+		m->links[i].mark = m->marks[i] =
+			config_slot_mark(&m->cfg, i + 1);
 		m->links[i].table = m->cfg.table + i + 1;
 	}
 	see(seen);
@@ -164,14 +169,14 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 					      flows_class(i, f));
 
 		size_t nl = 5 * sizeof(struct ctl_link),
-		       nb = m->ctl[f].buckets.size * sizeof(int16_t);
+		       nb = m->ctl[f].pol[0].buckets.size * sizeof(int16_t);
 
 		saved_links[f] = malloc(nl);
 		saved_owners[f] = malloc(nb);
 		if (!saved_links[f] || !saved_owners[f])
 			abort();
 		memcpy(saved_links[f], m->ctl[f].links, nl);
-		memcpy(saved_owners[f], m->ctl[f].buckets.owner, nb);
+		memcpy(saved_owners[f], m->ctl[f].pol[0].buckets.owner, nb);
 	}
 	return 0;
 }
@@ -338,7 +343,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(!memcmp(saved_links[f], d.m.ctl[f].links,
 				   5 * sizeof(struct ctl_link)) &&
 				   !memcmp(saved_owners[f],
-					   d.m.ctl[f].buckets.owner,
+					   d.m.ctl[f].pol[0].buckets.owner,
 					   64 * sizeof(int16_t)),
 			   "answering \"%s\" changed the model", request);
 	free(text);

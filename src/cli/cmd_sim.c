@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * flowpin sim: replay a capture through round robin, the kernel's
- * multipath (L3, L4) and flowpin, and report what each does to the
- * connections. flowpin sim --generate writes a synthetic capture.
+ * multipath (L3, L4) and flowpin (its rules and policies), and report what
+ * each does to the connections, and for flowpin what each rule and policy
+ * decided. flowpin sim --generate writes a synthetic capture.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -12,6 +13,7 @@
 #include <string.h>
 
 #include "cli/cmd.h"
+#include "core/classify.h"
 #include "core/config.h"
 #include "daemon/config_file.h"
 #include "sim/decoder.h"
@@ -208,6 +210,77 @@ static void print_policy(const struct sim *s, enum sim_policy pol)
 	print_close_object();
 }
 
+/* One configured policy: its new connections per link, its last resort's. */
+static void print_flowpin_policy(const struct sim *s, unsigned int p)
+{
+	const struct policy_config *pc = &s->cfg->policies[p];
+	const struct flowpin_policy *fp = &s->pol[p];
+	uint64_t conns = 0;
+	const char *sep = " on ";
+
+	for (unsigned int i = 0; i <= SLOTS_MAX; i++)
+		conns += fp->conns[i];
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "    policy %s", pc->name);
+	print_string(PRINT_ANY, "hash", " (%s)", hash_mode_name(pc->hash));
+	print_u64(PRINT_ANY, "connections", ": connections %" PRIu64, conns);
+	print_double(PRINT_ANY, "connection_share", " (%.1f%%)",
+		     pct(conns, s->connections));
+	/* its links, and any other its sources' prefix6 pinned some to */
+	print_open_array("links");
+	for (unsigned int i = 0; i < s->nlinks; i++) {
+		if (!pc->weight[i] && !fp->conns[i])
+			continue;
+		print_open_object(NULL);
+		print_text("%s", sep);
+		print_string(PRINT_ANY, "name", "%s", s->cfg->links[i].name);
+		print_u64(PRINT_ANY, "connections", " %" PRIu64, fp->conns[i]);
+		print_close_object();
+		sep = ", ";
+	}
+	print_close_array();
+	print_string(PRINT_ANY, "last_resort", "; last resort %s",
+		     last_resort_name(pc->last_resort));
+	print_u64(PRINT_ANY, "last_resort_connections", " %" PRIu64 "\n",
+		  fp->conns[SLOTS_MAX]);
+	print_close_object();
+}
+
+/*
+ * What flowpin's rules made of the connections: how many each rule
+ * decided, and where each policy put its own.
+ */
+static void print_flowpin(const struct sim *s)
+{
+	const struct config *c = s->cfg;
+
+	print_open_object("flowpin");
+	print_text("flowpin's rules:");
+	print_open_array("rules");
+	for (unsigned int r = 0; r < c->nrules; r++) {
+		const struct rule_config *rc = &c->rules[r];
+
+		print_open_object(NULL);
+		print_string(PRINT_ANY, "name", " %s", rc->name);
+		print_string(PRINT_JSON, "policy", "%s",
+			     rc->policy == RULE_POLICY_MAIN ?
+				     "main" :
+				     c->policies[rc->policy].name);
+		print_u64(PRINT_ANY, "connections", " %" PRIu64 ",",
+			  s->rule_conns[r]);
+		print_close_object();
+	}
+	print_close_array();
+	print_u64(PRINT_ANY, "no_rule", " no rule %" PRIu64, s->no_rule);
+	print_u64(PRINT_ANY, "main", "; policy main %" PRIu64 " (not pinned)\n",
+		  s->unpinned);
+	print_open_array("policies");
+	for (unsigned int p = 0; p < c->npolicies; p++)
+		print_flowpin_policy(s, p);
+	print_close_array();
+	print_close_object();
+}
+
 static void print_report(const struct sim *s, const struct decoder *d,
 			 const char *path)
 {
@@ -257,6 +330,7 @@ static void print_report(const struct sim *s, const struct decoder *d,
 	for (int p = 0; p < SIM_POLICIES; p++)
 		print_policy(s, p);
 	print_close_array();
+	print_flowpin(s);
 }
 
 static int do_sim(const struct global_options *g, int argc, char **argv)

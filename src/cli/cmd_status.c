@@ -150,6 +150,94 @@ static void print_link(json_object *l)
 	print_close_object();
 }
 
+/*
+ * " KEY N": a flows figure a policy may not have (its connections told
+ * apart only with a mark of their own).
+ */
+static void print_flows(json_object *o, const char *key)
+{
+	json_object *v;
+
+	if (json_object_object_get_ex(o, key, &v) && v) {
+		print_text(" %s", key);
+		print_u64(PRINT_ANY, key, " %" PRIu64, json_u64(o, key));
+	} else {
+		print_null(key);
+	}
+}
+
+/* A policy's member link: "wan1 weight 1 tier 1 buckets 512 (50.0%) ..." */
+static void print_member(json_object *l)
+{
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "\n    %s", json_str(l, "name"));
+	print_u64(PRINT_ANY, "weight", " weight %" PRIu64,
+		  json_u64(l, "weight"));
+	print_u64(PRINT_ANY, "tier", " tier %" PRIu64, json_u64(l, "tier"));
+	print_u64(PRINT_ANY, "buckets", " buckets %" PRIu64,
+		  json_u64(l, "buckets"));
+	print_double(PRINT_ANY, "share", " (%.1f%%)", json_dbl(l, "share"));
+	print_u64(PRINT_ANY, "buckets6", " buckets6 %" PRIu64,
+		  json_u64(l, "buckets6"));
+	print_double(PRINT_ANY, "share6", " (%.1f%%)", json_dbl(l, "share6"));
+	if (json_u64(l, "mark"))
+		print_u64(PRINT_ANY, "mark", " mark 0x%" PRIx64,
+			  json_u64(l, "mark"));
+	else
+		print_u64(PRINT_JSON, "mark", "%" PRIu64, 0);
+	print_flows(l, "flows");
+	print_flows(l, "flows6");
+	print_close_object();
+}
+
+static void print_policy(json_object *p)
+{
+	json_object *links;
+
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "policy %s", json_str(p, "name"));
+	print_string(PRINT_ANY, "hash", " hash %s", json_str(p, "hash"));
+	print_string(PRINT_ANY, "last_resort", " last_resort %s",
+		     json_str(p, "last_resort"));
+	print_string(PRINT_ANY, "failback", " failback %s",
+		     json_str(p, "failback"));
+	print_string(PRINT_ANY, "state", " %s", json_str(p, "state"));
+	print_string(PRINT_ANY, "state6", " ipv6 %s", json_str(p, "state6"));
+	print_flows(p, "flows");
+	print_open_array("links");
+	if (json_object_object_get_ex(p, "links", &links))
+		for (size_t i = 0; i < json_object_array_length(links); i++)
+			print_member(json_object_array_get_idx(links, i));
+	print_close_array();
+	print_text("\n");
+	print_close_object();
+}
+
+static void print_rule(json_object *r)
+{
+	print_open_object(NULL);
+	print_string(PRINT_ANY, "name", "rule %s", json_str(r, "name"));
+	print_u64(PRINT_ANY, "line", " line %" PRIu64, json_u64(r, "line"));
+	print_string(PRINT_ANY, "policy", " policy %s", json_str(r, "policy"));
+	print_u64(PRINT_ANY, "connections", " connections %" PRIu64 "\n",
+		  json_u64(r, "connections"));
+	print_close_object();
+}
+
+/* "policies" or "rules" of the reply, each item by @one. */
+static void print_list(json_object *st, const char *key,
+		       void (*one)(json_object *))
+{
+	json_object *a;
+
+	print_open_array(key);
+	if (json_object_object_get_ex(st, key, &a) &&
+	    json_object_is_type(a, json_type_array))
+		for (size_t i = 0; i < json_object_array_length(a); i++)
+			one(json_object_array_get_idx(a, i));
+	print_close_array();
+}
+
 static void print_status(json_object *st)
 {
 	json_object *links;
@@ -166,6 +254,8 @@ static void print_status(json_object *st)
 		for (size_t i = 0; i < json_object_array_length(links); i++)
 			print_link(json_object_array_get_idx(links, i));
 	print_close_array();
+	print_list(st, "policies", print_policy);
+	print_list(st, "rules", print_rule);
 }
 
 static int do_status(const struct global_options *g, int argc, char **argv)

@@ -96,25 +96,48 @@ static bool observe(struct controller *c, unsigned int i,
 	       !inaddr_equal(f, &gw, &old_gw) || u->hold_ms != old_hold;
 }
 
+static void policy_free(struct ctl_policy *p)
+{
+	bucket_table_free(&p->buckets);
+	free(p->applied);
+	free(p->failback);
+}
+
+static int policy_init(struct ctl_policy *p, const struct config *cfg)
+{
+	int ret;
+
+	p->applied = calloc(cfg->buckets, sizeof(*p->applied));
+	p->failback =
+		calloc(cfg->nlinks ? cfg->nlinks : 1, sizeof(*p->failback));
+	if (!p->applied || !p->failback)
+		return -ENOMEM;
+	ret = bucket_table_init(&p->buckets, cfg->buckets);
+	if (ret)
+		return ret;
+	for (uint32_t b = 0; b < cfg->buckets; b++)
+		p->applied[b] = BUCKET_NONE;
+	p->mode = POLICY_UP;
+	return 0;
+}
+
 int controller_init(struct controller *c, const struct config *cfg,
 		    enum fam fam)
 {
-	int ret;
+	int ret = -ENOMEM;
 
 	memset(c, 0, sizeof(*c));
 	c->cfg = cfg;
 	c->fam = fam;
 	c->links = calloc(cfg->nlinks ? cfg->nlinks : 1, sizeof(*c->links));
-	c->applied = calloc(cfg->buckets, sizeof(*c->applied));
-	if (!c->links || !c->applied) {
-		ret = -ENOMEM;
+	c->pol = calloc(cfg->npolicies ? cfg->npolicies : 1, sizeof(*c->pol));
+	if (!c->links || !c->pol)
 		goto err;
+	for (unsigned int p = 0; p < cfg->npolicies; p++) {
+		ret = policy_init(&c->pol[p], cfg);
+		if (ret)
+			goto err;
 	}
-	ret = bucket_table_init(&c->buckets, cfg->buckets);
-	if (ret)
-		goto err;
-	for (uint32_t b = 0; b < cfg->buckets; b++)
-		c->applied[b] = BUCKET_NONE;
 	return 0;
 err:
 	controller_free(c);
@@ -123,20 +146,20 @@ err:
 
 void controller_free(struct controller *c)
 {
-	bucket_table_free(&c->buckets);
-	free(c->applied);
+	for (unsigned int p = 0; c->pol && p < c->cfg->npolicies; p++)
+		policy_free(&c->pol[p]);
+	free(c->pol);
 	free(c->links);
 	memset(c, 0, sizeof(*c));
 }
 
-static void policy_links(const struct controller *c, struct policy_link *pl)
+/* The links' states, as every policy sees them (weights its own). */
+static void link_states(const struct controller *c, struct policy_link *pl)
 {
 	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
 		const struct ctl_link *l = &c->links[i];
 
 		pl[i] = (struct policy_link){
-			.weight = c->cfg->links[i].weight,
-			.tier = c->cfg->links[i].tier,
 			.up = l->up && balanced(c, i),
 			.usable = l->usable && !l->neigh_failed &&
 				  balanced(c, i),
@@ -144,12 +167,73 @@ static void policy_links(const struct controller *c, struct policy_link *pl)
 	}
 }
 
-static uint32_t rebalance(struct controller *c)
+/* The tier of the links owning buckets of @p, the lowest; 0: none. */
+static uint32_t owning_tier(const struct controller *c, unsigned int p)
 {
-	struct policy_link pl[SLOTS_MAX];
+	const struct policy_config *pc = &c->cfg->policies[p];
+	uint32_t tier = 0;
 
-	policy_links(c, pl);
-	return policy_balance(&c->buckets, pl, c->cfg->nlinks, &c->mode);
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
+		if (bucket_count(&c->pol[p].buckets, (int)i) &&
+		    (!tier || pc->tier[i] < tier))
+			tier = pc->tier[i];
+	return tier;
+}
+
+/*
+ * A failback = all policy whose better tier came back: its connections
+ * on the links of the tiers it left go, those of links still up (a
+ * link that went down loses all of its connections anyway).
+ */
+static bool note_failback(struct controller *c, unsigned int p, uint32_t was)
+{
+	const struct policy_config *pc = &c->cfg->policies[p];
+	struct ctl_policy *cp = &c->pol[p];
+	bool any = false;
+
+	if (pc->failback != FAILBACK_ALL || !was || !cp->tier ||
+	    cp->tier >= was)
+		return false;
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
+		if (pc->weight[i] && pc->tier[i] > cp->tier && c->links[i].up &&
+		    !bucket_count(&cp->buckets, (int)i)) {
+			cp->failback[i] = true;
+			any = true;
+		}
+	return any;
+}
+
+/*
+ * Every policy's table from the links' states; the buckets moved in all.
+ * @failback: whether some policy fails back.
+ */
+static uint32_t rebalance(struct controller *c, bool *failback)
+{
+	struct policy_link state[SLOTS_MAX], pl[SLOTS_MAX];
+	uint32_t moved = 0;
+
+	link_states(c, state);
+	*failback = false;
+	for (unsigned int p = 0; p < c->cfg->npolicies; p++) {
+		struct ctl_policy *cp = &c->pol[p];
+		uint32_t was = cp->tier;
+
+		policy_links(c->cfg, p, state, pl);
+		moved += policy_balance(&cp->buckets, pl, c->cfg->nlinks,
+					&cp->mode);
+		cp->tier = owning_tier(c, p);
+		*failback |= note_failback(c, p, was);
+	}
+	return moved;
+}
+
+uint32_t controller_owned(const struct controller *c, unsigned int i)
+{
+	uint32_t n = 0;
+
+	for (unsigned int p = 0; p < c->cfg->npolicies; p++)
+		n += bucket_count(&c->pol[p].buckets, (int)i);
+	return n;
 }
 
 /*
@@ -170,16 +254,29 @@ static uint64_t reload_hold(const struct ctl_link *u, const struct ctl_link *p,
 	return p->usable && p->up ? now_ms + CONTROLLER_RENUMBER_HOLD_MS : 0;
 }
 
-/* The lowest tier that owns a bucket in a taken-over table, or 0. */
-static uint32_t active_tier(const struct controller *c)
+/*
+ * In a killed daemon's tables, whether link @i owned no bucket of a
+ * policy whose tier carrying new connections is its own or above: it was
+ * down there. A link of a higher tier owns none anyway: a backup, not a
+ * dead link.
+ */
+static bool was_down(const struct controller *c, unsigned int i)
 {
-	uint32_t active = 0;
+	const struct config *cfg = c->cfg;
+	bool member = false;
 
-	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
-		if (bucket_count(&c->buckets, (int)i) &&
-		    (!active || c->cfg->links[i].tier < active))
-			active = c->cfg->links[i].tier;
-	return active;
+	for (unsigned int p = 0; p < cfg->npolicies; p++) {
+		const struct policy_config *pc = &cfg->policies[p];
+		uint32_t active = owning_tier(c, p);
+
+		if (!pc->weight[i])
+			continue;
+		if (bucket_count(&c->pol[p].buckets, (int)i) || !active ||
+		    pc->tier[i] > active)
+			return false;
+		member = true;
+	}
+	return member;
 }
 
 uint32_t controller_start(struct controller *c, const struct link_seen *seen,
@@ -187,13 +284,14 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			  uint64_t now_ms)
 {
 	const struct config *cfg = c->cfg;
-	uint32_t active = takeover ? active_tier(c) : 0;
+	uint32_t moved;
+	bool failback;
 
 	for (unsigned int i = 0; i < cfg->nlinks; i++) {
 		const struct link_config *l = &cfg->links[i];
 		struct ctl_link *u = &c->links[i];
 		int k = prev ? config_find_link(prev->cfg, l->name) : -1;
-		bool was_down;
+		bool down;
 
 		u->seen = seen[i];
 		u->usable = routing_link_usable(l, c->fam, &u->seen.ifc,
@@ -227,22 +325,28 @@ uint32_t controller_start(struct controller *c, const struct link_seen *seen,
 			u->pending = p->up && !u->up;
 			continue;
 		}
-		/*
-		 * In the killed daemon's table, a link of the tier carrying
-		 * new connections (or of a lower one) that owned no bucket
-		 * was down. A link of a higher tier owns none anyway: a
-		 * backup, not a dead link.
-		 */
-		was_down = active && l->tier <= active &&
-			   !bucket_count(&c->buckets, (int)i) && probed(c, i) &&
-			   balanced(c, i);
-		health_init(&u->health, l->down, l->up, !was_down, now_ms);
-		u->up = u->usable && !was_down;
-		u->flushed = was_down; /* the killed daemon deleted them */
+		down = takeover && was_down(c, i) && probed(c, i) &&
+		       balanced(c, i);
+		health_init(&u->health, l->down, l->up, !down, now_ms);
+		u->up = u->usable && !down;
+		u->flushed = down; /* the killed daemon deleted them */
 		u->since_ms = now_ms;
 	}
-	c->mode = prev ? prev->mode : POLICY_UP;
-	return rebalance(c);
+	for (unsigned int p = 0; p < cfg->npolicies; p++) {
+		struct ctl_policy *cp = &c->pol[p];
+		int k = prev ? config_find_policy(prev->cfg,
+						  cfg->policies[p].name) :
+			       -1;
+
+		cp->mode = k >= 0 ? prev->pol[k].mode : POLICY_UP;
+		/* a reload is no failback: the tier it had stands */
+		cp->tier = k >= 0 ? prev->pol[k].tier : owning_tier(c, p);
+	}
+	moved = rebalance(c, &failback);
+	for (unsigned int p = 0; p < cfg->npolicies && failback; p++)
+		memset(c->pol[p].failback, 0,
+		       cfg->nlinks * sizeof(*c->pol[p].failback));
+	return moved;
 }
 
 bool controller_iface(struct controller *c, unsigned int i,
@@ -422,7 +526,7 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 	uint32_t before[SLOTS_MAX];
 
 	memset(d, 0, sizeof(*d));
-	d->was = c->mode;
+	d->was = c->pol[POLICY_DEFAULT].mode;
 	for (unsigned int i = 0; i < n; i++) {
 		struct ctl_link *u = &c->links[i];
 		bool up = live(c, i);
@@ -434,7 +538,7 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 			u->renumbered = (union inaddr){ 0 };
 			d->expired[i] = true;
 		}
-		before[i] = bucket_count(&c->buckets, (int)i);
+		before[i] = controller_owned(c, i);
 		if (up == u->up && !u->pending)
 			continue;
 		u->pending = false;
@@ -454,24 +558,27 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 		}
 	}
 	if (d->nchanged) {
-		rebalance(c);
+		rebalance(c, &d->failback);
 		for (unsigned int i = 0; i < n; i++) {
-			uint32_t after = bucket_count(&c->buckets, (int)i);
+			uint32_t after = controller_owned(c, i);
 
 			d->moved[i] = after > before[i] ? after - before[i] :
 							  before[i] - after;
 		}
 	}
-	d->mode = c->mode;
-	/* whenever the kernel's table differs: also retries a failed update */
-	d->apply = memcmp(c->applied, c->buckets.owner,
-			  c->buckets.size * sizeof(*c->applied)) != 0;
+	d->mode = c->pol[POLICY_DEFAULT].mode;
+	/* whenever a kernel's table differs: also retries a failed update */
+	for (unsigned int p = 0; p < c->cfg->npolicies; p++)
+		d->apply |= memcmp(c->pol[p].applied, c->pol[p].buckets.owner,
+				   c->pol[p].buckets.size *
+					   sizeof(*c->pol[p].applied)) != 0;
 }
 
 void controller_applied(struct controller *c)
 {
-	memcpy(c->applied, c->buckets.owner,
-	       c->buckets.size * sizeof(*c->applied));
+	for (unsigned int p = 0; p < c->cfg->npolicies; p++)
+		memcpy(c->pol[p].applied, c->pol[p].buckets.owner,
+		       c->pol[p].buckets.size * sizeof(*c->pol[p].applied));
 }
 
 unsigned int controller_flushes(struct controller *c, bool *flush)
@@ -480,9 +587,14 @@ unsigned int controller_flushes(struct controller *c, bool *flush)
 	bool carrying[SLOTS_MAX] = { false };
 
 	/* which links carry new connections is what the kernel has */
-	for (uint32_t b = 0; b < c->buckets.size; b++)
-		if (c->applied[b] >= 0 && (unsigned int)c->applied[b] < n)
-			carrying[c->applied[b]] = true;
+	for (unsigned int p = 0; p < c->cfg->npolicies; p++) {
+		const struct ctl_policy *cp = &c->pol[p];
+
+		for (uint32_t b = 0; b < cp->buckets.size; b++)
+			if (cp->applied[b] >= 0 &&
+			    (unsigned int)cp->applied[b] < n)
+				carrying[cp->applied[b]] = true;
+	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct ctl_link *u = &c->links[i];
 
@@ -501,6 +613,25 @@ unsigned int controller_flushes(struct controller *c, bool *flush)
 		flush[i] = true;
 		u->flushed = true;
 		count++;
+	}
+	return count;
+}
+
+unsigned int controller_failbacks(struct controller *c, unsigned int p,
+				  bool *flush)
+{
+	struct ctl_policy *cp = &c->pol[p];
+	unsigned int count = 0;
+
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
+		/* owning buckets in the kernel's table: it has them back */
+		bool owns = false;
+
+		for (uint32_t b = 0; b < cp->buckets.size && !owns; b++)
+			owns = cp->applied[b] == (int)i;
+		flush[i] = cp->failback[i] && !owns;
+		cp->failback[i] = false;
+		count += flush[i];
 	}
 	return count;
 }

@@ -90,23 +90,34 @@ struct ctl_link {
 	uint64_t changes; /* of up, since the daemon started (metrics) */
 };
 
+/* One policy's bucket table of the family. */
+struct ctl_policy {
+	struct bucket_table buckets; /* the owners wanted */
+	int16_t *applied; /* the owners the kernel has */
+	enum policy_mode mode;
+	uint32_t tier; /* of the links taking its new connections; 0: none */
+	/* per link: failback = all, its connections of the policy to go */
+	bool *failback;
+};
+
 struct controller {
 	const struct config *cfg;
 	enum fam fam; /* of everything it observes and decides */
 	struct ctl_link *links; /* parallel to cfg->links */
-	struct bucket_table buckets; /* the owners wanted */
-	int16_t *applied; /* the owners the kernel has */
-	enum policy_mode mode;
+	struct ctl_policy *pol; /* parallel to cfg->policies */
 };
 
 /* What one evaluation decided. */
 struct ctl_decision {
 	unsigned int nchanged; /* links whose state changed */
 	bool changed[SLOTS_MAX]; /* up or down since the last evaluation */
-	uint32_t moved[SLOTS_MAX]; /* buckets the change gave or took */
+	uint32_t moved[SLOTS_MAX]; /* buckets the change gave or took, in all
+				      policies */
 	bool expired[SLOTS_MAX]; /* held, and nothing came back in time */
 	bool apply; /* the wanted table differs from the kernel's */
-	enum policy_mode mode, was; /* the policy's mode after and before */
+	/* the default policy's mode after and before */
+	enum policy_mode mode, was;
+	bool failback; /* some policy's connections go back to a better tier */
 };
 
 /*
@@ -186,15 +197,34 @@ uint64_t controller_deadline(const struct controller *c);
 void controller_evaluate(struct controller *c, uint64_t now_ms,
 			 struct ctl_decision *d);
 
-/* The kernel now has the wanted table. */
+/* Policy @p's bucket table, the one wanted. */
+static inline const struct bucket_table *
+controller_buckets(const struct controller *c, unsigned int p)
+{
+	return &c->pol[p].buckets;
+}
+
+/* The buckets link @i owns in every policy's wanted table. */
+uint32_t controller_owned(const struct controller *c, unsigned int i);
+
+/* The kernel now has the wanted tables. */
 void controller_applied(struct controller *c);
 
 /*
  * The links whose connections are to be deleted now: down, owning no
- * bucket in the kernel's table, not deleted yet since they went down.
- * Marks them so; returns how many, setting @flush[i].
+ * bucket in any of the kernel's tables, not deleted yet since they went
+ * down. Marks them so; returns how many, setting @flush[i].
  */
 unsigned int controller_flushes(struct controller *c, bool *flush);
+
+/*
+ * Policy @p (failback = all) has a better tier back: the links whose
+ * connections of that policy are to be deleted now, so that they come
+ * back on it. Reports each once; returns how many, setting @flush[i].
+ * Call once the kernel has the tables.
+ */
+unsigned int controller_failbacks(struct controller *c, unsigned int p,
+				  bool *flush);
 
 /* The link the router's own traffic falls back to: the first usable link
  * up of the lowest tier, or -1. */

@@ -41,3 +41,26 @@ uint32_t policy_balance(struct bucket_table *t, const struct policy_link *l,
 	*mode = policy_weights(l, n, eff);
 	return bucket_table_balance(t, eff, n);
 }
+
+void policy_links(const struct config *cfg, unsigned int p,
+		  const struct policy_link *state, struct policy_link *out)
+{
+	const struct policy_config *pc = &cfg->policies[p];
+	bool up_in = false, up_out = false;
+
+	for (unsigned int i = 0; i < cfg->nlinks; i++) {
+		out[i] = (struct policy_link){ .weight = pc->weight[i],
+					       .tier = pc->tier[i],
+					       .up = state[i].up,
+					       .usable = state[i].usable };
+		if (pc->weight[i])
+			up_in |= state[i].up;
+		else
+			up_out |= state[i].up;
+	}
+	if (up_in || !up_out)
+		return;
+	for (unsigned int i = 0; i < cfg->nlinks; i++)
+		if (pc->weight[i])
+			out[i].usable = false;
+}

@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "core/bucket.h"
+#include "core/config.h"
 
 struct policy_link {
 	uint32_t weight, tier;
@@ -29,6 +30,17 @@ enum policy_mode {
 	POLICY_DEGRADED, /* none up: every usable link of the lowest tier */
 	POLICY_NONE, /* nothing usable: the main routing table decides */
 };
+
+/*
+ * Policy @p of @cfg as it sees the links whose states @state holds
+ * (up, usable; their weights are not read): its own weights and tiers,
+ * weight 0 for links it does not use. While some link outside it is up
+ * and none of its own is, its links count as unusable: the probes
+ * answer elsewhere, so its links are down indeed, and its last resort
+ * decides rather than a degraded guess.
+ */
+void policy_links(const struct config *cfg, unsigned int p,
+		  const struct policy_link *state, struct policy_link *out);
 
 /* The effective weights of @n links (0: no new connections). */
 enum policy_mode policy_weights(const struct policy_link *l, unsigned int n,

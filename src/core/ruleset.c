@@ -27,9 +27,20 @@
  *     their link (nat, nat6); prefix translation maps the link's prefix
  *     back for connections that come in by it (chain "prerouting_nat").
  *
+ *   rules: a new connection that a rule matches goes to the pick chain of
+ *     the rule's policy ("pick.NAME", its map "buckets.NAME"), or stays
+ *     unpinned (policy = main); one matching none to the default
+ *     policy's ("pick", "buckets"). A policy whose links are all
+ *     unusable leaves its map empty: its pick chain ends in its last
+ *     resort.
+ *
  * Per link L with mark X: via_L sets the packet mark and counts,
- * pin_L also sets the conntrack mark, check_L unpins. Marks are written
- * under mark_mask only; the other bits stay as they are.
+ * pin_L also sets the conntrack mark, check_L unpins. A policy with
+ * failback = all gives its connections on L a conntrack mark of their
+ * own (pin.P.L, via.P.L), so that its alone can be deleted; their
+ * packets carry X all the same.
+ * Marks are written under mark_mask only; the other bits stay as they
+ * are.
  */
 #include <stdbool.h>
 #include <stdio.h>
@@ -43,40 +54,72 @@ static void put_l4_set(FILE *f)
 	fputs("{ tcp, udp, udplite, sctp, dccp }", f);
 }
 
-/* The bucket map of a family. */
-static const char *buckets_map(enum fam fam)
+/* "NAME" for the default policy, "NAME.POLICY" for another. */
+static const char *policy_name(const struct config *c, unsigned int p,
+			       const char *name, char *buf)
 {
-	return fam == FAM_IPV6 ? "buckets6" : "buckets";
+	if (p == POLICY_DEFAULT)
+		snprintf(buf, RULESET_NAME_MAX, "%s", name);
+	else
+		snprintf(buf, RULESET_NAME_MAX, "%s.%s", name,
+			 c->policies[p].name);
+	return buf;
+}
+
+const char *ruleset_pick_chain(const struct config *c, unsigned int p,
+			       enum fam fam, char *buf)
+{
+	return policy_name(c, p, fam == FAM_IPV6 ? "pick6" : "pick", buf);
+}
+
+const char *ruleset_buckets_map(const struct config *c, unsigned int p,
+				enum fam fam, char *buf)
+{
+	return policy_name(c, p, fam == FAM_IPV6 ? "buckets6" : "buckets", buf);
+}
+
+/* The chain pinning policy @p's connections to link @i. */
+static void put_pin(FILE *f, const struct ruleset *rs, unsigned int p,
+		    unsigned int i)
+{
+	if (ruleset_pair_mark(rs, p, i))
+		fprintf(f, "pin.%s.%s", rs->cfg->policies[p].name,
+			rs->cfg->links[i].name);
+	else
+		fprintf(f, "pin_%s", rs->cfg->links[i].name);
 }
 
 /* The hash expression; the field order is flowhash_image()'s. */
-static void put_hash(FILE *f, const struct config *c, enum fam fam,
-		     int with_ports)
+static void put_hash(FILE *f, const struct config *c, unsigned int p,
+		     enum fam fam, int with_ports)
 {
 	const char *ip = fam == FAM_IPV6 ? "ip6" : "ip";
+	enum hash_mode hash = c->policies[p].hash;
+	char map[RULESET_NAME_MAX];
 
 	fprintf(f, "jhash %s saddr", ip);
-	if (c->hash != HASH_SRC)
+	if (hash != HASH_SRC)
 		fprintf(f, " . %s daddr", ip);
-	if (c->hash == HASH_L4) {
+	if (hash == HASH_L4) {
 		fputs(" . meta l4proto", f);
 		if (with_ports)
 			fputs(" . th sport . th dport", f);
 	}
 	fprintf(f, " mod %u seed 0x%x vmap @%s", c->buckets, c->seed,
-		buckets_map(fam));
+		ruleset_buckets_map(c, p, fam, map));
 }
 
-static void put_bucket_elements(FILE *f, const struct ruleset *rs, enum fam fam)
+static void put_bucket_elements(FILE *f, const struct ruleset *rs,
+				unsigned int p, enum fam fam)
 {
-	const struct bucket_table *t = rs->buckets[fam];
+	const struct bucket_table *t = rs->buckets[fam][p];
 	const char *sep = "";
 
 	for (uint32_t b = 0; b < t->size; b++) {
 		if (t->owner[b] == BUCKET_NONE)
 			continue;
-		fprintf(f, "%s%u : goto pin_%s", sep, b,
-			rs->cfg->links[t->owner[b]].name);
+		fprintf(f, "%s%u : goto ", sep, b);
+		put_pin(f, rs, p, (unsigned int)t->owner[b]);
 		sep = ", ";
 	}
 }
@@ -106,9 +149,44 @@ static void put_link_chains(FILE *f, const struct ruleset *rs, unsigned int i)
 		l->name, l->ifname, keep);
 }
 
-/* "mark : VERB PREFIX_name, ..." for every link. */
+/* via.P.L and pin.P.L: link L's, with policy P's conntrack mark. */
+static void put_pair_chains(FILE *f, const struct ruleset *rs, unsigned int p,
+			    unsigned int i)
+{
+	const struct config *c = rs->cfg;
+	const char *pn = c->policies[p].name, *ln = c->links[i].name;
+	uint32_t keep = ~c->mark_mask;
+
+	fprintf(f,
+		"\tchain via.%s.%s {\n"
+		"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
+		"\t\tcounter name \"%s\"\n"
+		"\t}\n",
+		pn, ln, keep, rs->links[i].mark, ln);
+	fprintf(f,
+		"\tchain pin.%s.%s {\n"
+		"\t\tct mark set ct mark & 0x%08x | 0x%08x\n"
+		"\t\tgoto via.%s.%s\n"
+		"\t}\n",
+		pn, ln, keep, ruleset_pair_mark(rs, p, i), pn, ln);
+}
+
+static void put_all_pair_chains(FILE *f, const struct ruleset *rs)
+{
+	for (unsigned int p = 0; p < rs->cfg->npolicies; p++)
+		for (unsigned int i = 0; i < rs->cfg->nlinks; i++)
+			if (ruleset_pair_mark(rs, p, i))
+				put_pair_chains(f, rs, p, i);
+}
+
+/*
+ * "mark : VERB PREFIX_name, ..." for every link; with @pairs, also
+ * "pair mark : VERB PREFIX.policy.name", or with @pair_prefix NULL
+ * "pair mark : VERB PREFIX_name".
+ */
 static void put_mark_map(FILE *f, const struct ruleset *rs, const char *name,
-			 const char *verb, const char *prefix)
+			 const char *verb, const char *prefix, bool pairs,
+			 const char *pair_prefix)
 {
 	const struct config *c = rs->cfg;
 
@@ -118,6 +196,20 @@ static void put_mark_map(FILE *f, const struct ruleset *rs, const char *name,
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f, "%s0x%08x : %s %s_%s", i ? ", " : "",
 			rs->links[i].mark, verb, prefix, c->links[i].name);
+	for (unsigned int p = 0; pairs && p < c->npolicies; p++)
+		for (unsigned int i = 0; i < c->nlinks; i++) {
+			uint32_t m = ruleset_pair_mark(rs, p, i);
+
+			if (!m)
+				continue;
+			if (pair_prefix)
+				fprintf(f, ", 0x%08x : %s %s.%s.%s", m, verb,
+					pair_prefix, c->policies[p].name,
+					c->links[i].name);
+			else
+				fprintf(f, ", 0x%08x : %s %s_%s", m, verb,
+					prefix, c->links[i].name);
+		}
 	fputs(" }\n\t}\n", f);
 }
 
@@ -180,54 +272,105 @@ static void put_sets(FILE *f, const struct ruleset *rs)
 				c->links[i].ifname, c->links[i].name);
 	fputs(" }\n\t}\n", f);
 
-	put_mark_map(f, rs, "marks", "goto", "via");
-	put_mark_map(f, rs, "pins", "goto", "pin");
+	put_mark_map(f, rs, "marks", "goto", "via", true, "via");
+	/* SO_MARK: the link's own mark, on the packet */
+	put_mark_map(f, rs, "pins", "goto", "pin", false, NULL);
 	/* a jump: the masquerade rules after it still apply */
-	put_mark_map(f, rs, "verify", "jump", "check");
+	put_mark_map(f, rs, "verify", "jump", "check", true, NULL);
 
 	/*
 	 * Keys are hash buckets. Declared through symhash: nft 1.0.6 loads
 	 * "typeof jhash ..." but crashes when it lists it back.
 	 */
-	for (enum fam fam = 0; fam < FAM_MAX; fam++) {
-		const struct bucket_table *t = rs->buckets[fam];
+	for (unsigned int p = 0; p < c->npolicies; p++)
+		for (enum fam fam = 0; fam < FAM_MAX; fam++) {
+			const struct bucket_table *t = rs->buckets[fam][p];
+			char map[RULESET_NAME_MAX];
 
-		fprintf(f, "\tmap %s {\n\t\ttypeof symhash mod %u : verdict\n",
-			buckets_map(fam), c->buckets);
-		if (!rs->shape && bucket_count(t, BUCKET_NONE) < t->size) {
-			fputs("\t\telements = { ", f);
-			put_bucket_elements(f, rs, fam);
-			fputs(" }\n", f);
+			fprintf(f,
+				"\tmap %s {\n\t\ttypeof symhash mod %u : verdict\n",
+				ruleset_buckets_map(c, p, fam, map),
+				c->buckets);
+			if (!rs->shape &&
+			    bucket_count(t, BUCKET_NONE) < t->size) {
+				fputs("\t\telements = { ", f);
+				put_bucket_elements(f, rs, p, fam);
+				fputs(" }\n", f);
+			}
+			fputs("\t}\n", f);
 		}
-		fputs("\t}\n", f);
-	}
 	put_sources6(f, c);
 }
 
-/* "pick" (IPv4) or "pick6": a new connection's link by its hash. */
-static void put_pick(FILE *f, const struct config *c, enum fam fam)
+/*
+ * Policy @p's pick chain of family @fam: a new connection's link by its
+ * hash. The map has no element only while none of the policy's links is
+ * usable: then the last resort.
+ */
+static void put_pick(FILE *f, const struct config *c, unsigned int p,
+		     enum fam fam)
 {
-	fprintf(f, "\tchain %s {\n", fam == FAM_IPV6 ? "pick6" : "pick");
+	char name[RULESET_NAME_MAX];
+
+	fprintf(f, "\tchain %s {\n", ruleset_pick_chain(c, p, fam, name));
+	/* only their provider routes them, whatever the policy */
 	if (fam == FAM_IPV6 && config_has_prefix6(c))
 		fputs("\t\tip6 saddr vmap @sources6\n", f);
-	if (c->hash == HASH_L4) {
+	if (c->policies[p].hash == HASH_L4) {
 		fputs("\t\tmeta l4proto ", f);
 		put_l4_set(f);
 		fputc(' ', f);
-		put_hash(f, c, fam, 1);
+		put_hash(f, c, p, fam, 1);
 		fputc('\n', f);
 	}
 	fputs("\t\t", f);
-	put_hash(f, c, fam, 0);
-	fputs("\n\t}\n", f);
+	put_hash(f, c, p, fam, 0);
+	fputc('\n', f);
+	switch (c->policies[p].last_resort) {
+	case LAST_RESORT_MAIN:
+		break;
+	case LAST_RESORT_UNREACHABLE:
+		/* a reset fails a connect at once on every system */
+		fputs("\t\tmeta l4proto tcp reject with tcp reset\n"
+		      "\t\treject with icmpx host-unreachable\n",
+		      f);
+		break;
+	case LAST_RESORT_BLACKHOLE:
+		fputs("\t\tdrop\n", f);
+		break;
+	}
+	fputs("\t}\n", f);
 }
 
-static void put_hooks(FILE *f, const struct config *c)
+/* Where a new connection of each family goes: its rules, or its pick. */
+static void put_dispatch(FILE *f, const struct config *c)
 {
+	char v4[RULESET_NAME_MAX], v6[RULESET_NAME_MAX];
+
+	if (ruleset_has_rules(c, FAM_IPV4))
+		snprintf(v4, sizeof(v4), "rules");
+	else
+		ruleset_pick_chain(c, POLICY_DEFAULT, FAM_IPV4, v4);
+	if (ruleset_has_rules(c, FAM_IPV6))
+		snprintf(v6, sizeof(v6), "rules6");
+	else
+		ruleset_pick_chain(c, POLICY_DEFAULT, FAM_IPV6, v6);
+	fprintf(f, "\t\tmeta nfproto vmap { ipv4 : goto %s, ipv6 : goto %s }\n",
+		v4, v6);
+}
+
+static int put_hooks(FILE *f, const struct ruleset *rs)
+{
+	const struct config *c = rs->cfg;
 	uint32_t m = c->mark_mask;
 
-	put_pick(f, c, FAM_IPV4);
-	put_pick(f, c, FAM_IPV6);
+	for (unsigned int p = 0; p < c->npolicies; p++) {
+		put_pick(f, c, p, FAM_IPV4);
+		put_pick(f, c, p, FAM_IPV6);
+	}
+	if (ruleset_put_rules(f, rs, FAM_IPV4) ||
+	    ruleset_put_rules(f, rs, FAM_IPV6))
+		return -1;
 	fprintf(f,
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
@@ -236,10 +379,10 @@ static void put_hooks(FILE *f, const struct config *c)
 		"\t\tct status confirmed return\n"
 		"\t\tiifname vmap @inbound\n"
 		"\t\tiifname != @lan return\n"
-		"\t\tfib daddr type { local, broadcast, multicast } return\n"
-		"\t\tmeta nfproto vmap { ipv4 : goto pick, ipv6 : goto pick6 }\n"
-		"\t}\n",
+		"\t\tfib daddr type { local, broadcast, multicast } return\n",
 		m);
+	put_dispatch(f, c);
+	fputs("\t}\n", f);
 	fprintf(f,
 		"\tchain output {\n"
 		"\t\ttype route hook output priority mangle; policy accept;\n"
@@ -247,10 +390,32 @@ static void put_hooks(FILE *f, const struct config *c)
 		"\t\tct state != new return\n"
 		"\t\tct status confirmed return\n"
 		"\t\tmeta mark & 0x%08x vmap @pins\n"
-		"\t\tfib daddr type { local, broadcast, multicast } return\n"
-		"\t\tmeta nfproto vmap { ipv4 : goto pick, ipv6 : goto pick6 }\n"
-		"\t}\n",
+		"\t\tfib daddr type { local, broadcast, multicast } return\n",
 		m, m);
+	put_dispatch(f, c);
+	fputs("\t}\n", f);
+	return 0;
+}
+
+/*
+ * " == X", or " { X, P1, ... }" with policies' marks on it: link @i's
+ * own mark and those.
+ */
+static void put_link_marks(FILE *f, const struct ruleset *rs, unsigned int i)
+{
+	bool pairs = false;
+
+	for (unsigned int p = 0; p < rs->cfg->npolicies; p++)
+		pairs |= ruleset_pair_mark(rs, p, i) != 0;
+	if (!pairs) {
+		fprintf(f, " == 0x%08x", rs->links[i].mark);
+		return;
+	}
+	fprintf(f, " { 0x%08x", rs->links[i].mark);
+	for (unsigned int p = 0; p < rs->cfg->npolicies; p++)
+		if (ruleset_pair_mark(rs, p, i))
+			fprintf(f, ", 0x%08x", ruleset_pair_mark(rs, p, i));
+	fputs(" }", f);
 }
 
 /* Whether another link of the configuration has link @i's interface. */
@@ -271,27 +436,32 @@ static void put_lan_nat(FILE *f, const struct ruleset *rs, unsigned int i)
 {
 	const struct config *c = rs->cfg;
 	const struct link_config *l = &c->links[i];
-	char by[64] = "", p[INPREFIX_STRLEN], q[INPREFIX_STRLEN];
+	char p[INPREFIX_STRLEN], q[INPREFIX_STRLEN];
+	const char *what[3];
+	unsigned int n = 0;
 
-	if (shared_interface(c, i))
-		snprintf(by, sizeof(by), " ct mark & 0x%08x == 0x%08x",
-			 c->mark_mask, rs->links[i].mark);
 	if (l->nat[FAM_IPV4] == NAT_MASQUERADE)
-		fprintf(f,
-			"\t\toifname \"%s\"%s meta nfproto ipv4 masquerade\n",
-			l->ifname, by);
+		what[n++] = "meta nfproto ipv4 masquerade";
 	if (l->nat[FAM_IPV6] == NAT_MASQUERADE)
-		fprintf(f,
-			"\t\toifname \"%s\"%s meta nfproto ipv6 masquerade\n",
-			l->ifname, by);
+		what[n++] = "meta nfproto ipv6 masquerade";
 	/* sources outside lan6 (another LAN) take the link's address */
-	if (l->nat[FAM_IPV6] == NAT_PREFIX)
-		fprintf(f,
-			"\t\toifname \"%s\"%s ip6 saddr %s snat ip6 prefix to %s\n"
-			"\t\toifname \"%s\"%s meta nfproto ipv6 masquerade\n",
-			l->ifname, by, inprefix_str(FAM_IPV6, &c->lan6, p),
-			inprefix_str(FAM_IPV6, &l->nat6_prefix, q), l->ifname,
-			by);
+	if (l->nat[FAM_IPV6] == NAT_PREFIX) {
+		what[n++] = NULL; /* the prefix translation, below */
+		what[n++] = "meta nfproto ipv6 masquerade";
+	}
+	for (unsigned int k = 0; k < n; k++) {
+		fprintf(f, "\t\toifname \"%s\"", l->ifname);
+		if (shared_interface(c, i)) {
+			fprintf(f, " ct mark & 0x%08x", c->mark_mask);
+			put_link_marks(f, rs, i);
+		}
+		if (what[k])
+			fprintf(f, " %s\n", what[k]);
+		else
+			fprintf(f, " ip6 saddr %s snat ip6 prefix to %s\n",
+				inprefix_str(FAM_IPV6, &c->lan6, p),
+				inprefix_str(FAM_IPV6, &l->nat6_prefix, q));
+	}
 }
 
 /*
@@ -341,10 +511,13 @@ static void put_postrouting(FILE *f, const struct ruleset *rs)
 		"\t\tiifname != @uplinks ct mark & 0x%08x vmap @verify\n"
 		"\t\tiifname @uplinks fib saddr type local ct mark & 0x%08x vmap @verify\n",
 		c->mark_mask, c->mark_mask);
-	for (unsigned int i = 0; i < c->nlinks; i++)
-		fprintf(f,
-			"\t\toifname \"%s\" ct mark & 0x%08x == 0x%08x fib saddr type local fib saddr . oif type != local masquerade\n",
-			c->links[i].ifname, c->mark_mask, rs->links[i].mark);
+	for (unsigned int i = 0; i < c->nlinks; i++) {
+		fprintf(f, "\t\toifname \"%s\" ct mark & 0x%08x",
+			c->links[i].ifname, c->mark_mask);
+		put_link_marks(f, rs, i);
+		fputs(" fib saddr type local fib saddr . oif type != local masquerade\n",
+		      f);
+	}
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		put_lan_nat(f, rs, i);
 	fputs("\t}\n", f);
@@ -367,6 +540,7 @@ char *ruleset_table(const struct ruleset *rs)
 	const struct config *c = rs->cfg;
 	size_t size = 0;
 	char *text = NULL;
+	int bad;
 	FILE *f;
 
 	f = open_memstream(&text, &size);
@@ -380,14 +554,25 @@ char *ruleset_table(const struct ruleset *rs)
 				    (unsigned long long)rs->links[i].packets,
 			rs->shape ? 0ULL :
 				    (unsigned long long)rs->links[i].bytes);
+	for (unsigned int r = 0; r < c->nrules; r++)
+		fprintf(f,
+			"\tcounter rule.%s {\n\t\tpackets %llu bytes %llu\n\t}\n",
+			c->rules[r].name,
+			rs->shape || !rs->rules ?
+				0ULL :
+				(unsigned long long)rs->rules[r].packets,
+			rs->shape || !rs->rules ?
+				0ULL :
+				(unsigned long long)rs->rules[r].bytes);
 	put_sets(f, rs);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		put_link_chains(f, rs, i);
-	put_hooks(f, c);
+	put_all_pair_chains(f, rs);
+	bad = put_hooks(f, rs);
 	put_prerouting_nat(f, c);
 	put_postrouting(f, rs);
 	fputs("}\n", f);
-	if (fclose(f)) {
+	if (fclose(f) || bad) {
 		free(text);
 		return NULL;
 	}
@@ -415,7 +600,18 @@ char *ruleset_marks_only(const struct ruleset *rs)
 			"\t}\n",
 			c->links[i].name, ~c->mark_mask, rs->links[i].mark,
 			c->links[i].name);
-	put_mark_map(f, rs, "marks", "goto", "via");
+	for (unsigned int p = 0; p < c->npolicies; p++)
+		for (unsigned int i = 0; i < c->nlinks; i++)
+			if (ruleset_pair_mark(rs, p, i))
+				fprintf(f,
+					"\tchain via.%s.%s {\n"
+					"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
+					"\t\tcounter name \"%s\"\n"
+					"\t}\n",
+					c->policies[p].name, c->links[i].name,
+					~c->mark_mask, rs->links[i].mark,
+					c->links[i].name);
+	put_mark_map(f, rs, "marks", "goto", "via", true, "via");
 	fprintf(f,
 		"\tchain prerouting {\n"
 		"\t\ttype filter hook prerouting priority mangle; policy accept;\n"
@@ -455,33 +651,38 @@ static bool any_change(const struct bucket_table *t, const int16_t *before,
  * owner, or "add element ... { KEY : goto pin_LINK, ... }" for those that
  * have one now.
  */
-static void put_changes(FILE *f, const struct ruleset *rs, enum fam fam,
-			const int16_t *before, bool after)
+static void put_changes(FILE *f, const struct ruleset *rs, unsigned int p,
+			enum fam fam, const int16_t *before, bool after)
 {
-	const struct bucket_table *t = rs->buckets[fam];
+	const struct bucket_table *t = rs->buckets[fam][p];
+	char map[RULESET_NAME_MAX];
 	const char *sep = "";
 
 	if (!any_change(t, before, after))
 		return;
 	fprintf(f, "%s element " RULESET_FAMILY " " RULESET_TABLE " %s { ",
-		after ? "add" : "delete", buckets_map(fam));
+		after ? "add" : "delete",
+		ruleset_buckets_map(rs->cfg, p, fam, map));
 	for (uint32_t b = 0; b < t->size; b++) {
 		int o = owner(t, before, b, after);
 
 		if (before[b] == t->owner[b] || o == BUCKET_NONE)
 			continue;
 		fprintf(f, "%s%u", sep, b);
-		if (after)
-			fprintf(f, " : goto pin_%s", rs->cfg->links[o].name);
+		if (after) {
+			fputs(" : goto ", f);
+			put_pin(f, rs, p, (unsigned int)o);
+		}
 		sep = ", ";
 	}
 	fputs(" }\n", f);
 }
 
-char *ruleset_buckets(const struct ruleset *rs, enum fam fam,
+char *ruleset_buckets(const struct ruleset *rs, unsigned int p, enum fam fam,
 		      const int16_t *before)
 {
-	const struct bucket_table *t = rs->buckets[fam];
+	const struct bucket_table *t = rs->buckets[fam][p];
+	char map[RULESET_NAME_MAX];
 	size_t size = 0;
 	char *text = NULL;
 	FILE *f;
@@ -490,21 +691,22 @@ char *ruleset_buckets(const struct ruleset *rs, enum fam fam,
 	if (!f)
 		return NULL;
 	if (!before) {
+		ruleset_buckets_map(rs->cfg, p, fam, map);
 		fprintf(f,
 			"flush map " RULESET_FAMILY " " RULESET_TABLE " %s\n",
-			buckets_map(fam));
+			map);
 		if (bucket_count(t, BUCKET_NONE) < t->size) {
 			fprintf(f,
 				"add element " RULESET_FAMILY " " RULESET_TABLE
 				" %s { ",
-				buckets_map(fam));
-			put_bucket_elements(f, rs, fam);
+				map);
+			put_bucket_elements(f, rs, p, fam);
 			fputs(" }\n", f);
 		}
 	} else {
 		/* a changed element is deleted and added in one transaction */
-		put_changes(f, rs, fam, before, false);
-		put_changes(f, rs, fam, before, true);
+		put_changes(f, rs, p, fam, before, false);
+		put_changes(f, rs, p, fam, before, true);
 	}
 	if (fclose(f)) {
 		free(text);

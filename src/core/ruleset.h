@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "core/bucket.h"
 #include "core/config.h"
@@ -23,11 +24,23 @@ struct ruleset_link {
 	uint64_t packets, bytes; /* where its counter starts */
 };
 
+/* Where a rule's counter starts. */
+struct ruleset_count {
+	uint64_t packets, bytes;
+};
+
 struct ruleset {
 	const struct config *cfg;
 	const struct ruleset_link *links; /* cfg->nlinks of them */
-	/* per family: owners index cfg->links */
-	const struct bucket_table *buckets[FAM_MAX];
+	/*
+	 * The mark of policy p's connections on link i, at p * nlinks + i
+	 * (0: not a member): a policy's connections are told apart in
+	 * conntrack, for failback; the packets carry the link's own mark.
+	 */
+	const uint32_t *pair_marks;
+	const struct ruleset_count *rules; /* cfg->nrules; NULL: from 0 */
+	/* per family and policy: owners index cfg->links */
+	const struct bucket_table *buckets[FAM_MAX][POLICY_MAX];
 	bool shape; /* leave out counter values and bucket elements */
 	/*
 	 * Owned by the loading socket and persistent (NFT_TABLE_F_OWNER and
@@ -43,6 +56,27 @@ struct ruleset {
 	bool present;
 };
 
+#define RULESET_NAME_MAX 64
+
+/* "pick", "pick6", "pick.NAME", "pick6.NAME": policy @p's chain. */
+const char *ruleset_pick_chain(const struct config *c, unsigned int p,
+			       enum fam fam, char *buf);
+/* "buckets", "buckets6", "buckets.NAME", "buckets6.NAME": its map. */
+const char *ruleset_buckets_map(const struct config *c, unsigned int p,
+				enum fam fam, char *buf);
+
+/* Policy @p's connections on link @i: their mark, 0 when not a member. */
+static inline uint32_t ruleset_pair_mark(const struct ruleset *rs,
+					 unsigned int p, unsigned int i)
+{
+	return rs->pair_marks[p * rs->cfg->nlinks + i];
+}
+
+/* Whether some rule applies to family @fam. */
+bool ruleset_has_rules(const struct config *c, enum fam fam);
+/* ruleset_rules.c: chain "rules" or "rules6", when some rule applies. */
+int ruleset_put_rules(FILE *f, const struct ruleset *rs, enum fam fam);
+
 /* The whole table, replacing any table of that name. malloc'd, or NULL. */
 char *ruleset_table(const struct ruleset *rs);
 
@@ -57,12 +91,12 @@ char *ruleset_table(const struct ruleset *rs);
 char *ruleset_marks_only(const struct ruleset *rs);
 
 /*
- * A script that brings family @fam's bucket map from the owners in
- * @before (the kernel's) to rs->buckets[fam], changing only the buckets that
- * differ; with
- * @before NULL, one that replaces the whole map. malloc'd, or NULL.
+ * A script that brings policy @p's bucket map of family @fam from the
+ * owners in @before (the kernel's) to rs->buckets[fam][p], changing only
+ * the buckets that differ; with @before NULL, one that replaces the
+ * whole map. malloc'd, or NULL.
  */
-char *ruleset_buckets(const struct ruleset *rs, enum fam fam,
+char *ruleset_buckets(const struct ruleset *rs, unsigned int p, enum fam fam,
 		      const int16_t *before);
 
 #endif

@@ -15,60 +15,114 @@ static unsigned int slot_of(const struct config *c, uint32_t mark)
 	return mark / low;
 }
 
+int takeover_find(const struct table_state *st, const char *name,
+		  const char *policy)
+{
+	for (unsigned int k = 0; k < st->nlinks; k++)
+		if (!strcmp(st->links[k].name, name) &&
+		    !strcmp(st->links[k].policy, policy))
+			return (int)k;
+	return -1;
+}
+
+/* Where @st's entry @k goes in @slots, or -1: no longer configured. */
+static int entry_of(const struct config *c, const struct table_link *e)
+{
+	int i = config_find_link(c, e->name), p;
+
+	if (i < 0 || !e->policy[0])
+		return i;
+	p = config_find_policy(c, e->policy);
+	if (p < 0 || !config_has_pair(c, (unsigned int)p, (unsigned int)i))
+		return -1;
+	return (int)takeover_pair(c, (unsigned int)p, (unsigned int)i);
+}
+
+/* Entry @k of the configuration takes a slot: the link, or a member. */
+static bool wants_slot(const struct config *c, unsigned int k)
+{
+	unsigned int n = c->nlinks;
+
+	return k < n || config_has_pair(c, k / n - 1, k % n);
+}
+
+/* @t from @owner (bucket -> index in st->links), if of its size. */
+static void take_owners(const struct config *c, const struct table_state *st,
+			const int16_t *owner, uint32_t nowner,
+			struct bucket_table *t)
+{
+	if (nowner != t->size) /* bucket count changed (or none yet) */
+		return;
+	for (uint32_t b = 0; b < t->size; b++) {
+		int k = owner[b], i = -1;
+
+		if (k >= 0 && k < (int)st->nlinks)
+			i = config_find_link(c, st->links[k].name);
+		t->owner[b] = i >= 0 ? (int16_t)i : BUCKET_NONE;
+	}
+}
+
 int takeover_plan(const struct config *c, const struct table_state *st,
-		  unsigned int *slots, struct bucket_table *const t[FAM_MAX],
-		  uint32_t *gone, unsigned int *ngone)
+		  unsigned int *slots,
+		  struct bucket_table *const *const t[FAM_MAX],
+		  struct takeover_gone *gone, unsigned int *ngone)
 {
 	uint32_t nslots = config_slots(c);
-	int map[st->nlinks + 1]; /* st link -> config link, or -1 */
+	unsigned int n = TAKEOVER_SLOTS(c);
 	bool used[nslots + 1];
 
 	memset(used, 0, sizeof(used));
 	*ngone = 0;
-	for (unsigned int i = 0; i < c->nlinks; i++)
-		slots[i] = 0;
+	for (unsigned int k = 0; k < n; k++)
+		slots[k] = 0;
 
 	for (unsigned int k = 0; k < st->nlinks; k++) {
-		int i = config_find_link(c, st->links[k].name);
+		int e = entry_of(c, &st->links[k]);
 		unsigned int s = slot_of(c, st->links[k].mark);
 
-		map[k] = i;
 		if (s > nslots) /* the mask changed: not one of our slots now */
 			s = 0;
-		if (i < 0) {
+		if (e < 0) {
+			/* a policy's mark gone: its link may stay */
 			if (st->links[k].mark)
-				gone[(*ngone)++] = st->links[k].mark;
+				gone[(*ngone)++] = (struct takeover_gone){
+					.mark = st->links[k].mark,
+					.link = st->links[k].policy[0] ?
+							config_find_link(
+								c,
+								st->links[k]
+									.name) :
+							-1,
+				};
 			continue;
 		}
-		if (s && !used[s]) {
-			slots[i] = s;
+		if (s && !used[s] && !slots[e]) {
+			slots[e] = s;
 			used[s] = true;
 		}
 	}
-	for (unsigned int i = 0; i < c->nlinks; i++) {
+	for (unsigned int k = 0; k < n; k++) {
 		unsigned int s = 1;
 
-		if (slots[i])
+		if (slots[k] || !wants_slot(c, k))
 			continue;
 		while (s <= nslots && used[s])
 			s++;
 		if (s > nslots)
 			return -ENOSPC;
-		slots[i] = s;
+		slots[k] = s;
 		used[s] = true;
 	}
 
-	for (enum fam f = 0; f < FAM_MAX; f++) {
-		/* bucket count changed (or none yet): a fresh table */
-		if (st->nowner[f] != t[f]->size)
-			continue;
-		for (uint32_t b = 0; b < t[f]->size; b++) {
-			int k = st->owner[f][b];
+	for (enum fam f = 0; f < FAM_MAX && t; f++) {
+		take_owners(c, st, st->owner[f], st->nowner[f],
+			    t[f][POLICY_DEFAULT]);
+		for (unsigned int q = 0; q < st->npolicies; q++) {
+			int p = config_find_policy(c, st->policies[q].name);
 
-			t[f]->owner[b] = k >= 0 && k < (int)st->nlinks &&
-							 map[k] >= 0 ?
-						 (int16_t)map[k] :
-						 BUCKET_NONE;
+			if (p > POLICY_DEFAULT)
+				take_owners(c, st, st->policies[q].owner[f],
+					    st->policies[q].nowner[f], t[f][p]);
 		}
 	}
 	return 0;
@@ -79,5 +133,22 @@ void takeover_state_free(struct table_state *st)
 	free(st->links);
 	free(st->owner[FAM_IPV4]);
 	free(st->owner[FAM_IPV6]);
+	for (unsigned int q = 0; q < st->npolicies; q++) {
+		free(st->policies[q].owner[FAM_IPV4]);
+		free(st->policies[q].owner[FAM_IPV6]);
+	}
+	free(st->policies);
+	free(st->rules);
 	memset(st, 0, sizeof(*st));
+}
+
+int takeover_fresh_marks(const struct config *c, uint32_t *marks)
+{
+	unsigned int n = TAKEOVER_SLOTS(c), slots[n + 1], ngone;
+	struct table_state none = { 0 };
+	int ret = takeover_plan(c, &none, slots, NULL, NULL, &ngone);
+
+	for (unsigned int k = 0; k < n && !ret; k++)
+		marks[k] = slots[k] ? config_slot_mark(c, slots[k]) : 0;
+	return ret;
 }

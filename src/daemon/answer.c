@@ -5,6 +5,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "daemon/answer.h"
 #include "daemon/daemon.h"
 #include "daemon/metrics.h"
 #include "kernel/nftcounter.h"
@@ -85,7 +86,8 @@ static void add_path(json_object *o, struct daemon *d, enum fam f,
 	const struct link_config *l = &d->m.cfg.links[i];
 	const struct controller *c = &d->m.ctl[f];
 	const struct ctl_link *u = &c->links[i];
-	uint32_t owned = bucket_count(&c->buckets, (int)i);
+	const struct bucket_table *t = controller_buckets(c, POLICY_DEFAULT);
+	uint32_t owned = bucket_count(t, (int)i);
 	uint64_t age_ms = monotonic_us() / 1000 - u->since_ms;
 
 	add_gateway(o, d, f, i);
@@ -110,8 +112,7 @@ static void add_path(json_object *o, struct daemon *d, enum fam f,
 				       figure(health_loss(&u->health), 1));
 	}
 	json_object_object_add(o, "buckets", json_object_new_int64(owned));
-	json_object_object_add(o, "share",
-			       figure(100.0 * owned / c->buckets.size, 1));
+	json_object_object_add(o, "share", figure(100.0 * owned / t->size, 1));
 }
 
 /*
@@ -170,7 +171,8 @@ static json_object *link_status(struct daemon *d, unsigned int i,
 static json_object *status(struct daemon *d)
 {
 	unsigned int n = d->m.cfg.nlinks;
-	uint64_t packets[n], bytes[n];
+	uint64_t packets[n + d->m.cfg.nrules + 1],
+		bytes[n + d->m.cfg.nrules + 1];
 	json_object *o = json_object_new_object(), *links;
 
 	nftcounter_read(&d->nfnl, &d->m.cfg, packets, bytes);
@@ -181,13 +183,14 @@ static json_object *status(struct daemon *d)
 	json_object_object_add(o, "table_owned",
 			       json_object_new_boolean(d->nft_owner));
 	json_object_object_add(o, "buckets",
-			       json_object_new_int64(
-				       d->m.ctl[FAM_IPV4].buckets.size));
+			       json_object_new_int64(d->m.cfg.buckets));
 	links = json_object_new_array();
 	for (unsigned int i = 0; i < n; i++)
 		json_object_array_add(links,
 				      link_status(d, i, packets[i], bytes[i]));
 	json_object_object_add(o, "links", links);
+	json_object_object_add(o, "policies", answer_policies(d));
+	json_object_object_add(o, "rules", answer_rules(d, packets + n));
 	return o;
 }
 
@@ -230,16 +233,7 @@ static json_object *table(struct daemon *d)
 		json_object_array_add(links, l);
 	}
 	json_object_object_add(o, "links", links);
-	for (enum fam f = 0; f < FAM_MAX; f++) {
-		const struct bucket_table *t = &m->ctl[f].buckets;
-		json_object *owners = json_object_new_array_ext((int)t->size);
-
-		for (uint32_t b = 0; b < t->size; b++)
-			json_object_array_add(owners,
-					      json_object_new_int(t->owner[b]));
-		json_object_object_add(o, f == FAM_IPV6 ? "owners6" : "owners",
-				       owners);
-	}
+	answer_table_policies(d, o);
 	return o;
 }
 

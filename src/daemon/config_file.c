@@ -84,16 +84,26 @@ out:
 	return ret;
 }
 
-int config_load(struct config *c, const char *path,
-		const struct config_diag *diag)
+int config_load_text(struct config *c, const char *path,
+		     const struct config_diag *diag, char **keep)
 {
 	char *text;
 	int ret = read_text(path, &text, diag);
 
 	if (!ret)
 		ret = config_parse_string(c, path, text, diag);
+	if (!ret && keep) {
+		*keep = text;
+		text = NULL;
+	}
 	free(text);
 	return ret;
+}
+
+int config_load(struct config *c, const char *path,
+		const struct config_diag *diag)
+{
+	return config_load_text(c, path, diag, NULL);
 }
 
 int config_control_path(const char *path, char *out, size_t size)

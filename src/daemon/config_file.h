@@ -15,6 +15,9 @@
  */
 int config_load(struct config *c, const char *path,
 		const struct config_diag *diag);
+/* The same, keeping the text in *@keep (malloc'd) when it parsed. */
+int config_load_text(struct config *c, const char *path,
+		     const struct config_diag *diag, char **keep);
 
 /*
  * The control socket a configuration names, errors elsewhere in the file

@@ -43,14 +43,21 @@ static void model_free(struct daemon *d, struct model *m)
 	free(m->gone);
 	free(m->shape);
 	free(m->links);
+	free(m->slots);
+	free(m->marks);
+	free(m->text);
 	config_free(&m->cfg);
 	memset(m, 0, sizeof(*m));
 }
 
 static int model_alloc(struct daemon *d, struct model *m)
 {
+	unsigned int n = TAKEOVER_SLOTS(&m->cfg) + 1;
+
 	m->links = calloc(m->cfg.nlinks ? m->cfg.nlinks : 1, sizeof(*m->links));
-	if (!m->links)
+	m->slots = calloc(n, sizeof(*m->slots));
+	m->marks = calloc(n, sizeof(*m->marks));
+	if (!m->links || !m->slots || !m->marks)
 		return -ENOMEM;
 	links_init(d, m);
 	for (enum fam f = 0; f < FAM_MAX; f++) {
@@ -62,28 +69,50 @@ static int model_alloc(struct daemon *d, struct model *m)
 	return 0;
 }
 
+void model_ruleset(const struct daemon *d, const struct model *m,
+		   struct ruleset_link *rl, struct ruleset *rs)
+{
+	const struct config *c = &m->cfg;
+
+	*rs = (struct ruleset){ .cfg = c,
+				.links = rl,
+				.pair_marks = m->marks + c->nlinks,
+				.owner = d->nft_owner };
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		for (unsigned int p = 0; p < c->npolicies; p++)
+			rs->buckets[f][p] = controller_buckets(&m->ctl[f], p);
+	for (unsigned int i = 0; i < c->nlinks; i++)
+		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
+}
+
 /* The table script; with @shape, without counters or bucket elements. */
 static char *table_script(const struct daemon *d, const struct model *m,
 			  const struct table_state *st, bool shape)
 {
-	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { .cfg = &m->cfg,
-			      .links = rl,
-			      .buckets = { &m->ctl[FAM_IPV4].buckets,
-					   &m->ctl[FAM_IPV6].buckets },
-			      .shape = shape,
-			      .owner = d->nft_owner,
-			      .present = st && st->present };
+	const struct config *c = &m->cfg;
+	struct ruleset_count rc[c->nrules + 1];
+	struct ruleset_link rl[c->nlinks];
+	struct ruleset rs;
 
-	for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
-		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
-		for (unsigned int k = 0; st && !shape && k < st->nlinks; k++) {
-			if (!strcmp(st->links[k].name, m->cfg.links[i].name)) {
-				rl[i].packets = st->links[k].packets;
-				rl[i].bytes = st->links[k].bytes;
-			}
+	model_ruleset(d, m, rl, &rs);
+	rs.shape = shape;
+	rs.present = st && st->present;
+	rs.rules = rc;
+	memset(rc, 0, sizeof(rc));
+	for (unsigned int i = 0; st && !shape && i < c->nlinks; i++) {
+		int k = takeover_find(st, c->links[i].name, "");
+
+		if (k >= 0) {
+			rl[i].packets = st->links[k].packets;
+			rl[i].bytes = st->links[k].bytes;
 		}
 	}
+	for (unsigned int r = 0; st && !shape && r < c->nrules; r++)
+		for (unsigned int k = 0; k < st->nrules; k++)
+			if (!strcmp(st->rules[k].name, c->rules[r].name)) {
+				rc[r].packets = st->rules[k].packets;
+				rc[r].bytes = st->rules[k].bytes;
+			}
 	return ruleset_table(&rs);
 }
 
@@ -151,12 +180,8 @@ int daemon_restore_table(struct daemon *d, bool gone)
 {
 	const struct model *m = &d->m;
 	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { .cfg = &m->cfg,
-			      .links = rl,
-			      .buckets = { &m->ctl[FAM_IPV4].buckets,
-					   &m->ctl[FAM_IPV6].buckets },
-			      .owner = d->nft_owner };
 	struct table_state st = { 0 };
+	struct ruleset rs;
 	char *script, *err = NULL;
 	int ret = 0;
 
@@ -165,10 +190,7 @@ int daemon_restore_table(struct daemon *d, bool gone)
 	 * Their marks first, in a transaction of their own, then the rest.
 	 */
 	if (gone) {
-		for (unsigned int i = 0; i < m->cfg.nlinks; i++)
-			rl[i] = (struct ruleset_link){
-				.mark = m->links[i].mark
-			};
+		model_ruleset(d, m, rl, &rs);
 		script = ruleset_marks_only(&rs);
 		ret = script ? nftables_run(d->nft, script, false, &err) :
 			       -ENOMEM;
@@ -223,8 +245,9 @@ static int install_rules(struct daemon *d)
 	return 0;
 }
 
-static uint32_t gone_table(const struct model *m, uint32_t mark)
+static uint32_t gone_table(const struct model *m, const struct takeover_gone *g)
 {
+	uint32_t mark = g->mark;
 	uint32_t low = m->cfg.mark_mask & -m->cfg.mark_mask;
 
 	return m->cfg.table + mark / low;
@@ -243,8 +266,10 @@ static void teardown(struct daemon *d)
 			sync_routes(&d->nl, f, m->links[i].table, NULL, 0,
 				    NULL);
 		for (unsigned int i = 0; i < m->ngone; i++)
-			sync_routes(&d->nl, f, gone_table(m, m->gone[i]), NULL,
-				    0, NULL);
+			if (m->gone[i].link < 0)
+				sync_routes(&d->nl, f,
+					    gone_table(m, &m->gone[i]), NULL, 0,
+					    NULL);
 		sync_routes(&d->nl, f, m->cfg.table, NULL, 0, NULL);
 	}
 }
@@ -281,36 +306,41 @@ static int plan(struct daemon *d, struct model *m, const struct table_state *st,
 		const struct model *prev, const struct link_seen *seen)
 {
 	const struct config *c = &m->cfg;
-	unsigned int slots[c->nlinks + 1];
+	struct bucket_table *t[FAM_MAX][POLICY_MAX];
 	uint32_t tables[c->nlinks + 1];
-	uint32_t gone[st->nlinks + 1];
+	struct takeover_gone gone[st->nlinks + 1];
 	int ret;
 
-	ret = takeover_plan(c, st, slots,
-			    (struct bucket_table *const[FAM_MAX]){
-				    &m->ctl[FAM_IPV4].buckets,
-				    &m->ctl[FAM_IPV6].buckets },
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		for (unsigned int p = 0; p < c->npolicies; p++)
+			t[f][p] = &m->ctl[f].pol[p].buckets;
+	ret = takeover_plan(c, st, m->slots,
+			    (struct bucket_table *const *const[FAM_MAX]){
+				    t[FAM_IPV4], t[FAM_IPV6] },
 			    gone, &m->ngone);
 	if (ret) {
-		log_err("mark_mask 0x%x has no room for the links",
+		log_err("mark_mask 0x%x has no room for the links and their policies",
 			c->mark_mask);
 		return ret;
 	}
+	for (unsigned int k = 0; k < TAKEOVER_SLOTS(c); k++)
+		m->marks[k] = m->slots[k] ? config_slot_mark(c, m->slots[k]) :
+					    0;
 	m->gone = malloc((m->ngone + 1) * sizeof(*m->gone));
 	if (!m->gone)
 		return -ENOMEM;
 	memcpy(m->gone, gone, m->ngone * sizeof(*gone));
 	/* the owners taken over are the kernel's */
 	for (enum fam f = 0; f < FAM_MAX; f++)
-		if (st->nowner[f] == m->ctl[f].buckets.size)
+		if (st->nowner[f] == m->ctl[f].pol[POLICY_DEFAULT].buckets.size)
 			controller_applied(&m->ctl[f]);
 
 	for (unsigned int i = 0; i < c->nlinks; i++) {
 		struct uplink *u = &m->links[i];
 
-		u->slot = slots[i];
-		u->mark = config_slot_mark(c, slots[i]);
-		u->table = c->table + slots[i];
+		u->slot = m->slots[i];
+		u->mark = m->marks[i];
+		u->table = c->table + m->slots[i];
 		tables[i] = u->table;
 	}
 	ret = preflight_tables(&d->nl, c, tables, c->nlinks, &log_diag);
@@ -334,8 +364,10 @@ static int install(struct daemon *d, const struct table_state *st)
 		int r = 0;
 
 		for (unsigned int i = 0; i < m->ngone && !r; i++)
-			r = sync_routes(&d->nl, f, gone_table(m, m->gone[i]),
-					NULL, 0, NULL);
+			if (m->gone[i].link < 0)
+				r = sync_routes(&d->nl, f,
+						gone_table(m, &m->gone[i]),
+						NULL, 0, NULL);
 		for (unsigned int i = 0; i < m->cfg.nlinks && !r; i++)
 			r = links_sync_routes(d, f, i);
 		/* IPv6 routes the kernel refuses leave IPv4 working (logged) */
@@ -344,15 +376,40 @@ static int install(struct daemon *d, const struct table_state *st)
 	}
 	if (!ret)
 		ret = links_sync_fallback(d);
+	/*
+	 * A policy's mark gone (no more failback = all, the policy or its
+	 * link left it): its connections stay on the link with the link's
+	 * own mark, which the table in the kernel has as the next does.
+	 */
+	for (unsigned int k = 0; k < m->ngone && !ret; k++) {
+		const struct takeover_gone *g = &m->gone[k];
+		unsigned int moved = 0;
+		int r;
+
+		if (g->link < 0)
+			continue;
+		r = conntrack_remark(&d->nfnl, g->mark, m->cfg.mark_mask,
+				     m->links[g->link].mark, &moved);
+		if (r)
+			log_err("mark 0x%x: moving its connections to link %s's mark: %s",
+				g->mark, m->cfg.links[g->link].name,
+				nl_strerror(&d->nfnl, r));
+		else
+			log_info("mark 0x%x of a policy's connections on link %s is no longer configured: its %u connection%s keep the link with its mark",
+				 g->mark, m->cfg.links[g->link].name, moved,
+				 moved == 1 ? "" : "s");
+	}
 	if (!ret)
 		ret = apply_table(d, m, st, false, false);
 	if (!ret)
 		ret = install_rules(d);
 	/* links the configuration dropped: their connections cannot stay */
 	for (unsigned int k = 0; k < m->ngone && !ret; k++) {
+		if (m->gone[k].link >= 0)
+			continue;
 		log_warn("the link with mark 0x%x is no longer configured: its connections are dropped",
-			 m->gone[k]);
-		conntrack_delete_mark(&d->nfnl, AF_UNSPEC, m->gone[k],
+			 m->gone[k].mark);
+		conntrack_delete_mark(&d->nfnl, AF_UNSPEC, m->gone[k].mark,
 				      m->cfg.mark_mask);
 	}
 	return ret;
@@ -398,7 +455,8 @@ void daemon_reload(struct daemon *d)
 
 	log_info("SIGHUP: reloading %s", d->config_path);
 	d->counts.reloads++;
-	if (config_load(&next.cfg, d->config_path, &log_diag)) {
+	if (config_load_text(&next.cfg, d->config_path, &log_diag,
+			     &next.text)) {
 		log_err("reload: %s has errors: still running the previous configuration",
 			d->config_path);
 		d->counts.reload_failures++;
@@ -654,7 +712,7 @@ int daemon_main(const char *config_path)
 		log_err("signals: %s", strerror(-ret));
 		return 1;
 	}
-	ret = config_load(&d.m.cfg, config_path, &log_diag);
+	ret = config_load_text(&d.m.cfg, config_path, &log_diag, &d.m.text);
 	if (ret)
 		goto out;
 	if (!sysctl_have_net_admin()) {

@@ -13,6 +13,7 @@
 #include "core/controller.h"
 #include "core/flowcount.h"
 #include "core/histogram.h"
+#include "core/takeover.h"
 #include "daemon/control_server.h"
 #include "daemon/hooks.h"
 #include "daemon/http.h"
@@ -45,9 +46,18 @@ struct uplink {
 /* Everything derived from one configuration: rebuilt on reload. */
 struct model {
 	struct config cfg;
+	char *text; /* the file it was parsed from, for flowpin explain */
 	struct uplink *links; /* parallel to cfg.links */
+	/*
+	 * Slots and marks of the links (at i) and of the policies'
+	 * connections on them (at takeover_pair()): TAKEOVER_SLOTS entries,
+	 * 0 where a link is not a policy's
+	 */
+	unsigned int *slots;
+	uint32_t *marks;
 	struct controller ctl[FAM_MAX]; /* a link's two paths fail apart */
-	uint32_t *gone; /* marks of links a previous run had, now gone */
+	/* marks a previous run had, now gone: links', or policies' */
+	struct takeover_gone *gone;
 	unsigned int ngone;
 	char *shape; /* the table as last loaded, without counters or buckets */
 };
@@ -107,6 +117,15 @@ struct daemon {
 	unsigned int routes_added, rules_added;
 };
 
+struct ruleset;
+struct ruleset_link;
+/*
+ * daemon.c: the ruleset of @m, its counters from 0, into @rs; @rl holds
+ * cfg.nlinks entries.
+ */
+void model_ruleset(const struct daemon *d, const struct model *m,
+		   struct ruleset_link *rl, struct ruleset *rs);
+
 /* Run the daemon on @config_path until SIGTERM/SIGINT; the exit status. */
 int daemon_main(const char *config_path);
 
@@ -139,16 +158,61 @@ void links_stop(struct daemon *d, struct model *m);
 void links_tick(struct loop *l, void *data, uint64_t now_us);
 
 /* flows.c: connections per link, from conntrack */
-/* Connections are counted per link and family. */
-static inline unsigned int flows_class(unsigned int link, enum fam f)
+/* Connections are counted per slot (of a mark) and family. */
+static inline unsigned int flows_class(unsigned int slot, enum fam f)
 {
-	return 2 * link + (unsigned int)f;
+	return 2 * slot + (unsigned int)f;
 }
 
+/* The slot of policy @p's connections on link @i; 0: the link's own. */
+static inline unsigned int flows_pair_slot(const struct daemon *d,
+					   unsigned int p, unsigned int i)
+{
+	return d->m.slots[takeover_pair(&d->m.cfg, p, i)];
+}
+
+/* Link @link's connections of family @f, of every policy and its own. */
 static inline uint64_t flows_of(const struct daemon *d, unsigned int link,
 				enum fam f)
 {
-	return flowcount_get(&d->flows, flows_class(link, f));
+	uint64_t n = flowcount_get(&d->flows, flows_class(d->m.slots[link], f));
+
+	for (unsigned int p = 0; p < d->m.cfg.npolicies; p++)
+		if (flows_pair_slot(d, p, link))
+			n += flowcount_get(&d->flows,
+					   flows_class(flows_pair_slot(d, p,
+								       link),
+						       f));
+	return n;
+}
+
+/*
+ * Policy @p's connections of family @f, as far as they can be told
+ * apart: by a mark of their own (failback = all); else none.
+ */
+static inline uint64_t flows_policy(const struct daemon *d, unsigned int p,
+				    enum fam f)
+{
+	uint64_t n = 0;
+
+	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++)
+		if (flows_pair_slot(d, p, i))
+			n += flowcount_get(&d->flows,
+					   flows_class(flows_pair_slot(d, p, i),
+						       f));
+	return n;
+}
+
+/* The counts of link @link's connections of family @f, forgotten. */
+static inline void flows_drop(struct daemon *d, unsigned int link, enum fam f)
+{
+	flowcount_drop_link(&d->flows, flows_class(d->m.slots[link], f));
+	for (unsigned int p = 0; p < d->m.cfg.npolicies; p++)
+		if (flows_pair_slot(d, p, link))
+			flowcount_drop_link(&d->flows,
+					    flows_class(flows_pair_slot(d, p,
+									link),
+							f));
 }
 
 static inline uint64_t flows_link(const struct daemon *d, unsigned int link)

@@ -20,12 +20,15 @@
 #define CT_BATCH_US 10000
 #define RECOUNT_DELAY_US 2000000 /* after a deletion, count again */
 
-static int link_of_mark(const struct daemon *d, uint32_t mark)
+/* The slot of one of the model's marks, or -1. */
+static int slot_of_mark(const struct daemon *d, uint32_t mark)
 {
-	mark &= d->m.cfg.mark_mask;
-	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++)
-		if (d->m.links[i].mark == mark)
-			return (int)i;
+	const struct model *m = &d->m;
+
+	mark &= m->cfg.mark_mask;
+	for (unsigned int k = 0; mark && k < TAKEOVER_SLOTS(&m->cfg); k++)
+		if (m->marks[k] == mark)
+			return (int)m->slots[k];
 	return -1;
 }
 
@@ -39,7 +42,7 @@ static void on_conntrack(void *data, bool gone, uint64_t key, uint32_t mark,
 		flowcount_del(&d->flows, key);
 		return;
 	}
-	i = link_of_mark(d, mark);
+	i = slot_of_mark(d, mark);
 	if (i >= 0 && f >= 0)
 		flowcount_add(&d->flows, key,
 			      flows_class((unsigned int)i, (enum fam)f));
@@ -58,11 +61,13 @@ void flows_resync(struct daemon *d)
 {
 	conntrack_events_discard(&d->ct);
 	flowcount_clear(&d->flows);
-	for (unsigned int i = 0; i < d->m.cfg.nlinks; i++) {
-		int ret = conntrack_dump_mark(&d->nfnl, d->m.links[i].mark,
-					      d->m.cfg.mark_mask, on_conntrack,
-					      d);
+	for (unsigned int k = 0; k < TAKEOVER_SLOTS(&d->m.cfg); k++) {
+		int ret;
 
+		if (!d->m.marks[k])
+			continue;
+		ret = conntrack_dump_mark(&d->nfnl, d->m.marks[k],
+					  d->m.cfg.mark_mask, on_conntrack, d);
 		if (ret)
 			log_warn("conntrack dump: %s",
 				 nl_strerror(&d->nfnl, ret));

@@ -123,23 +123,52 @@ int links_sync_fallback(struct daemon *d)
 	return ret;
 }
 
+/* Every policy's changed buckets of family @f, in one transaction. */
+static char *buckets_script(const struct daemon *d, enum fam f)
+{
+	const struct model *m = &d->m;
+	struct ruleset_link rl[m->cfg.nlinks];
+	size_t size = 0;
+	char *text = NULL;
+	struct ruleset rs;
+	bool bad = false;
+	FILE *out;
+
+	model_ruleset(d, m, rl, &rs);
+	out = open_memstream(&text, &size);
+	if (!out)
+		return NULL;
+	for (unsigned int p = 0; p < m->cfg.npolicies && !bad; p++) {
+		char *one =
+			ruleset_buckets(&rs, p, f, m->ctl[f].pol[p].applied);
+
+		bad = !one;
+		if (one)
+			fputs(one, out);
+		free(one);
+	}
+	if (fclose(out) || bad) {
+		free(text);
+		return NULL;
+	}
+	return text;
+}
+
 int links_apply_buckets(struct daemon *d, enum fam f)
 {
 	struct model *m = &d->m;
-	struct ruleset_link rl[m->cfg.nlinks];
-	struct ruleset rs = { .cfg = &m->cfg,
-			      .links = rl,
-			      .buckets = { &m->ctl[FAM_IPV4].buckets,
-					   &m->ctl[FAM_IPV6].buckets },
-			      .owner = d->nft_owner };
 	char *script, *err = NULL;
 	int ret;
 
-	for (unsigned int i = 0; i < m->cfg.nlinks; i++)
-		rl[i] = (struct ruleset_link){ .mark = m->links[i].mark };
-	script = ruleset_buckets(&rs, f, m->ctl[f].applied);
+	script = buckets_script(d, f);
 	if (!script)
 		return -ENOMEM;
+	/* nothing differs: a retry after a failure that left it so */
+	if (!*script) {
+		free(script);
+		controller_applied(&m->ctl[f]);
+		return 0;
+	}
 	ret = nftables_run(d->nft, script, false, &err);
 	if (ret)
 		log_err("nftables: %s bucket update failed: %s", fam_label(f),
@@ -352,8 +381,17 @@ static void renumbered(struct daemon *d, enum fam f, unsigned int i)
 
 	if (!controller_renumbered(&d->m.ctl[f], i, &old))
 		return;
-	ret = conntrack_delete_nat(&d->nfnl, f, d->m.links[i].mark,
-				   d->m.cfg.mark_mask, &old, &deleted);
+	ret = 0;
+	for (unsigned int k = 0; k < TAKEOVER_SLOTS(&d->m.cfg) && !ret; k++) {
+		unsigned int n = 0;
+
+		/* the link's own mark, and its policies' */
+		if (k % d->m.cfg.nlinks != i || !d->m.marks[k])
+			continue;
+		ret = conntrack_delete_nat(&d->nfnl, f, d->m.marks[k],
+					   d->m.cfg.mark_mask, &old, &n);
+		deleted += n;
+	}
 	inaddr_str(f, &old, was);
 	if (now)
 		inaddr_str(f, &now->local, is);
@@ -366,6 +404,82 @@ static void renumbered(struct daemon *d, enum fam f, unsigned int i)
 			 was);
 	if (deleted)
 		flows_recount_later(d);
+}
+
+/*
+ * Delete the connections of family @f that carry mark @mark.
+ * No destroy events for them: building and queueing them doubles the
+ * time the deletion takes. Ours are forgotten at once (the caller's
+ * part); a recount soon after makes up for the destroy events of other
+ * connections missed meanwhile.
+ */
+static int delete_mark(struct daemon *d, enum fam f, uint32_t mark)
+{
+	int ret;
+
+	conntrack_events_destroy_group(&d->ct, false);
+	ret = conntrack_delete_mark(&d->nfnl, fam_af(f), mark,
+				    d->m.cfg.mark_mask);
+	conntrack_events_destroy_group(&d->ct, true);
+	flows_recount_later(d);
+	return ret;
+}
+
+/* Link @i's connections of family @f: its own mark's and its policies'. */
+static int delete_link(struct daemon *d, enum fam f, unsigned int i)
+{
+	const struct model *m = &d->m;
+	int ret = delete_mark(d, f, m->marks[i]);
+
+	for (unsigned int p = 0; p < m->cfg.npolicies && !ret; p++) {
+		uint32_t mark = m->marks[takeover_pair(&m->cfg, p, i)];
+
+		if (mark)
+			ret = delete_mark(d, f, mark);
+	}
+	flows_drop(d, i, f);
+	return ret;
+}
+
+/*
+ * Policies with failback = all whose better tier came back: their
+ * connections on the links they left go, and come back on it.
+ */
+static void failbacks(struct daemon *d, enum fam f)
+{
+	struct model *m = &d->m;
+	bool flush[SLOTS_MAX];
+
+	for (unsigned int p = 0; p < m->cfg.npolicies; p++) {
+		if (!controller_failbacks(&m->ctl[f], p, flush))
+			continue;
+		flows_catch_up(d);
+		for (unsigned int i = 0; i < m->cfg.nlinks; i++) {
+			unsigned int k = takeover_pair(&m->cfg, p, i);
+			uint64_t n;
+			int ret;
+
+			if (!flush[i] || !m->marks[k])
+				continue;
+			n = flowcount_get(&d->flows,
+					  flows_class(m->slots[k], f));
+			ret = delete_mark(d, f, m->marks[k]);
+			flowcount_drop_link(&d->flows,
+					    flows_class(m->slots[k], f));
+			if (ret)
+				log_err("policy %s: deleting its %s connections on link %s: %s",
+					m->cfg.policies[p].name, fam_label(f),
+					m->cfg.links[i].name,
+					nl_strerror(&d->nfnl, ret));
+			else
+				log_info("policy %s: tier %u is back: its %llu %s connection%s on link %s deleted, to come back on it",
+					 m->cfg.policies[p].name,
+					 m->ctl[f].pol[p].tier,
+					 (unsigned long long)n, fam_label(f),
+					 n == 1 ? "" : "s",
+					 m->cfg.links[i].name);
+		}
+	}
 }
 
 /*
@@ -394,20 +508,7 @@ static int evaluate_family(struct daemon *d, enum fam f, bool *changed)
 			if (!flush[i])
 				continue;
 			dropped[i] = flows_of(d, i, f);
-			/*
-			 * No destroy events for the connections deleted here:
-			 * building and queueing them doubles the time the
-			 * deletion takes. Ours are forgotten at once; a recount
-			 * soon after makes up for the destroy events of other
-			 * connections missed meanwhile.
-			 */
-			conntrack_events_destroy_group(&d->ct, false);
-			ret = conntrack_delete_mark(&d->nfnl, fam_af(f),
-						    m->links[i].mark,
-						    m->cfg.mark_mask);
-			conntrack_events_destroy_group(&d->ct, true);
-			flowcount_drop_link(&d->flows, flows_class(i, f));
-			flows_recount_later(d);
+			ret = delete_link(d, f, i);
 			if (ret)
 				log_err("link %s: deleting its %s connections: %s",
 					m->cfg.links[i].name, fam_label(f),
@@ -415,6 +516,8 @@ static int evaluate_family(struct daemon *d, enum fam f, bool *changed)
 		}
 	}
 	t2 = monotonic_us();
+	if (!ret)
+		failbacks(d, f);
 	if (dec.nchanged)
 		metrics_observe_apply(d, f, t2 - t0);
 	log_changes(d, f, &dec, dropped, (double)(t1 - t0) / 1000.0,

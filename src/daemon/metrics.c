@@ -222,7 +222,9 @@ static void path_sample(FILE *f, struct daemon *d, enum path_metric m,
 		break;
 	case PM_BUCKETS:
 		sample_u64(f, name, link, (int)fam,
-			   bucket_count(&d->m.ctl[fam].buckets, (int)i));
+			   bucket_count(controller_buckets(&d->m.ctl[fam],
+							   POLICY_DEFAULT),
+					(int)i));
 		break;
 	default:
 		break;
@@ -233,7 +235,7 @@ static void put_all(FILE *f, struct daemon *d)
 {
 	const struct config *c = &d->m.cfg;
 	unsigned int n = c->nlinks;
-	uint64_t packets[n + 1], bytes[n + 1];
+	uint64_t packets[n + c->nrules + 1], bytes[n + c->nrules + 1];
 	bool counted = !nftcounter_read(&d->nfnl, c, packets, bytes);
 
 	head(f, "flowpin_build_info", "gauge",
@@ -259,6 +261,14 @@ static void put_all(FILE *f, struct daemon *d)
 	for (unsigned int i = 0; i < n && counted; i++)
 		sample_u64(f, "flowpin_link_bytes_total", c->links[i].name, -1,
 			   bytes[i]);
+	/* a rule's counter sees the first packet of each connection */
+	head(f, "flowpin_rule_connections_total", "counter",
+	     "New connections the rule decided (matched first).");
+	for (unsigned int r = 0; r < c->nrules && counted; r++)
+		fprintf(f,
+			"flowpin_rule_connections_total{rule=\"%s\"} %" PRIu64
+			"\n",
+			c->rules[r].name, packets[n + r]);
 	head(f, "flowpin_failover_apply_seconds", "histogram",
 	     "Time to carry out a change of link states of the family: the bucket table, then the deletion of the connections of the links that went down.");
 	for (enum fam fam = 0; fam < FAM_MAX; fam++)

@@ -147,9 +147,12 @@ int preflight_table(struct nft_ctx *nft, const struct config *c,
 		    const struct config_diag *diag)
 {
 	struct ruleset_link rl[c->nlinks + 1];
+	uint32_t marks[TAKEOVER_SLOTS(c) + 1];
 	struct bucket_table t = { 0 };
 	struct table_state st = { 0 };
-	struct ruleset rs = { .cfg = c, .links = rl, .buckets = { &t, &t } };
+	struct ruleset rs = { .cfg = c,
+			      .links = rl,
+			      .pair_marks = marks + c->nlinks };
 	char *script = NULL, *err = NULL;
 	int ret = nftables_read_state(nft, &st);
 
@@ -166,10 +169,13 @@ int preflight_table(struct nft_ctx *nft, const struct config *c,
 	rs.owner = c->own_table && nftables_can_own(nft);
 	rs.present = st.present;
 	ret = bucket_table_init(&t, c->buckets);
+	if (!ret)
+		ret = takeover_fresh_marks(c, marks);
 	for (unsigned int i = 0; i < c->nlinks; i++)
-		rl[i] = (struct ruleset_link){
-			.mark = config_slot_mark(c, i + 1)
-		};
+		rl[i] = (struct ruleset_link){ .mark = marks[i] };
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		for (unsigned int p = 0; p < c->npolicies; p++)
+			rs.buckets[f][p] = &t;
 	if (!ret) {
 		script = ruleset_table(&rs);
 		ret = script ? nftables_run(nft, script, true, &err) : -ENOMEM;

@@ -286,6 +286,7 @@ struct nat_conn {
 
 struct nat_ctx {
 	enum fam fam;
+	bool any; /* every connection of the dump, whatever its addresses */
 	union inaddr old;
 	struct nat_conn *conns;
 	unsigned int n, cap;
@@ -335,7 +336,8 @@ static int nat_msg(const struct nlmsghdr *nlh, void *data)
 		return MNL_CB_OK;
 	orig = tb[CTA_TUPLE_ORIG];
 	if (!orig ||
-	    !(conntrack_dst_is(tb[CTA_TUPLE_REPLY], ctx->fam, &ctx->old) ||
+	    !(ctx->any ||
+	      conntrack_dst_is(tb[CTA_TUPLE_REPLY], ctx->fam, &ctx->old) ||
 	      conntrack_dst_is(orig, ctx->fam, &ctx->old)))
 		return MNL_CB_OK;
 	if (mnl_attr_get_payload_len(orig) > sizeof(c.orig)) {
@@ -368,6 +370,52 @@ static int nat_msg(const struct nlmsghdr *nlh, void *data)
  * the same tuple (translated to the new address) is not deleted in its
  * place: both are ENOENT, which is no error.
  */
+/* A request @msg about connection @c, by its tuple (and id). */
+static struct nlmsghdr *conn_request(struct nl *nl, uint16_t msg,
+				     const struct nat_conn *c)
+{
+	struct nlmsghdr *nlh = nl_msg(nl, NFNL_SUBSYS_CTNETLINK << 8 | msg, 0);
+	struct nfgenmsg *nfg = mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+
+	nfg->nfgen_family = c->family;
+	nfg->version = NFNETLINK_V0;
+	mnl_attr_put(nlh, CTA_TUPLE_ORIG | NLA_F_NESTED, c->orig_len, c->orig);
+	if (c->has_zone)
+		mnl_attr_put_u16(nlh, CTA_ZONE, c->zone);
+	if (c->has_id)
+		mnl_attr_put_u32(nlh, CTA_ID, c->id);
+	return nlh;
+}
+
+/*
+ * @mark set (under @mask, the other bits kept) on each connection of
+ * @ctx, or with @del each deleted; ENOENT (ended meanwhile) is no error.
+ */
+static int conns_apply(struct nl *nl, const struct nat_ctx *ctx, bool del,
+		       uint32_t mark, uint32_t mask, unsigned int *done)
+{
+	int ret = 0;
+
+	for (unsigned int i = 0; !ret && i < ctx->n; i++) {
+		struct nlmsghdr *nlh = conn_request(nl,
+						    del ? IPCTNL_MSG_CT_DELETE :
+							  IPCTNL_MSG_CT_NEW,
+						    &ctx->conns[i]);
+
+		/* no NLM_F_CREATE: an update of the entry, if it is there */
+		if (!del) {
+			mnl_attr_put_u32(nlh, CTA_MARK, htonl(mark));
+			mnl_attr_put_u32(nlh, CTA_MARK_MASK, htonl(mask));
+		}
+		ret = nl_talk(nl, nlh, NULL, NULL);
+		if (!ret)
+			(*done)++;
+		else if (ret == -ENOENT)
+			ret = 0;
+	}
+	return ret;
+}
+
 int conntrack_delete_nat(struct nl *nl, enum fam fam, uint32_t value,
 			 uint32_t mask, const union inaddr *old,
 			 unsigned int *deleted)
@@ -380,29 +428,25 @@ int conntrack_delete_nat(struct nl *nl, enum fam fam, uint32_t value,
 		      mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP,
 				   fam_af(fam), value, mask),
 		      nat_msg, &ctx);
-	for (unsigned int i = 0; !ret && i < ctx.n; i++) {
-		const struct nat_conn *c = &ctx.conns[i];
-		struct nlmsghdr *nlh = nl_msg(nl,
-					      NFNL_SUBSYS_CTNETLINK << 8 |
-						      IPCTNL_MSG_CT_DELETE,
-					      0);
-		struct nfgenmsg *nfg =
-			mnl_nlmsg_put_extra_header(nlh, sizeof(*nfg));
+	if (!ret)
+		ret = conns_apply(nl, &ctx, true, 0, 0, deleted);
+	free(ctx.conns);
+	return ret;
+}
 
-		nfg->nfgen_family = c->family;
-		nfg->version = NFNETLINK_V0;
-		mnl_attr_put(nlh, CTA_TUPLE_ORIG | NLA_F_NESTED, c->orig_len,
-			     c->orig);
-		if (c->has_zone)
-			mnl_attr_put_u16(nlh, CTA_ZONE, c->zone);
-		if (c->has_id)
-			mnl_attr_put_u32(nlh, CTA_ID, c->id);
-		ret = nl_talk(nl, nlh, NULL, NULL);
-		if (!ret)
-			(*deleted)++;
-		else if (ret == -ENOENT)
-			ret = 0;
-	}
+int conntrack_remark(struct nl *nl, uint32_t value, uint32_t mask, uint32_t to,
+		     unsigned int *moved)
+{
+	struct nat_ctx ctx = { .any = true };
+	int ret;
+
+	*moved = 0;
+	ret = nl_talk(nl,
+		      mark_request(nl, IPCTNL_MSG_CT_GET, NLM_F_DUMP, AF_UNSPEC,
+				   value, mask),
+		      nat_msg, &ctx);
+	if (!ret)
+		ret = conns_apply(nl, &ctx, false, to, mask, moved);
 	free(ctx.conns);
 	return ret;
 }

@@ -71,4 +71,13 @@ int conntrack_delete_nat(struct nl *nl, enum fam fam, uint32_t value,
 			 uint32_t mask, const union inaddr *old,
 			 unsigned int *deleted);
 
+/*
+ * The connections with (mark & @mask) == @value take mark @to under
+ * @mask, their other bits kept; how many in @moved. Collected by a dump
+ * first, then updated one by one (the kernel updates an entry, found by
+ * its tuple, on IPCTNL_MSG_CT_NEW without NLM_F_CREATE). 0 or -errno.
+ */
+int conntrack_remark(struct nl *nl, uint32_t value, uint32_t mask, uint32_t to,
+		     unsigned int *moved);
+
 #endif

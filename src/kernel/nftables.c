@@ -68,29 +68,47 @@ static const char *list_json(struct nft_ctx *ctx, const char *cmd)
 	return ret ? NULL : nft_ctx_get_output_buffer(ctx);
 }
 
-/* The target of a "goto" verdict, without its chain prefix ("pin_"). */
-static const char *goto_link(json_object *verdict, const char *prefix)
+/*
+ * The target of a "goto" verdict to a chain "PREFIX_LINK" or
+ * "PREFIX.POLICY.LINK": the link's name, and the policy's in @policy
+ * ("" for the first form). NULL for any other.
+ */
+static const char *goto_link(json_object *verdict, const char *prefix,
+			     char policy[LINK_NAME_MAX])
 {
-	json_object *g;
-	const char *target;
 	size_t n = strlen(prefix);
+	const char *target, *dot;
+	json_object *g;
 
+	policy[0] = '\0';
 	if (!json_object_object_get_ex(verdict, "goto", &g))
 		return NULL;
 	target = json_str(g, "target");
 	if (!target || strncmp(target, prefix, n))
 		return NULL;
-	return target + n;
+	target += n;
+	if (*target == '_')
+		return target + 1;
+	if (*target != '.')
+		return NULL;
+	target++;
+	dot = strchr(target, '.');
+	if (!dot || dot == target || (size_t)(dot - target) >= LINK_NAME_MAX)
+		return NULL;
+	memcpy(policy, target, (size_t)(dot - target));
+	policy[dot - target] = '\0';
+	return dot + 1;
 }
 
-static int find_or_add(struct table_state *st, const char *name)
+static int find_or_add(struct table_state *st, const char *name,
+		       const char *policy)
 {
 	struct table_link *links;
+	int k = takeover_find(st, name, policy);
 
-	for (unsigned int i = 0; i < st->nlinks; i++)
-		if (!strcmp(st->links[i].name, name))
-			return (int)i;
-	if (strlen(name) >= LINK_NAME_MAX)
+	if (k >= 0)
+		return k;
+	if (strlen(name) >= LINK_NAME_MAX || strlen(policy) >= LINK_NAME_MAX)
 		return -1;
 	links = realloc(st->links, (st->nlinks + 1) * sizeof(*links));
 	if (!links)
@@ -98,7 +116,48 @@ static int find_or_add(struct table_state *st, const char *name)
 	st->links = links;
 	memset(&links[st->nlinks], 0, sizeof(*links));
 	strcpy(links[st->nlinks].name, name);
+	strcpy(links[st->nlinks].policy, policy);
 	return (int)st->nlinks++;
+}
+
+/*
+ * The owners of a bucket map: the default policy's ("buckets",
+ * "buckets6") or another's ("buckets.NAME", "buckets6.NAME"), found or
+ * added. NULL: not a bucket map, or out of memory (@ret).
+ */
+static int16_t **owners_of(struct table_state *st, const char *name,
+			   uint32_t **nowner, int *ret)
+{
+	enum fam f = !strncmp(name, "buckets6", 8) ? FAM_IPV6 : FAM_IPV4;
+	const char *rest = name + (f == FAM_IPV6 ? 8 : 7);
+	struct table_policy *p;
+
+	*ret = 0;
+	if (strncmp(name, "buckets", 7))
+		return NULL;
+	if (!*rest) {
+		*nowner = &st->nowner[f];
+		return &st->owner[f];
+	}
+	if (*rest != '.' || !rest[1] || strlen(rest + 1) >= LINK_NAME_MAX)
+		return NULL;
+	rest++;
+	for (unsigned int q = 0; q < st->npolicies; q++)
+		if (!strcmp(st->policies[q].name, rest)) {
+			*nowner = &st->policies[q].nowner[f];
+			return &st->policies[q].owner[f];
+		}
+	p = realloc(st->policies, (st->npolicies + 1) * sizeof(*p));
+	if (!p) {
+		*ret = -ENOMEM;
+		return NULL;
+	}
+	st->policies = p;
+	p = &p[st->npolicies++];
+	memset(p, 0, sizeof(*p));
+	strcpy(p->name, rest);
+	*nowner = &p->nowner[f];
+	return &p->owner[f];
 }
 
 static int read_map(struct table_state *st, json_object *map)
@@ -106,46 +165,80 @@ static int read_map(struct table_state *st, json_object *map)
 	const char *name = json_str(map, "name");
 	json_object *elems;
 	bool marks = name && !strcmp(name, "marks");
-	bool buckets6 = name && !strcmp(name, "buckets6");
-	bool buckets = buckets6 || (name && !strcmp(name, "buckets"));
-	enum fam f = buckets6 ? FAM_IPV6 : FAM_IPV4;
+	uint32_t *nowner = NULL;
+	int16_t **owner = NULL;
+	int ret = 0;
 
-	if ((!marks && !buckets) ||
+	if (name && !marks)
+		owner = owners_of(st, name, &nowner, &ret);
+	if (ret)
+		return ret;
+	if ((!marks && !owner) ||
 	    !json_object_object_get_ex(map, "elem", &elems))
 		return 0;
 	for (size_t i = 0; i < json_object_array_length(elems); i++) {
 		json_object *e = json_object_array_get_idx(elems, i);
 		json_object *key = json_object_array_get_idx(e, 0);
+		char policy[LINK_NAME_MAX];
 		const char *link = goto_link(json_object_array_get_idx(e, 1),
-					     marks ? "via_" : "pin_");
+					     marks ? "via" : "pin", policy);
 		int64_t k = json_object_get_int64(key);
 		int idx;
 
 		/* out of range: no element of ours, and no link of ours */
 		if (!link || k < 0 || k > UINT32_MAX ||
-		    (buckets && k >= BUCKETS_MAX))
+		    (owner && k >= BUCKETS_MAX))
 			continue;
-		idx = find_or_add(st, link);
+		/* a bucket's owner is the link, whichever policy's pin */
+		idx = find_or_add(st, link, marks ? policy : "");
 		if (idx < 0)
 			return -ENOMEM;
 		if (marks) {
 			st->links[idx].mark = (uint32_t)k;
 			continue;
 		}
-		if ((uint64_t)k >= st->nowner[f]) {
+		if ((uint64_t)k >= *nowner) {
 			uint32_t n = (uint32_t)k + 1;
 			int16_t *o;
 
-			o = realloc(st->owner[f], n * sizeof(*o));
+			o = realloc(*owner, n * sizeof(*o));
 			if (!o)
 				return -ENOMEM;
-			for (uint32_t b = st->nowner[f]; b < n; b++)
+			for (uint32_t b = *nowner; b < n; b++)
 				o[b] = -1;
-			st->owner[f] = o;
-			st->nowner[f] = n;
+			*owner = o;
+			*nowner = n;
 		}
-		st->owner[f][k] = (int16_t)idx;
+		(*owner)[k] = (int16_t)idx;
 	}
+	return 0;
+}
+
+/* A counter: a link's (its name), or a rule's ("rule.NAME"). */
+static int read_counter(struct table_state *st, json_object *o)
+{
+	const char *name = json_str(o, "name") ?: "";
+	struct table_counter *r;
+	int idx;
+
+	if (strncmp(name, "rule.", 5)) {
+		idx = find_or_add(st, name, "");
+		if (idx < 0)
+			return -ENOMEM;
+		st->links[idx].packets = json_u64(o, "packets");
+		st->links[idx].bytes = json_u64(o, "bytes");
+		return 0;
+	}
+	if (strlen(name + 5) >= LINK_NAME_MAX)
+		return 0;
+	r = realloc(st->rules, (st->nrules + 1) * sizeof(*r));
+	if (!r)
+		return -ENOMEM;
+	st->rules = r;
+	r = &r[st->nrules++];
+	strcpy(r->name, name + 5);
+	r->packets = json_u64(o, "packets");
+	r->bytes = json_u64(o, "bytes");
 	return 0;
 }
 
@@ -201,14 +294,7 @@ int nftables_parse_state(const char *json, struct table_state *st)
 		} else if (json_object_object_get_ex(item, "map", &o)) {
 			ret = read_map(st, o);
 		} else if (json_object_object_get_ex(item, "counter", &o)) {
-			int idx = find_or_add(st, json_str(o, "name") ?: "");
-
-			if (idx < 0) {
-				ret = -ENOMEM;
-				break;
-			}
-			st->links[idx].packets = json_u64(o, "packets");
-			st->links[idx].bytes = json_u64(o, "bytes");
+			ret = read_counter(st, o);
 		}
 	}
 out:

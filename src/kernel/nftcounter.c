@@ -41,6 +41,7 @@ static int on_obj(const struct nlmsghdr *nlh, void *data)
 	const struct nlattr *tb[NFTA_OBJ_MAX + 1] = { 0 };
 	const struct nlattr *ctr[NFTA_COUNTER_MAX + 1] = { 0 };
 	struct counters *cs = data;
+	const char *name;
 	int i;
 
 	if (mnl_attr_parse(nlh, sizeof(struct nfgenmsg), obj_attr, tb) < 0 ||
@@ -48,7 +49,17 @@ static int on_obj(const struct nlmsghdr *nlh, void *data)
 	    mnl_attr_validate(tb[NFTA_OBJ_NAME], MNL_TYPE_NUL_STRING) < 0 ||
 	    mnl_attr_parse_nested(tb[NFTA_OBJ_DATA], counter_attr, ctr) < 0)
 		return MNL_CB_OK;
-	i = config_find_link(cs->c, mnl_attr_get_str(tb[NFTA_OBJ_NAME]));
+	name = mnl_attr_get_str(tb[NFTA_OBJ_NAME]);
+	if (!strncmp(name, "rule.", 5)) {
+		for (i = 0; i < (int)cs->c->nrules; i++)
+			if (!strcmp(cs->c->rules[i].name, name + 5))
+				break;
+		if (i == (int)cs->c->nrules)
+			return MNL_CB_OK;
+		i += (int)cs->c->nlinks;
+	} else {
+		i = config_find_link(cs->c, name);
+	}
 	if (i < 0)
 		return MNL_CB_OK;
 	if (ctr[NFTA_COUNTER_PACKETS])
@@ -67,7 +78,7 @@ int nftcounter_read(struct nl *nl, const struct config *c, uint64_t *packets,
 	struct nlmsghdr *nlh;
 	struct nfgenmsg *nfg;
 
-	for (unsigned int i = 0; i < c->nlinks; i++)
+	for (unsigned int i = 0; i < c->nlinks + c->nrules; i++)
 		packets[i] = bytes[i] = 0;
 	nlh = nl_msg(nl, NFNL_SUBSYS_NFTABLES << 8 | NFT_MSG_GETOBJ,
 		     NLM_F_DUMP);

@@ -14,8 +14,10 @@
 #include "kernel/nl.h"
 
 /*
- * Link i's counter into packets[i] and bytes[i] (0 for a link without
- * one), through @nl (NETLINK_NETFILTER). 0, or -errno (-ENOENT: no table).
+ * Link i's counter into packets[i] and bytes[i], rule r's ("rule.NAME")
+ * into packets[nlinks + r] and bytes[nlinks + r] (0 for one without a
+ * counter), through @nl (NETLINK_NETFILTER). 0, or -errno (-ENOENT: no
+ * table).
  */
 int nftcounter_read(struct nl *nl, const struct config *c, uint64_t *packets,
 		    uint64_t *bytes);

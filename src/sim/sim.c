@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/multipath.h"
+#include "core/classify.h"
 #include "core/policy.h"
+#include "sim/multipath.h"
 #include "sim/sim.h"
 
 const char *const sim_policy_names[SIM_POLICIES] = {
@@ -81,41 +82,53 @@ int sim_event_parse(const char *arg, const struct config *c,
 }
 
 /*
- * The links as flowpin's policy sees them for family @f: a dead link is
- * not usable, nor for IPv6 one whose provider takes only its prefix6.
+ * Policy @p's links as it sees them for family @f: a dead link is not
+ * usable, nor for IPv6 one whose provider takes only its prefix6; a
+ * weight an event set holds in every policy that has the link.
  */
-static void policy_links(const struct sim *s, enum fam f,
-			 struct policy_link *pl)
+static void sim_policy_links(const struct sim *s, unsigned int p, enum fam f,
+			     struct policy_link *pl)
 {
+	struct policy_link state[SLOTS_MAX];
+
 	for (unsigned int i = 0; i < s->nlinks; i++) {
 		bool up = s->alive[i] && (f == FAM_IPV4 ||
 					  config_balances6(&s->cfg->links[i]));
 
-		pl[i] = (struct policy_link){
-			.weight = s->weight[i],
-			.tier = s->cfg->links[i].tier,
-			.up = up,
-			.usable = up,
-		};
+		state[i] = (struct policy_link){ .up = up, .usable = up };
 	}
+	policy_links(s->cfg, p, state, pl);
+	for (unsigned int i = 0; i < s->nlinks; i++)
+		if (pl[i].weight && s->reweighted[i])
+			pl[i].weight = s->weight[i];
 }
 
+/* Every policy's tables of both families, as the daemon rebalances them. */
 static void rebalance_flowpin(struct sim *s)
 {
 	struct policy_link pl[SLOTS_MAX];
 	enum policy_mode mode;
 
-	policy_links(s, FAM_IPV4, pl);
-	policy_balance(&s->buckets, pl, s->nlinks, &mode);
-	policy_links(s, FAM_IPV6, pl);
-	policy_balance(&s->buckets6, pl, s->nlinks, &mode);
+	for (unsigned int p = 0; p < s->cfg->npolicies; p++) {
+		struct flowpin_policy *sp = &s->pol[p];
+
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			const struct bucket_table *t = &sp->buckets[f];
+
+			sim_policy_links(s, p, f, pl);
+			policy_balance(&sp->buckets[f], pl, s->nlinks, &mode);
+			memset(sp->owns[f], 0, sizeof(sp->owns[f]));
+			for (uint32_t b = 0; b < t->size; b++)
+				if (t->owner[b] != BUCKET_NONE)
+					sp->owns[f][t->owner[b]] = true;
+		}
+	}
 }
 
 int sim_init(struct sim *s, const struct config *c,
 	     const struct sim_event *events, unsigned int nevents)
 {
-	struct policy_link pl[SLOTS_MAX];
-	int ret;
+	int ret = 0;
 
 	memset(s, 0, sizeof(*s));
 	if (nevents > SIM_EVENTS_MAX)
@@ -124,6 +137,7 @@ int sim_init(struct sim *s, const struct config *c,
 	s->nlinks = c->nlinks;
 	s->events = events;
 	s->nevents = nevents;
+	s->iif = c->nlan ? c->lan[0] : NULL;
 	for (unsigned int i = 0; i < c->nlinks; i++) {
 		s->alive[i] = true;
 		s->weight[i] = c->links[i].weight;
@@ -134,15 +148,18 @@ int sim_init(struct sim *s, const struct config *c,
 			s->has_prefix6 = true;
 		}
 	}
-	/* flowpin's shares aim at the links of its lowest tier */
-	policy_links(s, FAM_IPV4, pl);
-	policy_weights(pl, s->nlinks, s->expected[POL_FLOWPIN]);
-	policy_links(s, FAM_IPV6, pl);
-	policy_weights(pl, s->nlinks, s->expected6);
 	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
-	ret = bucket_table_init(&s->buckets, c->buckets);
-	if (!ret)
-		ret = bucket_table_init(&s->buckets6, c->buckets);
+	s->pol = calloc(c->npolicies, sizeof(*s->pol));
+	/* one more: calloc(0) may give NULL */
+	s->rule_conns = calloc(c->nrules + 1, sizeof(*s->rule_conns));
+	if (!s->pol || !s->rule_conns)
+		ret = -ENOMEM;
+	for (unsigned int p = 0; p < c->npolicies && !ret; p++) {
+		s->failback_all |= c->policies[p].failback == FAILBACK_ALL;
+		for (enum fam f = 0; f < FAM_MAX && !ret; f++)
+			ret = bucket_table_init(&s->pol[p].buckets[f],
+						c->buckets);
+	}
 	if (!ret)
 		ret = simtable_init(&s->table);
 	if (ret) {
@@ -150,13 +167,26 @@ int sim_init(struct sim *s, const struct config *c,
 		return ret;
 	}
 	rebalance_flowpin(s);
+	/* flowpin's shares aim at the links of each policy's lowest tier */
+	for (unsigned int p = 0; p < c->npolicies; p++)
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			struct policy_link pl[SLOTS_MAX];
+
+			sim_policy_links(s, p, f, pl);
+			policy_weights(pl, s->nlinks, s->pol[p].expected[f]);
+		}
 	return 0;
 }
 
 void sim_free(struct sim *s)
 {
-	bucket_table_free(&s->buckets);
-	bucket_table_free(&s->buckets6);
+	for (unsigned int p = 0; s->pol && p < s->cfg->npolicies; p++)
+		for (enum fam f = 0; f < FAM_MAX; f++)
+			bucket_table_free(&s->pol[p].buckets[f]);
+	free(s->pol);
+	s->pol = NULL;
+	free(s->rule_conns);
+	s->rule_conns = NULL;
 	simtable_free(&s->table);
 }
 
@@ -172,33 +202,57 @@ static int kernel_link(const struct sim *s, const struct sim_conn *c, int p)
 }
 
 /*
- * flowpin's pick for @c as for a new connection, as pick6 makes it for
- * IPv6: its source's prefix6 first (*by_prefix set), then its family's
- * bucket table.
+ * flowpin's pick for @c as for a new connection, as the kernel's chains
+ * make it: the first matching rule's policy (main: no link), for IPv6
+ * its source's prefix6, then that policy's bucket table of its family.
+ * How, in s->pick.
  */
-static int flowpin_link(const struct sim *s, const struct sim_conn *c,
-			bool *by_prefix)
+static int flowpin_link(struct sim *s, const struct sim_conn *c)
 {
-	const struct bucket_table *t = &s->buckets;
+	struct sim_pick *pk = &s->pick;
+	const struct bucket_table *t;
 	struct flow_key k;
+	enum fam f;
 	uint32_t h;
-	int l;
 
 	sim_conn_key(c, &k);
-	*by_prefix = false;
-	if (k.family == AF_INET6) {
-		l = s->has_prefix6 ?
-			    flowhash_source_prefix(&k, s->prefix6, s->nlinks) :
-			    -1;
-		if (l >= 0) {
-			*by_prefix = true;
-			return l;
+	f = k.family == AF_INET6 ? FAM_IPV6 : FAM_IPV4;
+	*pk = (struct sim_pick){ .link = -1 };
+	pk->policy = classify_policy(s->cfg, &k, s->iif, &pk->rule);
+	if (pk->policy == RULE_POLICY_MAIN)
+		return -1;
+	if (f == FAM_IPV6 && s->has_prefix6) {
+		pk->link = flowhash_source_prefix(&k, s->prefix6, s->nlinks);
+		if (pk->link >= 0) {
+			pk->by_prefix = true;
+			return pk->link;
 		}
-		t = &s->buckets6;
 	}
+	t = &s->pol[pk->policy].buckets[f];
 	/* ICMP's identifier is in the key, but no rule hashes it */
-	h = flowhash(&k, s->cfg->hash, s->cfg->seed);
-	return t->owner[flowhash_bucket(h, t->size)];
+	h = flowhash(&k, s->cfg->policies[pk->policy].hash, s->cfg->seed);
+	pk->link = t->owner[flowhash_bucket(h, t->size)];
+	return pk->link;
+}
+
+/*
+ * failback = all: whether @c's policy no longer uses @c's link @l (a
+ * better tier is back: @l owns no bucket of its table), which then
+ * deletes the connection, as the daemon does.
+ */
+static bool failed_back(const struct sim *s, const struct sim_conn *c,
+			unsigned int l)
+{
+	struct flow_key k;
+	int p;
+
+	if (!s->failback_all)
+		return false;
+	sim_conn_key(c, &k);
+	p = classify_policy(s->cfg, &k, s->iif, NULL);
+	return p != RULE_POLICY_MAIN &&
+	       s->cfg->policies[p].failback == FAILBACK_ALL &&
+	       !s->pol[p].owns[k.family == AF_INET6 ? FAM_IPV6 : FAM_IPV4][l];
 }
 
 static void apply_event(struct sim *s, unsigned int e)
@@ -215,6 +269,7 @@ static void apply_event(struct sim *s, unsigned int e)
 		break;
 	case SIM_WEIGHT:
 		s->weight[ev->link] = ev->weight;
+		s->reweighted[ev->link] = true;
 		break;
 	}
 	multipath_bounds(s->weight, s->alive, s->nlinks, s->upper);
@@ -222,7 +277,8 @@ static void apply_event(struct sim *s, unsigned int e)
 
 	/*
 	 * Who moves, at once: the kernel's policies to their new nexthop,
-	 * flowpin's connections of a dead link to a new pick at their next
+	 * flowpin's connections of a dead link (or of one their policy of
+	 * failback = all no longer uses) to a new pick at their next
 	 * packet (their conntrack entries are deleted now). An event moves a
 	 * connection when it takes it off the link it was using: once, however
 	 * many events follow while it is idle, and not when one puts it back.
@@ -242,7 +298,8 @@ static void apply_event(struct sim *s, unsigned int e)
 			*a = now;
 		}
 		/* a prefix6's connections stay: they would be pinned again */
-		if (*fp < SIM_REPICK && !s->alive[*fp] && !c->by_prefix) {
+		if (*fp < SIM_REPICK && !c->by_prefix &&
+		    (!s->alive[*fp] || failed_back(s, c, *fp))) {
 			s->res[POL_FLOWPIN].moved[e]++;
 			*fp = SIM_REPICK;
 		}
@@ -290,11 +347,37 @@ static uint8_t choose(struct sim *s, struct sim_conn *c, int p, bool reply)
 	default:
 		/* pinned; a dead link's connections were deleted: a new pick */
 		if (*a == SIM_NO_LINK || *a == SIM_REPICK) {
-			l = flowpin_link(s, c, &c->by_prefix);
+			l = flowpin_link(s, c);
+			c->by_prefix = s->pick.by_prefix;
 			*a = l < 0 ? SIM_NO_LINK : (uint8_t)l;
 		}
 		return *a;
 	}
+}
+
+/* A new connection as flowpin pinned it (s->pick): per rule and policy. */
+static void account(struct sim *s, const struct sim_conn *c)
+{
+	const struct sim_pick *pk = &s->pick;
+	enum fam f = c->family == AF_INET6 ? FAM_IPV6 : FAM_IPV4;
+	struct flowpin_policy *sp;
+
+	if (pk->rule < 0)
+		s->no_rule++;
+	else
+		s->rule_conns[pk->rule]++;
+	if (pk->policy == RULE_POLICY_MAIN) {
+		s->unpinned++;
+		return;
+	}
+	sp = &s->pol[pk->policy];
+	sp->conns[pk->link < 0 ? SLOTS_MAX : (unsigned int)pk->link]++;
+	if (pk->by_prefix) {
+		s->pinned6[pk->link]++;
+		return;
+	}
+	s->hashed[f]++;
+	sp->hashed[f]++;
 }
 
 static void replay(struct sim *s, const struct pkt *p)
@@ -353,10 +436,8 @@ static void replay(struct sim *s, const struct pkt *p)
 			c->link[pol] = l;
 		r->bytes[slot] += p->len;
 	}
-	if (created && c->by_prefix)
-		s->pinned6[c->link[POL_FLOWPIN]]++;
-	else if (created)
-		s->hashed[fam_of_af(c->family)]++;
+	if (created)
+		account(s, c);
 	/* ICMP errors do not refresh a connection's timeout in conntrack */
 	if (!p->related)
 		simtable_touch(&s->table, c, p, reply);
@@ -398,48 +479,73 @@ void sim_flush(struct sim *s)
 	}
 }
 
+/*
+ * What flowpin's shares aim at, in points per link of @conns: each
+ * policy's hashed connections of each family by its weights of that
+ * family at the start, those pinned by prefix6 where they were pinned.
+ * False when nothing aims anywhere.
+ */
+static bool flowpin_want(const struct sim *s, uint64_t conns, double *want)
+{
+	bool any = false;
+
+	for (unsigned int p = 0; p < s->cfg->npolicies; p++) {
+		const struct flowpin_policy *sp = &s->pol[p];
+		uint64_t h[FAM_MAX] = { sp->hashed[FAM_IPV4],
+					sp->hashed[FAM_IPV6] };
+
+		/* the same weights: one share (and IPv4's arithmetic) */
+		if (!memcmp(sp->expected[FAM_IPV6], sp->expected[FAM_IPV4],
+			    sizeof(sp->expected[0]))) {
+			h[FAM_IPV4] += h[FAM_IPV6];
+			h[FAM_IPV6] = 0;
+		}
+		for (enum fam f = 0; f < FAM_MAX; f++) {
+			double share = (double)h[f] / (double)conns;
+			uint64_t weights = 0;
+
+			for (unsigned int i = 0; i < s->nlinks; i++)
+				weights += sp->expected[f][i];
+			if (!weights || !h[f])
+				continue;
+			any = true;
+			for (unsigned int i = 0; i < s->nlinks; i++)
+				want[i] += 100.0 * sp->expected[f][i] /
+					   (double)weights * share;
+		}
+	}
+	for (unsigned int i = 0; i < s->nlinks; i++) {
+		want[i] += 100.0 * (double)s->pinned6[i] / (double)conns;
+		any |= s->pinned6[i] != 0;
+	}
+	return any;
+}
+
 double sim_balance_error(const struct sim *s, enum sim_policy pol)
 {
 	const struct sim_result *r = &s->res[pol];
-	uint64_t conns = 0, weights = 0, weights6 = 0;
-	double worst = 0, f4 = 1, f6 = 0;
+	double want[SLOTS_MAX] = { 0 }, worst = 0;
+	uint64_t conns = 0, weights = 0;
 
 	for (unsigned int i = 0; i <= SLOTS_MAX; i++)
 		conns += r->conns[i];
-	for (unsigned int i = 0; i < s->nlinks; i++) {
-		weights += s->expected[pol][i];
-		weights6 += s->expected6[i];
-	}
 	if (!conns)
 		return 0;
-	/*
-	 * flowpin: each family's table has its own weights, each for that
-	 * family's share; the same weights, one share (and IPv4's arithmetic)
-	 */
 	if (pol == POL_FLOWPIN) {
-		uint64_t h4 = s->hashed[FAM_IPV4], h6 = s->hashed[FAM_IPV6];
-
-		if (!memcmp(s->expected6, s->expected[pol],
-			    sizeof(s->expected6))) {
-			h4 += h6;
-			h6 = 0;
-		}
-		f4 = weights ? (double)h4 / (double)conns : 0;
-		f6 = weights6 ? (double)h6 / (double)conns : 0;
+		if (!flowpin_want(s, conns, want))
+			return 0;
+	} else {
+		for (unsigned int i = 0; i < s->nlinks; i++)
+			weights += s->expected[pol][i];
+		if (!weights)
+			return 0;
+		for (unsigned int i = 0; i < s->nlinks; i++)
+			want[i] = 100.0 * s->expected[pol][i] / (double)weights;
 	}
-	if (!weights && !f6)
-		return 0;
 	for (unsigned int i = 0; i < s->nlinks; i++) {
-		double want = 0, d;
+		double d = fabs(100.0 * (double)r->conns[i] / (double)conns -
+				want[i]);
 
-		if (f4)
-			want += 100.0 * s->expected[pol][i] / (double)weights *
-				f4;
-		if (f6)
-			want += 100.0 * s->expected6[i] / (double)weights6 * f6;
-		if (pol == POL_FLOWPIN && s->pinned6[i])
-			want += 100.0 * (double)s->pinned6[i] / (double)conns;
-		d = fabs(100.0 * (double)r->conns[i] / (double)conns - want);
 		if (d > worst)
 			worst = d;
 	}

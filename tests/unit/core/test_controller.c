@@ -40,17 +40,20 @@ static struct iface running(int index, const char *local)
 	return ifc;
 }
 
-static void rig_init(struct rig *r)
+static void rig_init_text(struct rig *r, const char *text)
 {
 	memset(r, 0, sizeof(*r));
-	assert_int_equal(config_parse_string(&r->cfg, "t.conf", conf_text,
-					     NULL),
-			 0);
+	assert_int_equal(config_parse_string(&r->cfg, "t.conf", text, NULL), 0);
 	assert_int_equal(controller_init(&r->c, &r->cfg, FAM_IPV4), 0);
 	r->seen[0].ifc = running(2, "10.1.0.2");
 	r->seen[1].ifc = running(3, "10.2.0.2");
 	r->seen[2].ifc = running(4, "10.3.0.2");
 	r->now = T0;
+}
+
+static void rig_init(struct rig *r)
+{
+	rig_init_text(r, conf_text);
 }
 
 static void rig_start(struct rig *r, bool takeover)
@@ -87,7 +90,7 @@ static bool probes(struct rig *r, unsigned int i, unsigned int n, bool answered)
 
 static uint32_t owned(const struct rig *r, int i)
 {
-	return bucket_count(&r->c.buckets, i);
+	return bucket_count(&r->c.pol[0].buckets, i);
 }
 
 /* Evaluate, let the kernel take the table, and return the links to flush. */
@@ -247,7 +250,7 @@ static void test_all_down(void **state)
 	assert_true(see(&r, 0, &gone));
 	settle(&r, &d, flush);
 	assert_int_equal(d.mode, POLICY_NONE);
-	assert_int_equal(bucket_count(&r.c.buckets, BUCKET_NONE), 16);
+	assert_int_equal(bucket_count(&r.c.pol[0].buckets, BUCKET_NONE), 16);
 	rig_free(&r);
 }
 
@@ -384,7 +387,7 @@ static void test_takeover(void **state)
 	(void)state;
 	rig_init(&r);
 	for (uint32_t b = 0; b < 16; b++)
-		r.c.buckets.owner[b] = 1;
+		r.c.pol[0].buckets.owner[b] = 1;
 	rig_start(&r, true);
 	assert_false(r.c.links[0].up);
 	assert_true(r.c.links[0].flushed);
@@ -418,13 +421,13 @@ static void test_reload(void **state)
 	assert_false(r.c.links[1].up);
 
 	assert_int_equal(controller_init(&next, &r.cfg, FAM_IPV4), 0);
-	memcpy(next.buckets.owner, r.c.buckets.owner,
-	       16 * sizeof(*next.buckets.owner));
+	memcpy(next.pol[0].buckets.owner, r.c.pol[0].buckets.owner,
+	       16 * sizeof(*next.pol[0].buckets.owner));
 	controller_start(&next, r.seen, &r.c, true, r.now);
 	assert_true(next.links[0].up);
 	assert_false(next.links[1].up);
 	assert_true(next.links[1].flushed);
-	assert_int_equal(bucket_count(&next.buckets, 0), 16);
+	assert_int_equal(bucket_count(&next.pol[0].buckets, 0), 16);
 	controller_free(&next);
 	rig_free(&r);
 }
@@ -759,9 +762,9 @@ static void test_families_apart(void **state)
 		controller_applied(&c[f]);
 	}
 	assert_true(c[FAM_IPV6].links[2].up); /* up: its sources go to it */
-	assert_int_equal(bucket_count(&c[FAM_IPV4].buckets, 2), 5);
-	assert_int_equal(bucket_count(&c[FAM_IPV6].buckets, 0), 8);
-	assert_int_equal(bucket_count(&c[FAM_IPV6].buckets, 2), 0);
+	assert_int_equal(bucket_count(&c[FAM_IPV4].pol[0].buckets, 2), 5);
+	assert_int_equal(bucket_count(&c[FAM_IPV6].pol[0].buckets, 0), 8);
+	assert_int_equal(bucket_count(&c[FAM_IPV6].pol[0].buckets, 2), 0);
 	assert_string_equal(
 		inaddr_str(FAM_IPV6, &controller_source(&c[FAM_IPV6], 0)->local,
 			   text),
@@ -783,7 +786,7 @@ static void test_families_apart(void **state)
 	controller_applied(&c[FAM_IPV6]);
 	assert_int_equal(controller_flushes(&c[FAM_IPV6], flush), 1);
 	assert_true(flush[0] && !flush[1] && !flush[2]);
-	assert_int_equal(bucket_count(&c[FAM_IPV6].buckets, 1), 16);
+	assert_int_equal(bucket_count(&c[FAM_IPV6].pol[0].buckets, 1), 16);
 	assert_true(c[FAM_IPV4].links[0].up);
 
 	/* pin6's IPv6 path goes: nothing of it to delete, nothing moves */
@@ -868,7 +871,7 @@ static void test_borrowed_verdict(void **state)
 	controller_applied(&c6);
 	assert_int_equal(controller_flushes(&c6, flush), 1);
 	assert_true(flush[0]);
-	assert_int_equal(bucket_count(&c6.buckets, 1), 16);
+	assert_int_equal(bucket_count(&c6.pol[0].buckets, 1), 16);
 	/* back */
 	assert_true(controller_borrow(&c6, 0, true));
 	controller_evaluate(&c6, T0, &d);
@@ -877,11 +880,133 @@ static void test_borrowed_verdict(void **state)
 	config_free(&cfg);
 }
 
+/* voip: wan1, then wan2; metered: wan1, then lte, failing back; fast:
+ * wan1 alone, failing fast. */
+static const char policy_text[] =
+	"[global]\nlan = lan0\nbuckets = 16\n"
+	"[link wan1]\ninterface = eth1\ngateway = 10.1.0.1\ntrack = 198.51.100.1\n"
+	"[link wan2]\ninterface = eth2\ngateway = 10.2.0.1\ntrack = 198.51.100.1\n"
+	"[link lte]\ninterface = wwan0\ngateway = 10.3.0.1\ntier = 2\n"
+	"[policy voip]\nlinks = wan1 wan2@2\n"
+	"[policy metered]\nlinks = wan1 lte@2\nfailback = all\n"
+	"[policy fast]\nlinks = wan1\nlast_resort = unreachable\n"
+	"[rule a]\ndport = 1\npolicy = voip\n"
+	"[rule b]\ndport = 2\npolicy = metered\n"
+	"[rule c]\ndport = 3\npolicy = fast\n";
+
+static uint32_t owned_in(const struct rig *r, const char *policy, int i)
+{
+	int p = config_find_policy(&r->cfg, policy);
+
+	assert_true(p >= 0);
+	return bucket_count(controller_buckets(&r->c, (unsigned int)p), i);
+}
+
+static unsigned int failbacks(struct rig *r, const char *policy, bool *flush)
+{
+	int p = config_find_policy(&r->cfg, policy);
+
+	assert_true(p >= 0);
+	return controller_failbacks(&r->c, (unsigned int)p, flush);
+}
+
+/*
+ * Every policy has its table from the same link states: a link's failure
+ * moves each policy's buckets once; its connections are deleted once it
+ * owns no bucket in any; a policy whose links are all down while others
+ * are up is in its last resort; one failing back gives its connections on
+ * the backup up when the better tier returns, another policy's stay.
+ */
+static void test_policies(void **state)
+{
+	struct iface gone = { 0 };
+	struct ctl_decision d;
+	bool flush[3];
+	struct rig r;
+	int fast;
+
+	(void)state;
+	rig_init_text(&r, policy_text);
+	fast = config_find_policy(&r.cfg, "fast");
+	rig_start(&r, false);
+	assert_int_equal(owned_in(&r, "default", 0), 8);
+	assert_int_equal(owned_in(&r, "voip", 0), 16);
+	assert_int_equal(owned_in(&r, "metered", 0), 16);
+	assert_int_equal(owned_in(&r, "fast", 0), 16);
+	assert_int_equal(controller_owned(&r.c, 0), 56);
+
+	/* wan1 fails: each policy to its next, fast to its last resort */
+	probes(&r, 0, 10, false);
+	assert_int_equal(settle(&r, &d, flush), 1);
+	assert_true(flush[0]);
+	assert_int_equal(d.moved[0], 56);
+	assert_false(d.failback);
+	assert_int_equal(owned_in(&r, "default", 1), 16);
+	assert_int_equal(owned_in(&r, "voip", 1), 16);
+	assert_int_equal(owned_in(&r, "metered", 2), 16);
+	assert_int_equal(owned_in(&r, "fast", BUCKET_NONE), 16);
+	assert_int_equal(r.c.pol[fast].mode, POLICY_NONE);
+	assert_int_equal(failbacks(&r, "metered", flush), 0);
+
+	/* wan1 back: metered's connections on lte go, voip's on wan2 stay */
+	probes(&r, 0, 20, true);
+	assert_int_equal(settle(&r, &d, flush), 0);
+	assert_true(d.failback);
+	assert_int_equal(owned_in(&r, "voip", 0), 16);
+	assert_int_equal(owned_in(&r, "metered", 0), 16);
+	assert_int_equal(r.c.pol[fast].mode, POLICY_UP);
+	assert_int_equal(failbacks(&r, "voip", flush), 0);
+	assert_int_equal(failbacks(&r, "metered", flush), 1);
+	assert_true(flush[2] && !flush[0] && !flush[1]);
+	assert_int_equal(failbacks(&r, "metered", flush), 0); /* once */
+
+	/* every probed link down and lte gone: no link up anywhere, so
+	 * fast degrades to its usable wan1 rather than failing */
+	assert_true(see(&r, 2, &gone));
+	probes(&r, 0, 10, false);
+	probes(&r, 1, 10, false);
+	settle(&r, &d, flush);
+	assert_int_equal(r.c.pol[fast].mode, POLICY_DEGRADED);
+	assert_int_equal(owned_in(&r, "fast", 0), 16);
+	/* degraded to tier 1 then back up there: no failback */
+	probes(&r, 0, 20, true);
+	settle(&r, &d, flush);
+	assert_false(d.failback);
+	rig_free(&r);
+}
+
+/*
+ * A failback that reverses before the kernel took it (the better tier
+ * failed again at once) deletes nothing.
+ */
+static void test_failback_reversed(void **state)
+{
+	struct ctl_decision d;
+	bool flush[3];
+	struct rig r;
+
+	(void)state;
+	rig_init_text(&r, policy_text);
+	rig_start(&r, false);
+	probes(&r, 0, 10, false);
+	settle(&r, &d, flush);
+	probes(&r, 0, 20, true);
+	controller_evaluate(&r.c, r.now, &d);
+	assert_true(d.failback);
+	probes(&r, 0, 10, false);
+	controller_evaluate(&r.c, r.now, &d);
+	controller_applied(&r.c);
+	assert_int_equal(failbacks(&r, "metered", flush), 0);
+	rig_free(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_families_apart),
 		cmocka_unit_test(test_borrowed_verdict),
+		cmocka_unit_test(test_policies),
+		cmocka_unit_test(test_failback_reversed),
 		cmocka_unit_test(test_start_all_up),
 		cmocka_unit_test(test_failure_and_recovery),
 		cmocka_unit_test(test_flapping),

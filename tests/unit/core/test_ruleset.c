@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "core/ruleset.h"
+#include "core/takeover.h"
 
 static char errbuf[1024];
 
@@ -33,6 +34,7 @@ struct fixture {
 	struct config c;
 	struct bucket_table t, t6;
 	struct ruleset_link rl[3];
+	uint32_t marks[64];
 	struct ruleset rs;
 };
 
@@ -43,9 +45,11 @@ static void setup(struct fixture *f, const char *text)
 	load(&f->c, text);
 	assert_int_equal(bucket_table_init(&f->t, f->c.buckets), 0);
 	assert_int_equal(bucket_table_init(&f->t6, f->c.buckets), 0);
+	assert_true(TAKEOVER_SLOTS(&f->c) <= 64);
+	assert_int_equal(takeover_fresh_marks(&f->c, f->marks), 0);
 	for (unsigned int i = 0; i < f->c.nlinks; i++) {
 		f->rl[i] = (struct ruleset_link){
-			.mark = config_slot_mark(&f->c, i + 1),
+			.mark = f->marks[i],
 			.packets = 10 * i,
 			.bytes = 1000 * i,
 		};
@@ -55,7 +59,11 @@ static void setup(struct fixture *f, const char *text)
 	bucket_table_balance(&f->t6, w, f->c.nlinks);
 	f->rs = (struct ruleset){ .cfg = &f->c,
 				  .links = f->rl,
-				  .buckets = { &f->t, &f->t6 } };
+				  .pair_marks = f->marks + f->c.nlinks };
+	for (unsigned int p = 0; p < f->c.npolicies; p++) {
+		f->rs.buckets[FAM_IPV4][p] = &f->t;
+		f->rs.buckets[FAM_IPV6][p] = &f->t6;
+	}
 }
 
 static void teardown(struct fixture *f)
@@ -202,7 +210,7 @@ static void test_buckets_script(void **state)
 
 	(void)state;
 	setup(&f, CONF(""));
-	s = ruleset_buckets(&f.rs, FAM_IPV4, NULL);
+	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, NULL);
 	assert_ptr_equal(strstr(s,
 				"flush map inet flowpin buckets\n"
 				"add element inet flowpin buckets { 0 : goto"),
@@ -211,13 +219,13 @@ static void test_buckets_script(void **state)
 
 	/* no change: nothing to send */
 	memcpy(before, f.t.owner, sizeof(before));
-	s = ruleset_buckets(&f.rs, FAM_IPV4, before);
+	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, before);
 	assert_string_equal(s, "");
 	free(s);
 
 	/* wan2 down: exactly its 12 buckets are deleted and re-added */
 	bucket_table_balance(&f.t, one, 2);
-	s = ruleset_buckets(&f.rs, FAM_IPV4, before);
+	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, before);
 	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { "),
 			 s);
 	assert_non_null(strstr(s, "}\nadd element inet flowpin buckets { "));
@@ -228,13 +236,13 @@ static void test_buckets_script(void **state)
 	/* no link up: only deletions; the map ends empty */
 	memcpy(before, f.t.owner, sizeof(before));
 	bucket_table_balance(&f.t, none, 2);
-	s = ruleset_buckets(&f.rs, FAM_IPV4, before);
+	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, before);
 	assert_ptr_equal(strstr(s,
 				"delete element inet flowpin buckets { 0, 1, "),
 			 s);
 	assert_null(strstr(s, "add element"));
 	free(s);
-	s = ruleset_buckets(&f.rs, FAM_IPV4, NULL);
+	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, NULL);
 	assert_string_equal(s, "flush map inet flowpin buckets\n");
 	free(s);
 	s = ruleset_table(&f.rs);
@@ -246,7 +254,7 @@ static void test_buckets_script(void **state)
 		s,
 		"map buckets6 {\n\t\ttypeof symhash mod 16 : verdict\n\t\telements = { 0 : goto"));
 	free(s);
-	s = ruleset_buckets(&f.rs, FAM_IPV6, NULL);
+	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV6, NULL);
 	assert_ptr_equal(strstr(s,
 				"flush map inet flowpin buckets6\n"
 				"add element inet flowpin buckets6 { 0 : goto"),
@@ -359,6 +367,138 @@ static void test_replace(void **state)
 	teardown(&f);
 }
 
+#define POLICIES                                                           \
+	"[policy voip]\nlinks = wan1 wan2@2\n"                             \
+	"[policy lte]\nlinks = wan1 wan2@2\nfailback = all\n"              \
+	"last_resort = unreachable\n"                                      \
+	"[policy bank]\nlinks = wan1 wan2\nhash = src\n"                   \
+	"last_resort = blackhole\n"                                        \
+	"[rule voip]\nproto = udp\ndport = 10000-20000 5060 12000-21000\n" \
+	"policy = voip\n"                                                  \
+	"[rule office]\n"                                                  \
+	"dst = 198.51.100.0/24 2001:db8::/32 198.51.100.128/25\n"          \
+	"policy = lte\n"                                                   \
+	"[rule bank]\nlan = lan1\nsrc = 192.168.1.0/24 192.168.2.0/24\n"   \
+	"dst = 203.0.113.0/24\nproto = tcp\ndport = 443\npolicy = bank\n"  \
+	"[rule vpn]\nproto = udp\nsport = 1194\npolicy = main\n"
+
+/*
+ * Rules: one lookup each, of the concatenation of their lists (made
+ * disjoint), per family they can match; their counters; every policy's
+ * pick chain and map, with its hash and last resort; a failback
+ * policy's own marks.
+ */
+static void test_rules(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, CONF(POLICIES));
+	s = ruleset_table(&f.rs);
+	assert_non_null(s);
+	assert_non_null(
+		strstr(s, "\tchain rules {\n"
+			  "\t\tmeta l4proto . th dport { 17 . 5060, "
+			  "17 . 10000-21000 } counter name rule.voip "
+			  "goto pick.voip\n"
+			  "\t\tip daddr { 198.51.100.0/24 } counter name "
+			  "rule.office goto pick.lte\n"
+			  "\t\tiifname . ip saddr . ip daddr . meta l4proto "
+			  ". th dport { \"lan1\" . 192.168.1.0/24 . "
+			  "203.0.113.0/24 . 6 . 443, \"lan1\" . "
+			  "192.168.2.0/24 . 203.0.113.0/24 . 6 . 443 } "
+			  "counter name rule.bank goto pick.bank\n"
+			  "\t\tmeta l4proto . th sport { 17 . 1194 } counter "
+			  "name rule.vpn return\n"
+			  "\t\tgoto pick\n\t}\n"));
+	/* the bank's rule holds no IPv6 prefix: not in rules6 */
+	assert_non_null(
+		strstr(s, "\tchain rules6 {\n"
+			  "\t\tmeta l4proto . th dport { 17 . 5060, "
+			  "17 . 10000-21000 } counter name rule.voip "
+			  "goto pick6.voip\n"
+			  "\t\tip6 daddr { 2001:db8::/32 } counter name "
+			  "rule.office goto pick6.lte\n"
+			  "\t\tmeta l4proto . th sport { 17 . 1194 } counter "
+			  "name rule.vpn return\n"
+			  "\t\tgoto pick6\n\t}\n"));
+	assert_int_equal(count(s, "meta nfproto vmap { ipv4 : goto rules, "
+				  "ipv6 : goto rules6 }"),
+			 2);
+	assert_non_null(
+		strstr(s, "counter rule.bank {\n\t\tpackets 0 bytes 0"));
+	/* each policy's hash, into its own map, then its last resort */
+	assert_non_null(strstr(s, "\tchain pick.bank {\n"
+				  "\t\tjhash ip saddr mod 16 seed 0x666c6f77 "
+				  "vmap @buckets.bank\n\t\tdrop\n\t}\n"));
+	assert_non_null(
+		strstr(s, "vmap @buckets6.lte\n"
+			  "\t\tmeta l4proto tcp reject with tcp reset\n"
+			  "\t\treject with icmpx host-unreachable\n\t}\n"));
+	assert_non_null(strstr(s, "vmap @buckets.voip\n\t}\n"));
+	assert_non_null(strstr(s, "map buckets6.voip {\n"));
+	/* lte fails back: marks of its own, 0x300 and 0x400 */
+	assert_non_null(strstr(s, "0x00000300 : goto via.lte.wan1, "
+				  "0x00000400 : goto via.lte.wan2 }"));
+	assert_non_null(
+		strstr(s, "\tchain pin.lte.wan2 {\n"
+			  "\t\tct mark set ct mark & 0xffff00ff | 0x00000400\n"
+			  "\t\tgoto via.lte.wan2\n"));
+	assert_non_null(
+		strstr(s,
+		       "\tchain via.lte.wan2 {\n"
+		       "\t\tmeta mark set meta mark & 0xffff00ff | 0x00000200\n"
+		       "\t\tcounter name \"wan2\"\n"));
+	assert_non_null(strstr(s, "0x00000400 : jump check_wan2 }"));
+	assert_non_null(strstr(s, " 1 : goto pin.lte.wan2"));
+	assert_null(strstr(s, "pin.voip"));
+	assert_non_null(
+		strstr(s, "oifname \"eth2\" ct mark & 0x0000ff00 "
+			  "{ 0x00000200, 0x00000400 } fib saddr type local"));
+	free(s);
+
+	/* a policy's changed buckets, in its map, to its pins */
+	int16_t before[16];
+
+	memcpy(before, f.t.owner, sizeof(before));
+	assert_int_equal(f.t.owner[1], 1); /* wan2's */
+	before[1] = 0;
+	s = ruleset_buckets(&f.rs,
+			    (unsigned int)config_find_policy(&f.c, "lte"),
+			    FAM_IPV4, before);
+	assert_non_null(s);
+	assert_string_equal(s,
+			    "delete element inet flowpin buckets.lte { 1 }\n"
+			    "add element inet flowpin buckets.lte { 1 : goto "
+			    "pin.lte.wan2 }\n");
+	free(s);
+	s = ruleset_marks_only(&f.rs);
+	assert_non_null(strstr(s, "0x00000400 : goto via.lte.wan2 }"));
+	assert_non_null(strstr(s, "\tchain via.lte.wan2 {\n"));
+	free(s);
+	teardown(&f);
+}
+
+/* No rule: the hooks go to the default policy's pick chains directly. */
+static void test_no_rules(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f, CONF(""));
+	s = ruleset_table(&f.rs);
+	assert_non_null(s);
+	assert_null(strstr(s, "chain rules"));
+	assert_int_equal(count(s, "meta nfproto vmap { ipv4 : goto pick, "
+				  "ipv6 : goto pick6 }"),
+			 2);
+	assert_null(strstr(s, "reject"));
+	free(s);
+	teardown(&f);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -369,6 +509,8 @@ int main(void)
 		cmocka_unit_test(test_buckets_script),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_ipv6),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_no_rules),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -29,15 +29,17 @@ static void load(struct config *c, const char *text)
  * nothing when @st has no IPv6 buckets.
  */
 static int plan(const struct config *c, const struct table_state *st,
-		unsigned int *slots, struct bucket_table *t, uint32_t *gone,
-		unsigned int *ngone)
+		unsigned int *slots, struct bucket_table *t,
+		struct takeover_gone *gone, unsigned int *ngone)
 {
 	struct bucket_table t6;
 	int ret;
 
 	assert_int_equal(bucket_table_init(&t6, t->size), 0);
 	ret = takeover_plan(c, st, slots,
-			    (struct bucket_table *const[FAM_MAX]){ t, &t6 },
+			    (struct bucket_table *const *const[FAM_MAX]){
+				    (struct bucket_table *const[]){ t },
+				    (struct bucket_table *const[]){ &t6 } },
 			    gone, ngone);
 	if (st->nowner[FAM_IPV6])
 		assert_memory_equal(t6.owner, t->owner,
@@ -54,8 +56,8 @@ static void test_fresh(void **state)
 	struct table_state st = { 0 };
 	struct bucket_table t;
 	struct config c;
-	unsigned int slots[2], ngone;
-	uint32_t gone[1];
+	unsigned int slots[16], ngone;
+	struct takeover_gone gone[1];
 
 	(void)state;
 	load(&c, HEAD "[link a]\ninterface = a\n[link b]\ninterface = b\n");
@@ -89,8 +91,8 @@ static void test_takeover(void **state)
 				  .nowner = { 16, 16 } };
 	struct bucket_table t;
 	struct config c;
-	unsigned int slots[3], ngone;
-	uint32_t gone[3];
+	unsigned int slots[16], ngone;
+	struct takeover_gone gone[3];
 
 	(void)state;
 	for (int b = 0; b < 16; b++)
@@ -104,7 +106,8 @@ static void test_takeover(void **state)
 	assert_int_equal(slots[2], 1); /* b */
 	assert_int_equal(slots[0], 2); /* n: x's old slot is free again */
 	assert_int_equal(ngone, 1);
-	assert_int_equal(gone[0], 0x200);
+	assert_int_equal(gone[0].mark, 0x200);
+	assert_int_equal(gone[0].link, -1);
 	for (int b = 0; b < 15; b++) {
 		int want = b % 3 == 0 ? BUCKET_NONE : b % 3 == 1 ? 1 : 2;
 
@@ -127,8 +130,8 @@ static void test_bucket_count_changed(void **state)
 				  .nowner = { 8 } };
 	struct bucket_table t;
 	struct config c;
-	unsigned int slots[1], ngone;
-	uint32_t gone[1];
+	unsigned int slots[16], ngone;
+	struct takeover_gone gone[1];
 
 	(void)state;
 	load(&c, HEAD "[link a]\ninterface = a\n");
@@ -151,8 +154,8 @@ static void test_foreign_marks(void **state)
 	struct table_state st = { .present = true, .links = tl, .nlinks = 3 };
 	struct bucket_table t;
 	struct config c;
-	unsigned int slots[3], ngone;
-	uint32_t gone[3];
+	unsigned int slots[16], ngone;
+	struct takeover_gone gone[3];
 
 	(void)state;
 	load(&c, HEAD "[link a]\ninterface = a\n[link b]\ninterface = b\n"
@@ -173,8 +176,8 @@ static void test_no_room(void **state)
 	struct table_state st = { .present = true, .links = tl, .nlinks = 1 };
 	struct bucket_table t;
 	struct config c;
-	unsigned int slots[1], ngone;
-	uint32_t gone[1];
+	unsigned int slots[16], ngone;
+	struct takeover_gone gone[1];
 
 	(void)state;
 	/* mask 0x1 holds one link; a fresh config with one link fits ... */
@@ -200,8 +203,8 @@ static void test_mark_beyond_slots(void **state)
 	struct table_state st = { .present = true, .links = tl, .nlinks = 1 };
 	struct bucket_table t;
 	struct config c;
-	unsigned int slots[1], ngone;
-	uint32_t gone[1];
+	unsigned int slots[16], ngone;
+	struct takeover_gone gone[1];
 
 	(void)state;
 	load(&c, "[global]\nlan = lan0\nbuckets = 16\nmark_mask = 0xffff00\n"
@@ -214,6 +217,87 @@ static void test_mark_beyond_slots(void **state)
 	config_free(&c);
 }
 
+/*
+ * A policy with failback = all has marks of its own on its links, kept
+ * across a takeover with its bucket table; the mark of a policy that no
+ * longer fails back stays with its link (its connections take the
+ * link's own), one whose link is gone goes.
+ */
+static void test_policy_marks(void **state)
+{
+	struct table_link tl[] = {
+		{ .name = "a", .mark = 0x100 },
+		{ .name = "b", .mark = 0x200 },
+		{ .name = "a", .policy = "p", .mark = 0x300 },
+		{ .name = "a", .policy = "q", .mark = 0x500 },
+		{ .name = "x", .policy = "p", .mark = 0x600 },
+	};
+	int16_t owner[16];
+	struct table_policy tp[] = {
+		{ .name = "p", .owner = { owner }, .nowner = { 16 } },
+	};
+	struct table_state st = { .present = true,
+				  .links = tl,
+				  .nlinks = 5,
+				  .policies = tp,
+				  .npolicies = 1 };
+	struct bucket_table t[3], t6[3];
+	struct takeover_gone gone[5];
+	unsigned int slots[16], ngone;
+	struct config c;
+	int p;
+
+	(void)state;
+	for (int b = 0; b < 16; b++)
+		owner[b] = 0; /* a */
+	load(&c, HEAD "[link a]\ninterface = a\n[link b]\ninterface = b\n"
+		      "[policy p]\nlinks = a b@2\nfailback = all\n"
+		      "[policy q]\nlinks = a\n"
+		      "[rule r1]\ndport = 1\npolicy = p\n"
+		      "[rule r2]\ndport = 2\npolicy = q\n");
+	p = config_find_policy(&c, "p");
+	assert_true(p > 0);
+	assert_int_equal(c.npolicies, 3);
+	assert_true(TAKEOVER_SLOTS(&c) <= 16);
+	for (int k = 0; k < 3; k++) {
+		assert_int_equal(bucket_table_init(&t[k], 16), 0);
+		assert_int_equal(bucket_table_init(&t6[k], 16), 0);
+	}
+	assert_int_equal(
+		takeover_plan(&c, &st, slots,
+			      (struct bucket_table *const *const[FAM_MAX]){
+				      (struct bucket_table *const[]){
+					      &t[0], &t[1], &t[2] },
+				      (struct bucket_table *const[]){
+					      &t6[0], &t6[1], &t6[2] } },
+			      gone, &ngone),
+		0);
+	assert_int_equal(slots[0], 1);
+	assert_int_equal(slots[1], 2);
+	assert_int_equal(slots[takeover_pair(&c, (unsigned int)p, 0)], 3);
+	/* b is p's too: the lowest free slot (4; 5 and 6 were the gone's) */
+	assert_int_equal(slots[takeover_pair(&c, (unsigned int)p, 1)], 4);
+	/* neither the default policy nor q fails back: no marks of theirs */
+	for (unsigned int i = 0; i < 2; i++) {
+		assert_int_equal(slots[takeover_pair(&c, POLICY_DEFAULT, i)],
+				 0);
+		assert_int_equal(slots[takeover_pair(&c, 3 - (unsigned)p, i)],
+				 0);
+	}
+	assert_int_equal(ngone, 2);
+	assert_int_equal(gone[0].mark, 0x500);
+	assert_int_equal(gone[0].link, 0);
+	assert_int_equal(gone[1].mark, 0x600);
+	assert_int_equal(gone[1].link, -1);
+	assert_int_equal(bucket_count(&t[p], 0), 16);
+	assert_int_equal(bucket_count(&t[0], BUCKET_NONE), 16);
+	for (int k = 0; k < 3; k++) {
+		bucket_table_free(&t[k]);
+		bucket_table_free(&t6[k]);
+	}
+	config_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -223,6 +307,7 @@ int main(void)
 		cmocka_unit_test(test_foreign_marks),
 		cmocka_unit_test(test_no_room),
 		cmocka_unit_test(test_mark_beyond_slots),
+		cmocka_unit_test(test_policy_marks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

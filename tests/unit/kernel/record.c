@@ -49,6 +49,7 @@
 #include "core/bucket.h"
 #include "core/config.h"
 #include "core/ruleset.h"
+#include "core/takeover.h"
 
 #define WAIT_MS 6000
 #define NFT_MSGS_MAX 64
@@ -381,11 +382,18 @@ static int ruleset(void)
 	if (config_parse_string(&c, "record.conf", conf, NULL) ||
 	    bucket_table_init(&t, 16))
 		return 1;
+	uint32_t marks[TAKEOVER_SLOTS(&c) + 1];
+
+	if (takeover_fresh_marks(&c, marks))
+		return 1;
 	for (unsigned int i = 0; i < c.nlinks; i++)
-		links[i].mark = config_slot_mark(&c, i + 1);
+		links[i].mark = marks[i];
 	bucket_table_balance(&t, weight, c.nlinks);
 	rs.cfg = &c;
-	rs.buckets = &t;
+	rs.pair_marks = marks + c.nlinks;
+	for (enum fam f = 0; f < FAM_MAX; f++)
+		for (unsigned int p = 0; p < c.npolicies; p++)
+			rs.buckets[f][p] = &t;
 	text = ruleset_table(&rs);
 	if (!text)
 		return 1;

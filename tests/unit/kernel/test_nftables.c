@@ -81,19 +81,21 @@ static void test_recorded_takeover(void **state)
 	struct table_state st;
 	struct bucket_table t, t6;
 	struct config c;
-	unsigned int slots[3], ngone;
-	uint32_t gone[3];
+	unsigned int slots[16], ngone;
+	struct takeover_gone gone[3];
 
 	(void)state;
 	assert_int_equal(config_parse_string(&c, "t.conf", conf, NULL), 0);
 	assert_int_equal(nftables_parse_state(rec_table_json, &st), 0);
 	assert_int_equal(bucket_table_init(&t, 16), 0);
 	assert_int_equal(bucket_table_init(&t6, 16), 0);
-	assert_int_equal(takeover_plan(&c, &st, slots,
-				       (struct bucket_table *const[FAM_MAX]){
-					       &t, &t6 },
-				       gone, &ngone),
-			 0);
+	assert_int_equal(
+		takeover_plan(&c, &st, slots,
+			      (struct bucket_table *const *const[FAM_MAX]){
+				      (struct bucket_table *const[]){ &t },
+				      (struct bucket_table *const[]){ &t6 } },
+			      gone, &ngone),
+		0);
 	/* a table of before IPv6: IPv6 starts afresh */
 	assert_int_equal(bucket_count(&t6, BUCKET_NONE), 16);
 	bucket_table_free(&t6);
@@ -106,6 +108,58 @@ static void test_recorded_takeover(void **state)
 	bucket_table_free(&t);
 	takeover_state_free(&st);
 	config_free(&c);
+}
+
+/*
+ * Policies: a failback policy's marks ("via.P.L") and bucket maps
+ * ("buckets.P", "buckets6.P", whose elements go to "pin.P.L" or, for a
+ * link without a mark of the policy's, "pin_L"), and rules' counters.
+ */
+static void test_policies(void **state)
+{
+	static const char json[] =
+		"{\"nftables\": [{\"table\": {\"family\": \"inet\", \"name\": \"flowpin\"}},"
+		"{\"counter\": {\"name\": \"wan1\", \"packets\": 5, \"bytes\": 50}},"
+		"{\"counter\": {\"name\": \"rule.voip\", \"packets\": 7, \"bytes\": 70}},"
+		"{\"map\": {\"name\": \"marks\", \"elem\": ["
+		"[256, {\"goto\": {\"target\": \"via_wan1\"}}],"
+		"[512, {\"goto\": {\"target\": \"via_wan2\"}}],"
+		"[768, {\"goto\": {\"target\": \"via.lte.wan2\"}}]]}},"
+		"{\"map\": {\"name\": \"buckets.lte\", \"elem\": ["
+		"[0, {\"goto\": {\"target\": \"pin.lte.wan2\"}}],"
+		"[1, {\"goto\": {\"target\": \"pin_wan1\"}}]]}},"
+		"{\"map\": {\"name\": \"buckets6.lte\", \"elem\": ["
+		"[1, {\"goto\": {\"target\": \"pin.lte.wan2\"}}]]}},"
+		"{\"map\": {\"name\": \"buckets.\", \"elem\": ["
+		"[1, {\"goto\": {\"target\": \"pin.x.\"}}]]}}"
+		"]}";
+	struct table_state st;
+	int wan1, wan2, pair;
+
+	(void)state;
+	assert_int_equal(nftables_parse_state(json, &st), 0);
+	wan1 = takeover_find(&st, "wan1", "");
+	wan2 = takeover_find(&st, "wan2", "");
+	pair = takeover_find(&st, "wan2", "lte");
+	assert_true(wan1 >= 0 && wan2 >= 0 && pair >= 0);
+	assert_int_equal(st.nlinks, 3);
+	assert_int_equal(st.links[wan1].packets, 5);
+	assert_int_equal(st.links[pair].mark, 768);
+	assert_int_equal(st.links[wan2].mark, 512);
+	/* the malformed names are no policy's */
+	assert_int_equal(st.npolicies, 1);
+	assert_string_equal(st.policies[0].name, "lte");
+	assert_int_equal(st.policies[0].nowner[FAM_IPV4], 2);
+	/* a bucket's owner is the link's own entry, whichever pin */
+	assert_int_equal(st.policies[0].owner[FAM_IPV4][0], wan2);
+	assert_int_equal(st.policies[0].owner[FAM_IPV4][1], wan1);
+	assert_int_equal(st.policies[0].nowner[FAM_IPV6], 2);
+	assert_int_equal(st.policies[0].owner[FAM_IPV6][0], -1);
+	assert_int_equal(st.nowner[FAM_IPV4], 0);
+	assert_int_equal(st.nrules, 1);
+	assert_string_equal(st.rules[0].name, "voip");
+	assert_int_equal(st.rules[0].packets, 7);
+	takeover_state_free(&st);
 }
 
 static void test_malformed(void **state)
@@ -293,6 +347,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_recorded),
 		cmocka_unit_test(test_recorded_takeover),
+		cmocka_unit_test(test_policies),
 		cmocka_unit_test(test_malformed),
 		cmocka_unit_test(test_empty),
 		cmocka_unit_test(test_ignored),

@@ -487,6 +487,217 @@ static void test_untracked(void **state)
 	config_free(&c);
 }
 
+/*
+ * Policies and rules by hand (the parsed file has the implicit default
+ * only): "voip" is link a alone, unreachable when a is down; "tiered"
+ * is a, then b. What @c had is kept in @saved, for config_free.
+ */
+static uint32_t all_w[] = { 1, 1, 1 }, all_t[] = { 1, 1, 1 },
+		voip_w[] = { 1, 0, 0 }, voip_t[] = { 1, 0, 0 },
+		tiered_w[] = { 1, 1, 0 }, tiered_t[] = { 1, 2, 0 };
+static struct policy_config pols[] = {
+	{ .name = "default", .weight = all_w, .tier = all_t },
+	{ .name = "voip",
+	  .weight = voip_w,
+	  .tier = voip_t,
+	  .last_resort = LAST_RESORT_UNREACHABLE },
+	{ .name = "tiered", .weight = tiered_w, .tier = tiered_t },
+};
+static struct rule_prefix lan4[] = {
+	{ .fam = FAM_IPV4, .p = { .addr.b = { 192, 168, 1, 0 }, .len = 24 } }
+};
+static struct port_range dns[] = { { 53, 53 } },
+			 first100[] = { { 20000, 20099 } };
+static uint8_t udp[] = { IPPROTO_UDP };
+
+static void with_rules(struct config *c, struct config *saved,
+		       struct rule_config *rules, unsigned int nrules)
+{
+	*saved = *c;
+	c->policies = pols;
+	c->npolicies = 3;
+	c->rules = rules;
+	c->nrules = nrules;
+}
+
+static void without_rules(struct config *c, const struct config *saved)
+{
+	c->policies = saved->policies;
+	c->npolicies = saved->npolicies;
+	c->rules = saved->rules;
+	c->nrules = saved->nrules;
+	config_free(c);
+}
+
+/*
+ * The rules decide each connection's policy, first match first: a
+ * hundred to the main table, the rest of the DNS to voip, on a alone;
+ * IPv6 matches no rule: the default's, over all three. When a goes
+ * down, voip's connections move and its new ones meet its last resort.
+ */
+static void test_rules(void **state)
+{
+	struct rule_config rules[] = {
+		{ .name = "first",
+		  .src = lan4,
+		  .nsrc = 1,
+		  .sport = first100,
+		  .nsport = 1,
+		  .policy = RULE_POLICY_MAIN },
+		{ .name = "dns",
+		  .src = lan4,
+		  .nsrc = 1,
+		  .proto = udp,
+		  .nproto = 1,
+		  .dport = dns,
+		  .ndport = 1,
+		  .policy = 1 },
+	};
+	const struct flowpin_policy *voip;
+	struct config c, saved;
+	struct sim s;
+	struct sim_event ev[1];
+	char err[128];
+
+	(void)state;
+	load(&c, THREE);
+	with_rules(&c, &saved, rules, 2);
+	assert_int_equal(sim_event_parse("1:a:down", &c, &ev[0], err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(sim_init(&s, &c, ev, 1), 0);
+	voip = &s.pol[1];
+	for (unsigned int n = 0; n < 1000; n++) {
+		struct pkt p = packet(n, false, 2 * n),
+			   q = packet6("fd00:1::2", n, false, 2 * n + 1);
+
+		sim_packet(&s, &p);
+		sim_packet(&s, &q);
+	}
+	sim_flush(&s);
+	assert_int_equal(s.connections, 2000);
+	assert_int_equal(s.rule_conns[0], 100);
+	assert_int_equal(s.rule_conns[1], 900);
+	assert_int_equal(s.no_rule, 1000);
+	assert_int_equal(s.unpinned, 100);
+	/* voip: all on a; the default: IPv6, on every link */
+	assert_int_equal(voip->conns[0], 900);
+	assert_int_equal(total(voip->conns), 900);
+	assert_int_equal(voip->hashed[FAM_IPV4], 900);
+	assert_int_equal(total(s.pol[POLICY_DEFAULT].conns), 1000);
+	for (unsigned int i = 0; i < 3; i++)
+		assert_true(s.pol[POLICY_DEFAULT].conns[i] > 250);
+	/* flowpin's links count every policy's, the main table's as none */
+	assert_int_equal(s.res[POL_FLOWPIN].conns[0],
+			 900 + s.pol[POLICY_DEFAULT].conns[0]);
+	assert_int_equal(s.res[POL_FLOWPIN].conns[SLOTS_MAX], 100);
+	assert_int_equal(total(s.res[POL_FLOWPIN].conns), 2000);
+	/* the shares aim at each policy's links: a takes voip's */
+	assert_true(sim_balance_error(&s, POL_FLOWPIN) < 3);
+	/* the alternatives know no rules */
+	assert_int_equal(s.res[POL_KERNEL_L4].conns[SLOTS_MAX], 0);
+
+	/* a down: voip's connections and the default's on a move */
+	for (unsigned int n = 1000; n < 1100; n++) {
+		struct pkt p = packet(n, false, 1000000 + n);
+
+		sim_packet(&s, &p);
+	}
+	sim_flush(&s);
+	assert_int_equal(s.next_event, 1);
+	assert_int_equal(s.res[POL_FLOWPIN].moved[0],
+			 900 + s.pol[POLICY_DEFAULT].conns[0]);
+	/* voip's new ones: no link, its last resort */
+	assert_int_equal(voip->conns[SLOTS_MAX], 100);
+	assert_int_equal(s.res[POL_FLOWPIN].conns[SLOTS_MAX], 200);
+	sim_free(&s);
+	without_rules(&c, &saved);
+}
+
+/*
+ * A policy of tiers: a's connections go to b while a is down; when a
+ * comes back they stay on b (failback = new) or are deleted to go back
+ * to a (failback = all).
+ */
+static void test_failback(void **state)
+{
+	struct rule_config rules[] = { { .name = "all", .policy = 2 } };
+	struct config c, saved;
+	struct sim s;
+	struct sim_event ev[2];
+	char err[128];
+
+	(void)state;
+	load(&c, THREE);
+	with_rules(&c, &saved, rules, 1);
+	assert_int_equal(sim_event_parse("1:a:down", &c, &ev[0], err,
+					 sizeof(err)),
+			 0);
+	assert_int_equal(sim_event_parse("2:a:up", &c, &ev[1], err,
+					 sizeof(err)),
+			 0);
+	for (int all = 0; all < 2; all++) {
+		pols[2].failback = all ? FAILBACK_ALL : FAILBACK_NEW;
+		assert_int_equal(sim_init(&s, &c, ev, 2), 0);
+		for (uint64_t t = 0; t <= 2000000; t += 1000000)
+			for (unsigned int n = 0; n < 500; n++) {
+				struct pkt p = packet(n, false, t + n),
+					   r = packet(n, true, t + n + 1000);
+
+				sim_packet(&s, &p);
+				sim_packet(&s, &r);
+			}
+		sim_flush(&s);
+		assert_int_equal(s.next_event, 2);
+		/* on a, then all on b, then (all) back on a */
+		assert_int_equal(s.pol[2].conns[0], 500);
+		assert_int_equal(s.res[POL_FLOWPIN].moved[0], 500);
+		assert_int_equal(s.res[POL_FLOWPIN].moved[1], all ? 500 : 0);
+		assert_int_equal(s.res[POL_FLOWPIN].broken, 500);
+		sim_free(&s);
+	}
+	pols[2].failback = FAILBACK_NEW;
+	without_rules(&c, &saved);
+}
+
+/* The same from the file: [policy] and [rule] as the parser reads them. */
+static void test_rules_parsed(void **state)
+{
+	struct config c;
+	struct sim s;
+
+	(void)state;
+	load(&c, "[global]\nlan = lan0 lan1\n"
+		 "[link a]\ninterface = a\ngateway = 10.1.0.1\n"
+		 "[link b]\ninterface = b\ngateway = 10.2.0.1\n"
+		 "[link c]\ninterface = c\ngateway = 10.3.0.1\n"
+		 "[policy dns]\nlinks = b\nlast_resort = blackhole\n"
+		 "[rule dns]\nproto = udp\ndport = 53\npolicy = dns\n"
+		 "[rule other]\nlan = lan1\npolicy = main\n");
+	assert_int_equal(c.npolicies, 2);
+	assert_int_equal(c.nrules, 2);
+	assert_int_equal(sim_init(&s, &c, NULL, 0), 0);
+	for (unsigned int n = 0; n < 300; n++) {
+		struct pkt p = packet(n, false, 2 * n),
+			   q = packet6("fd00:1::2", n, false, 2 * n + 1);
+
+		sim_packet(&s, &p);
+		sim_packet(&s, &q);
+	}
+	sim_flush(&s);
+	/* the capture's flows come from lan0: never the rule of lan1 */
+	assert_int_equal(s.rule_conns[0], 300);
+	assert_int_equal(s.rule_conns[1], 0);
+	assert_int_equal(s.no_rule, 300);
+	assert_int_equal(s.pol[1].conns[1], 300);
+	assert_int_equal(total(s.pol[1].conns), 300);
+	assert_int_equal(total(s.pol[POLICY_DEFAULT].conns), 300);
+	assert_int_equal(s.res[POL_FLOWPIN].conns[1],
+			 300 + s.pol[POLICY_DEFAULT].conns[1]);
+	sim_free(&s);
+	config_free(&c);
+}
+
 static void test_event_errors(void **state)
 {
 	struct config c;
@@ -530,6 +741,9 @@ int main(void)
 		cmocka_unit_test(test_ipv6_events),
 		cmocka_unit_test(test_ipv6_no_link),
 		cmocka_unit_test(test_untracked),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_failback),
+		cmocka_unit_test(test_rules_parsed),
 		cmocka_unit_test(test_event_errors),
 	};
 
