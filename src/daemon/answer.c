@@ -11,12 +11,8 @@
 #include "kernel/nftcounter.h"
 #include "lib/monotonic.h"
 
-/*
- * A figure with the decimals it means (json-c prints a double's 17
- * digits: "rtt":0.26600000000000001): RTT in milliseconds to the
- * microsecond, percentages to a tenth.
- */
-static json_object *figure(double v, int decimals)
+/* RTT in milliseconds to the microsecond, percentages to a tenth. */
+json_object *answer_figure(double v, int decimals)
 {
 	char text[32];
 
@@ -107,12 +103,12 @@ static void add_path(json_object *o, struct daemon *d, enum fam f,
 		json_object_object_add(o, "rtt",
 				       u->health.rtt_ms < 0 ?
 					       NULL :
-					       figure(u->health.rtt_ms, 3));
+					       answer_figure(u->health.rtt_ms, 3));
 		json_object_object_add(o, "loss",
-				       figure(health_loss(&u->health), 1));
+				       answer_figure(health_loss(&u->health), 1));
 	}
 	json_object_object_add(o, "buckets", json_object_new_int64(owned));
-	json_object_object_add(o, "share", figure(100.0 * owned / t->size, 1));
+	json_object_object_add(o, "share", answer_figure(100.0 * owned / t->size, 1));
 }
 
 /*

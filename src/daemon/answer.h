@@ -10,6 +10,11 @@
 
 struct daemon;
 
+/*
+ * A figure with the decimals it means (json-c prints a double's 17
+ * digits: "rtt":0.26600000000000001).
+ */
+json_object *answer_figure(double v, int decimals);
 /* Status: every policy, its links and their shares, per family. */
 json_object *answer_policies(const struct daemon *d);
 /* Status: every rule, with the connections its counter saw (@packets). */

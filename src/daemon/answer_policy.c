@@ -5,7 +5,6 @@
  * decided (its counter counts the first packet of each).
  */
 #include <json-c/json.h>
-#include <stdio.h>
 
 #include "daemon/answer.h"
 #include "daemon/daemon.h"
@@ -19,11 +18,7 @@ static const char *mode_name(enum policy_mode mode)
 
 static json_object *share(uint32_t owned, uint32_t size)
 {
-	char text[32];
-	double v = size ? 100.0 * owned / size : 0;
-
-	snprintf(text, sizeof(text), "%.1f", v);
-	return json_object_new_double_s(v, text);
+	return answer_figure(size ? 100.0 * owned / size : 0, 1);
 }
 
 /* Policy @p's member link @i: its weight, tier, and per family buckets. */
