@@ -82,11 +82,9 @@ const char *ruleset_buckets_map(const struct config *c, unsigned int p,
 static void put_pin(FILE *f, const struct ruleset *rs, unsigned int p,
 		    unsigned int i)
 {
-	if (ruleset_pair_mark(rs, p, i))
-		fprintf(f, "pin.%s.%s", rs->cfg->policies[p].name,
-			rs->cfg->links[i].name);
-	else
-		fprintf(f, "pin_%s", rs->cfg->links[i].name);
+	char name[RULESET_NAME_MAX];
+
+	fputs(ruleset_pin_chain(rs, p, i, name), f);
 }
 
 /* The hash expression; the field order is flowhash_image()'s. */
@@ -368,8 +366,7 @@ static int put_hooks(FILE *f, const struct ruleset *rs)
 		put_pick(f, c, p, FAM_IPV4);
 		put_pick(f, c, p, FAM_IPV6);
 	}
-	if (ruleset_put_rules(f, rs, FAM_IPV4) ||
-	    ruleset_put_rules(f, rs, FAM_IPV6))
+	if (ruleset_put_rules(f, rs))
 		return -1;
 	fprintf(f,
 		"\tchain prerouting {\n"
@@ -629,88 +626,31 @@ char *ruleset_marks_only(const struct ruleset *rs)
 	return text;
 }
 
-/* The owner of bucket @b before (the kernel's) or after the change. */
-static int owner(const struct bucket_table *t, const int16_t *before,
-		 uint32_t b, bool after)
+const char *ruleset_pin_chain(const struct ruleset *rs, unsigned int p,
+			      unsigned int i, char *buf)
 {
-	return after ? t->owner[b] : before[b];
+	if (ruleset_pair_mark(rs, p, i))
+		snprintf(buf, RULESET_NAME_MAX, "pin.%s.%s",
+			 rs->cfg->policies[p].name, rs->cfg->links[i].name);
+	else
+		snprintf(buf, RULESET_NAME_MAX, "pin_%s",
+			 rs->cfg->links[i].name);
+	return buf;
 }
 
-static bool any_change(const struct bucket_table *t, const int16_t *before,
-		       bool after)
+uint32_t ruleset_bucket_changes(const struct ruleset *rs, unsigned int p,
+				enum fam fam, const int16_t *before,
+				struct ruleset_change *out)
 {
+	const struct bucket_table *t = rs->buckets[fam][p];
+	uint32_t n = 0;
+
 	for (uint32_t b = 0; b < t->size; b++)
-		if (before[b] != t->owner[b] &&
-		    owner(t, before, b, after) != BUCKET_NONE)
-			return true;
-	return false;
-}
-
-/*
- * "delete element ... { KEY, ... }" for the changed buckets that had an
- * owner, or "add element ... { KEY : goto pin_LINK, ... }" for those that
- * have one now.
- */
-static void put_changes(FILE *f, const struct ruleset *rs, unsigned int p,
-			enum fam fam, const int16_t *before, bool after)
-{
-	const struct bucket_table *t = rs->buckets[fam][p];
-	char map[RULESET_NAME_MAX];
-	const char *sep = "";
-
-	if (!any_change(t, before, after))
-		return;
-	fprintf(f, "%s element " RULESET_FAMILY " " RULESET_TABLE " %s { ",
-		after ? "add" : "delete",
-		ruleset_buckets_map(rs->cfg, p, fam, map));
-	for (uint32_t b = 0; b < t->size; b++) {
-		int o = owner(t, before, b, after);
-
-		if (before[b] == t->owner[b] || o == BUCKET_NONE)
-			continue;
-		fprintf(f, "%s%u", sep, b);
-		if (after) {
-			fputs(" : goto ", f);
-			put_pin(f, rs, p, (unsigned int)o);
-		}
-		sep = ", ";
-	}
-	fputs(" }\n", f);
-}
-
-char *ruleset_buckets(const struct ruleset *rs, unsigned int p, enum fam fam,
-		      const int16_t *before)
-{
-	const struct bucket_table *t = rs->buckets[fam][p];
-	char map[RULESET_NAME_MAX];
-	size_t size = 0;
-	char *text = NULL;
-	FILE *f;
-
-	f = open_memstream(&text, &size);
-	if (!f)
-		return NULL;
-	if (!before) {
-		ruleset_buckets_map(rs->cfg, p, fam, map);
-		fprintf(f,
-			"flush map " RULESET_FAMILY " " RULESET_TABLE " %s\n",
-			map);
-		if (bucket_count(t, BUCKET_NONE) < t->size) {
-			fprintf(f,
-				"add element " RULESET_FAMILY " " RULESET_TABLE
-				" %s { ",
-				map);
-			put_bucket_elements(f, rs, p, fam);
-			fputs(" }\n", f);
-		}
-	} else {
-		/* a changed element is deleted and added in one transaction */
-		put_changes(f, rs, p, fam, before, false);
-		put_changes(f, rs, p, fam, before, true);
-	}
-	if (fclose(f)) {
-		free(text);
-		return NULL;
-	}
-	return text;
+		if (before[b] != t->owner[b])
+			out[n++] = (struct ruleset_change){
+				.bucket = b,
+				.del = before[b] != BUCKET_NONE,
+				.owner = t->owner[b],
+			};
+	return n;
 }

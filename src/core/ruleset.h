@@ -74,8 +74,11 @@ static inline uint32_t ruleset_pair_mark(const struct ruleset *rs,
 
 /* Whether some rule applies to family @fam. */
 bool ruleset_has_rules(const struct config *c, enum fam fam);
-/* ruleset_rules.c: chain "rules" or "rules6", when some rule applies. */
-int ruleset_put_rules(FILE *f, const struct ruleset *rs, enum fam fam);
+/*
+ * ruleset_rules.c: chains "rules" and "rules6" (each when some rule
+ * applies to its family), and the chains of rules that share a lookup.
+ */
+int ruleset_put_rules(FILE *f, const struct ruleset *rs);
 
 /* The whole table, replacing any table of that name. malloc'd, or NULL. */
 char *ruleset_table(const struct ruleset *rs);
@@ -90,13 +93,24 @@ char *ruleset_table(const struct ruleset *rs);
  */
 char *ruleset_marks_only(const struct ruleset *rs);
 
+/* The chain that pins policy @p's connections to link @i, into @buf. */
+const char *ruleset_pin_chain(const struct ruleset *rs, unsigned int p,
+			      unsigned int i, char *buf);
+
+/* A bucket whose owner changes: its element goes, or comes, or both. */
+struct ruleset_change {
+	uint32_t bucket;
+	bool del; /* it had an element: deleted first */
+	int16_t owner; /* the link its new element pins to; BUCKET_NONE: none */
+};
+
 /*
- * A script that brings policy @p's bucket map of family @fam from the
- * owners in @before (the kernel's) to rs->buckets[fam][p], changing only
- * the buckets that differ; with @before NULL, one that replaces the
- * whole map. malloc'd, or NULL.
+ * What brings policy @p's bucket map of family @fam from the owners in
+ * @before (the kernel's) to rs->buckets[fam][p]: the buckets that differ,
+ * in order, into @out (room for the table's size). Returns how many.
  */
-char *ruleset_buckets(const struct ruleset *rs, unsigned int p, enum fam fam,
-		      const int16_t *before);
+uint32_t ruleset_bucket_changes(const struct ruleset *rs, unsigned int p,
+				enum fam fam, const int16_t *before,
+				struct ruleset_change *out);
 
 #endif

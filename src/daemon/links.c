@@ -19,6 +19,7 @@
 #include "daemon/sync.h"
 #include "kernel/neigh.h"
 #include "kernel/nftables.h"
+#include "kernel/nftset.h"
 #include "lib/log.h"
 #include "lib/monotonic.h"
 
@@ -123,60 +124,47 @@ int links_sync_fallback(struct daemon *d)
 	return ret;
 }
 
-/* Every policy's changed buckets of family @f, in one transaction. */
-static char *buckets_script(const struct daemon *d, enum fam f)
-{
-	const struct model *m = &d->m;
-	struct ruleset_link rl[m->cfg.nlinks];
-	size_t size = 0;
-	char *text = NULL;
-	struct ruleset rs;
-	bool bad = false;
-	FILE *out;
-
-	model_ruleset(d, m, rl, &rs);
-	out = open_memstream(&text, &size);
-	if (!out)
-		return NULL;
-	for (unsigned int p = 0; p < m->cfg.npolicies && !bad; p++) {
-		char *one =
-			ruleset_buckets(&rs, p, f, m->ctl[f].pol[p].applied);
-
-		bad = !one;
-		if (one)
-			fputs(one, out);
-		free(one);
-	}
-	if (fclose(out) || bad) {
-		free(text);
-		return NULL;
-	}
-	return text;
-}
-
+/*
+ * Every policy's changed buckets of family @f, in one transaction of
+ * netlink messages of our own (kernel/nftset.c).
+ */
 int links_apply_buckets(struct daemon *d, enum fam f)
 {
 	struct model *m = &d->m;
-	char *script, *err = NULL;
+	unsigned int np = m->cfg.npolicies;
+	struct ruleset_link rl[m->cfg.nlinks];
+	struct nftset_map maps[np];
+	char names[np][RULESET_NAME_MAX];
+	struct ruleset_change *changes;
+	struct ruleset rs;
+	uint32_t total = 0;
 	int ret;
 
-	script = buckets_script(d, f);
-	if (!script)
+	changes = malloc((size_t)np * m->cfg.buckets * sizeof(*changes) + 1);
+	if (!changes)
 		return -ENOMEM;
-	/* nothing differs: a retry after a failure that left it so */
-	if (!*script) {
-		free(script);
-		controller_applied(&m->ctl[f]);
-		return 0;
+	model_ruleset(d, m, rl, &rs);
+	for (unsigned int p = 0; p < np; p++) {
+		maps[p] = (struct nftset_map){
+			.name = ruleset_buckets_map(&m->cfg, p, f, names[p]),
+			.policy = p,
+			.changes = changes + (size_t)p * m->cfg.buckets,
+		};
+		maps[p].n =
+			ruleset_bucket_changes(&rs, p, f,
+					       m->ctl[f].pol[p].applied,
+					       changes +
+						       (size_t)p *
+							       m->cfg.buckets);
+		total += maps[p].n;
 	}
-	ret = nftables_run(d->nft, script, false, &err);
+	ret = total ? nftset_apply(&d->nfnl, &rs, maps, np) : 0;
 	if (ret)
 		log_err("nftables: %s bucket update failed: %s", fam_label(f),
-			err ? err : "");
+			nl_strerror(&d->nfnl, ret));
 	else
 		controller_applied(&m->ctl[f]);
-	free(err);
-	free(script);
+	free(changes);
 	return ret;
 }
 

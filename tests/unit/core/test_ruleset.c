@@ -201,65 +201,50 @@ static void test_shared_interface(void **state)
 	teardown(&f);
 }
 
-static void test_buckets_script(void **state)
+/* The buckets that change, and what becomes of each. */
+static void test_bucket_changes(void **state)
 {
 	struct fixture f;
-	char *s;
-	uint32_t none[2] = { 0, 0 }, one[2] = { 1, 0 };
+	struct ruleset_change ch[16];
+	uint32_t none[2] = { 0, 0 }, one[2] = { 1, 0 }, n;
 	int16_t before[16];
+	char name[RULESET_NAME_MAX];
 
 	(void)state;
 	setup(&f, CONF(""));
-	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, NULL);
-	assert_ptr_equal(strstr(s,
-				"flush map inet flowpin buckets\n"
-				"add element inet flowpin buckets { 0 : goto"),
-			 s);
-	free(s);
-
 	/* no change: nothing to send */
 	memcpy(before, f.t.owner, sizeof(before));
-	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, before);
-	assert_string_equal(s, "");
-	free(s);
+	assert_int_equal(ruleset_bucket_changes(&f.rs, POLICY_DEFAULT, FAM_IPV4,
+						before, ch),
+			 0);
 
-	/* wan2 down: exactly its 12 buckets are deleted and re-added */
+	/* wan2 down: exactly its 12 buckets, each deleted and re-added */
 	bucket_table_balance(&f.t, one, 2);
-	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, before);
-	assert_ptr_equal(strstr(s, "delete element inet flowpin buckets { "),
-			 s);
-	assert_non_null(strstr(s, "}\nadd element inet flowpin buckets { "));
-	assert_int_equal(count(s, "goto pin_wan1"), 12);
-	assert_null(strstr(s, "pin_wan2"));
-	free(s);
+	n = ruleset_bucket_changes(&f.rs, POLICY_DEFAULT, FAM_IPV4, before, ch);
+	assert_int_equal(n, 12);
+	for (uint32_t k = 0; k < n; k++) {
+		assert_int_equal(before[ch[k].bucket], 1);
+		assert_true(ch[k].del);
+		assert_int_equal(ch[k].owner, 0);
+		assert_true(k == 0 || ch[k].bucket > ch[k - 1].bucket);
+	}
+	assert_string_equal(ruleset_pin_chain(&f.rs, POLICY_DEFAULT, 0, name),
+			    "pin_wan1");
 
-	/* no link up: only deletions; the map ends empty */
+	/* no link up: only deletions, of every bucket */
 	memcpy(before, f.t.owner, sizeof(before));
 	bucket_table_balance(&f.t, none, 2);
-	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, before);
-	assert_ptr_equal(strstr(s,
-				"delete element inet flowpin buckets { 0, 1, "),
-			 s);
-	assert_null(strstr(s, "add element"));
-	free(s);
-	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV4, NULL);
-	assert_string_equal(s, "flush map inet flowpin buckets\n");
-	free(s);
-	s = ruleset_table(&f.rs);
-	assert_non_null(strstr(
-		s,
-		"map buckets {\n\t\ttypeof symhash mod 16 : verdict\n\t}\n"));
-	/* IPv6's table is its own: untouched */
-	assert_non_null(strstr(
-		s,
-		"map buckets6 {\n\t\ttypeof symhash mod 16 : verdict\n\t\telements = { 0 : goto"));
-	free(s);
-	s = ruleset_buckets(&f.rs, POLICY_DEFAULT, FAM_IPV6, NULL);
-	assert_ptr_equal(strstr(s,
-				"flush map inet flowpin buckets6\n"
-				"add element inet flowpin buckets6 { 0 : goto"),
-			 s);
-	free(s);
+	n = ruleset_bucket_changes(&f.rs, POLICY_DEFAULT, FAM_IPV4, before, ch);
+	assert_int_equal(n, 16);
+	for (uint32_t k = 0; k < n; k++)
+		assert_true(ch[k].del && ch[k].owner == BUCKET_NONE);
+	/* and back from nothing: only additions */
+	memcpy(before, f.t.owner, sizeof(before));
+	bucket_table_balance(&f.t, one, 2);
+	n = ruleset_bucket_changes(&f.rs, POLICY_DEFAULT, FAM_IPV4, before, ch);
+	assert_int_equal(n, 16);
+	assert_false(ch[3].del);
+	assert_int_equal(ch[3].owner, 0);
 	teardown(&f);
 }
 
@@ -458,24 +443,72 @@ static void test_rules(void **state)
 			  "{ 0x00000200, 0x00000400 } fib saddr type local"));
 	free(s);
 
-	/* a policy's changed buckets, in its map, to its pins */
-	int16_t before[16];
+	/* a failback policy's buckets pin with its own chains */
+	{
+		int lte = config_find_policy(&f.c, "lte");
+		char name[RULESET_NAME_MAX];
 
-	memcpy(before, f.t.owner, sizeof(before));
-	assert_int_equal(f.t.owner[1], 1); /* wan2's */
-	before[1] = 0;
-	s = ruleset_buckets(&f.rs,
-			    (unsigned int)config_find_policy(&f.c, "lte"),
-			    FAM_IPV4, before);
-	assert_non_null(s);
-	assert_string_equal(s,
-			    "delete element inet flowpin buckets.lte { 1 }\n"
-			    "add element inet flowpin buckets.lte { 1 : goto "
-			    "pin.lte.wan2 }\n");
-	free(s);
+		assert_string_equal(ruleset_pin_chain(&f.rs, (unsigned int)lte,
+						      1, name),
+				    "pin.lte.wan2");
+		assert_string_equal(
+			ruleset_pin_chain(&f.rs,
+					  (unsigned int)
+						  config_find_policy(&f.c,
+								     "voip"),
+					  1, name),
+			"pin_wan2");
+	}
 	s = ruleset_marks_only(&f.rs);
 	assert_non_null(strstr(s, "0x00000400 : goto via.lte.wan2 }"));
 	assert_non_null(strstr(s, "\tchain via.lte.wan2 {\n"));
+	free(s);
+	teardown(&f);
+}
+
+/*
+ * A run of rules with the same fields whose values do not overlap is one
+ * lookup, a map to the rules' chains; an overlap (a prefix inside an
+ * earlier rule's), other fields, or the other family start a new one.
+ */
+static void test_rule_runs(void **state)
+{
+	struct fixture f;
+	char *s;
+
+	(void)state;
+	setup(&f,
+	      CONF("[policy p1]\nlinks = wan1\n[policy p2]\nlinks = wan2\n"
+		   "[rule a]\ndst = 10.1.0.0/16\npolicy = p1\n"
+		   "[rule b]\ndst = 10.2.0.0/16 2001:db8::/32\npolicy = p2\n"
+		   "[rule c]\ndst = 10.1.5.0/24\npolicy = p1\n"
+		   "[rule d]\ndst = 10.3.0.0/16\npolicy = main\n"
+		   "[rule e]\nproto = tcp\npolicy = p2\n"));
+	s = ruleset_table(&f.rs);
+	assert_non_null(s);
+	assert_non_null(
+		strstr(s, "\tchain rules {\n"
+			  "\t\tip daddr vmap { 10.1.0.0/16 : goto rule.a, "
+			  "10.2.0.0/16 : goto rule.b }\n"
+			  "\t\tip daddr vmap { 10.1.5.0/24 : goto rule.c, "
+			  "10.3.0.0/16 : goto rule.d }\n"
+			  "\t\tmeta l4proto { 6 } counter name rule.e goto "
+			  "pick.p2\n"
+			  "\t\tgoto pick\n\t}\n"));
+	assert_non_null(
+		strstr(s, "\tchain rules6 {\n"
+			  "\t\tip6 daddr { 2001:db8::/32 } counter name "
+			  "rule.b goto pick6.p2\n"
+			  "\t\tmeta l4proto { 6 } counter name rule.e goto "
+			  "pick6.p2\n"
+			  "\t\tgoto pick6\n\t}\n"));
+	assert_non_null(strstr(s, "\tchain rule.a {\n\t\tcounter name rule.a "
+				  "goto pick.p1\n\t}\n"));
+	assert_non_null(strstr(s, "\tchain rule.b {\n\t\tcounter name rule.b "
+				  "goto pick.p2\n\t}\n"));
+	assert_non_null(strstr(s, "\tchain rule.d {\n\t\tcounter name rule.d "
+				  "return\n\t}\n"));
+	assert_null(strstr(s, "chain rule.e"));
 	free(s);
 	teardown(&f);
 }
@@ -506,11 +539,12 @@ int main(void)
 		cmocka_unit_test(test_hash_modes),
 		cmocka_unit_test(test_mask),
 		cmocka_unit_test(test_shared_interface),
-		cmocka_unit_test(test_buckets_script),
+		cmocka_unit_test(test_bucket_changes),
 		cmocka_unit_test(test_replace),
 		cmocka_unit_test(test_ipv6),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_no_rules),
+		cmocka_unit_test(test_rule_runs),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
