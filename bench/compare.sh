@@ -11,6 +11,10 @@
 #        a new order; medians, and the median of each round's ratio to
 #        kernel multipath (this machine's speed drifts by some 10% within
 #        seconds: a ratio within one round is steadier than one of medians)
+#   1-3  flowpin + 100 rules too (contenders.sh: 10,000 destination
+#        prefixes, none of which the traffic goes to, so that every new
+#        connection pays every rule's lookup before the default policy),
+#        in the same rounds, IPv4 only: its ratios to flowpin without rules
 #   1-3  over IPv6 too, in the same rounds: connections per second, small
 #        UDP packets per second (the same 18-byte payload: 84-byte frames)
 #        and CPU per packet, for kernel IPv6 multipath, with conntrack, the
@@ -34,7 +38,9 @@
 # conntrack and at least 1.0x the seed recipe's, each the median of the
 # rounds' ratios in this run; the ratio to plain kernel multipath is for
 # information (every design that pins connections in conntrack pays
-# what the reference pays).
+# what the reference pays). With 100 rules (10,000 prefixes) flowpin
+# keeps at least 0.95x the new connections per second of flowpin without
+# rules, the median of the rounds' ratios in this run.
 #
 # FLOWPIN=DIR/flowpin takes the tools from DIR's build (default build/).
 QUICK=${QUICK:-0}
@@ -53,13 +59,15 @@ SERVER6=2001:db8:ffff::1
 NPORTS=16
 # All run the forwarding figures; the events and the failover are for
 # those that route (conntrack only is a reference: what tracking
-# connections at all costs, which every pinning design pays).
-ALL=(kernel resilient conntrack seed flowpin)
+# connections at all costs, which every pinning design pays; rules is
+# flowpin again, with rules that no connection of the bench matches).
+ALL=(kernel resilient conntrack seed flowpin rules)
 CONTENDERS=(kernel resilient seed flowpin)
 declare -A NAME=([kernel]="kernel multipath" [resilient]="resilient group"
-	[conntrack]="kernel multipath + conntrack" [seed]="seed recipe" [flowpin]="flowpin")
+	[conntrack]="kernel multipath + conntrack" [seed]="seed recipe" [flowpin]="flowpin"
+	[rules]="flowpin + 100 rules")
 # IPv6's forwarding figures: each in the column of its IPv4 namesake
-# (the resilient group has none)
+# (the resilient group and rules have none)
 ALL6=(kernel6 conntrack6 seed6 flowpin6)
 if [ "$QUICK" = 1 ]; then
 	ROUNDS=2 EVENT_RUNS=1 FAILOVER_RUNS=1
@@ -74,14 +82,15 @@ mkdir -p "$WORK/r"
 JOBS=$(nproc)
 per_job() { echo $(($1 / JOBS > 0 ? $1 / JOBS : 1)); }
 
-# use C: the namespaces of C's topology for what follows (lib.sh's ns)
+# use C: the namespaces of C's topology for what follows (lib.sh's ns),
+# named after C's first two letters (resilient and rules share one)
 BASE=$P
 declare -A PREFIX BEFORE
 use() { P=${PREFIX[$1]}; }
 
 echo "== ${#ALL[@]} topologies of three masquerading providers, a contender on each"
 for c in "${ALL[@]}"; do
-	PREFIX[$c]=$BASE${c:0:1}
+	PREFIX[$c]=$BASE${c:0:2}
 	use "$c"
 	topology 3
 	ns rtr sysctl -qw net.ipv4.fib_multipath_hash_policy=1
@@ -97,7 +106,7 @@ for c in "${ALL[@]}"; do
 done
 echo "== ${#ALL6[@]} topologies of three providers that masquerade IPv6 too (NAT66), an IPv6 contender on each"
 for c in "${ALL6[@]}"; do
-	PREFIX[$c]=$BASE${c:0:1}6
+	PREFIX[$c]=$BASE${c:0:2}6
 	use "$c"
 	topology6_nat || exit 1
 	ns rtr sysctl -qw net.ipv4.fib_multipath_hash_policy=1 \
@@ -170,6 +179,15 @@ for round in $(seq 1 $ROUNDS); do
 			"$(value "$CPU_KEY" "$WORK/r/$c.cpu6.$round")" "${CPU_KEY/cpu_ns/ns}/pkt"
 	done
 done
+
+# The rules contender's rules matched no connection: every new one paid
+# every rule's lookup.
+read -r nrules matched < <(rules_status | jq -r '"\(.rules | length) \([.rules[].connections] | add)"')
+echo "  rules: $nrules rules loaded, ${matched:-?} connections matched one"
+if [ "$nrules" != "$RULES" ] || [ "$matched" != 0 ]; then
+	echo "bench: rules: $RULES rules matching nothing wanted" >&2
+	exit 1
+fi
 
 # restart C...: contenders taken down and set up afresh, so that each
 # run of the events and of the failover starts from the same state (a
@@ -350,13 +368,15 @@ spread() {
 	ratios "$@" | sort -n | awk '{ v[NR] = $1 }
 		END { printf "%.2f–%.2f", v[int(NR / 4) + 1], v[NR - int(NR / 4)] }'
 }
+# has6 C: whether C has an IPv6 namesake in ALL6
+has6() { case " ${ALL6[*]} " in *" ${1}6 "*) return 0 ;; esac; return 1; }
 # row LABEL KIND KEY [6]: a forwarding figure, IPv4's or with 6 IPv6's
 # (the IPv6 contenders in their IPv4 columns, against kernel6)
 row() {
 	local c f=${4:-}
 	printf '| %s |' "$1"
 	for c in "${ALL[@]}"; do
-		if [ "$c" = resilient ] && [ -n "$f" ]; then
+		if [ -n "$f" ] && ! has6 "$c"; then
 			printf ' — |'
 		elif [ "$c" = kernel ]; then
 			printf ' %s |' "$(median "$c$f" "$2" "$3")"
@@ -372,7 +392,7 @@ event_row() {
 	local c
 	printf '| healthy connections broken: %s |' "$2"
 	for c in "${ALL[@]}"; do
-		[ "$c" = conntrack ] && { printf ' — |'; continue; }
+		[ "$c" = conntrack ] || [ "$c" = rules ] && { printf ' — |'; continue; }
 		printf ' %s of %s |' \
 			"$(cat "$WORK/r/$c.events".* | awk -v e="$1" '$1 == e { print $2 }' | med)" \
 			"$(cat "$WORK/r/$c.events".* | awk -v e="$1" '$1 == e { print $3 }' | med)"
@@ -383,7 +403,7 @@ failover_row() {
 	local c f n
 	printf '| failover: path cut → new connections avoid it |'
 	for c in "${ALL[@]}"; do
-		[ "$c" = conntrack ] && { printf ' — |'; continue; }
+		[ "$c" = conntrack ] || [ "$c" = rules ] && { printf ' — |'; continue; }
 		f=$(cat "$WORK/r/$c.failover".*)
 		n=$(grep -c '^[0-9]' <<<"$f")
 		if grep -q never <<<"$f"; then
@@ -410,6 +430,18 @@ target() {
 		"$s" "$(spread "flowpin$f" "$2" "$3" "seed$f")" \
 		"$(awk -v c="$c" -v s="$s" 'BEGIN { print (c >= 0.95 && s >= 1 ? "met" : "missed") }')" \
 		"$k" "$(spread "flowpin$f" "$2" "$3" "kernel$f")"
+}
+# rules_target: flowpin + 100 rules >= 0.95x flowpin's new connections
+# per second; its other figures' ratios to flowpin for information
+rules_target() {
+	local r
+	r=$(ratio rules rate per_s flowpin)
+	printf -- '- IPv4 connection rate with 100 rules (10,000 prefixes): %s× flowpin without rules (middle half of the rounds %s): **%s**; throughput %s× (%s), packet rate %s× (%s), CPU per packet %s× (%s), for information\n' \
+		"$r" "$(spread rules rate per_s flowpin)" \
+		"$(awk -v r="$r" 'BEGIN { print (r >= 0.95 ? "met" : "missed") }')" \
+		"$(ratio rules bulk mbit_s flowpin)" "$(spread rules bulk mbit_s flowpin)" \
+		"$(ratio rules flood pps flowpin)" "$(spread rules flood pps flowpin)" \
+		"$(ratio rules cpu "$CPU_KEY" flowpin)" "$(spread rules cpu "$CPU_KEY" flowpin)"
 }
 {
 	printf '| figure |'
@@ -438,6 +470,13 @@ target() {
 	target "IPv4 packet rate" flood pps
 	target "IPv6 connection rate" rate6 per_s 6
 	target "IPv6 packet rate" flood6 pps 6
+	echo
+	echo "With rules: 100 rules holding 10,000 destination prefixes, none of which the"
+	echo "bench's traffic goes to (every new connection pays every rule's lookup), at"
+	echo "least 0.95× the connection rate of flowpin without rules, the median of the"
+	echo "rounds' ratios:"
+	echo
+	rules_target
 	echo
 	echo "Connections and failover (IPv4):"
 	echo

@@ -12,6 +12,11 @@
 #   seed       the seed's first answer as written (per-link tables, ip rules,
 #              the mangle/ipset/CONNMARK chains), for three links
 #   flowpin    the daemon, with probes beyond the first hop
+#   rules      flowpin as above and 100 rules holding 10,000 destination
+#              prefixes that no connection of the bench goes to: every new
+#              connection pays every rule's lookup, then takes the default
+#              policy (forwarding figures only: its own daemon, socket
+#              and log)
 #
 # CONTENDER_start / CONTENDER_stop set up and take down; CONTENDER_event
 # EVENT LINK [WEIGHT] is what happens to it when a provider's path fails
@@ -174,6 +179,51 @@ flowpin_event() {
 	set_weights "$@"
 	flowpin_conf >"$WORK/fp.conf"
 	kill -HUP "$FLOWPIN_PID"
+}
+
+# rules_conf: flowpin's configuration (flowpin_conf, its own control
+# socket) and RULES rules of RULE_PREFIXES destination prefixes each,
+# alternately to policy p1 (links wan1 wan2) and p2 (wan3). The prefixes
+# are the /24s of 100.64.0.0/10 (shared address space, RFC 6598, which
+# the bench's network does not use) from 100.64.0.0 up, dealt out to the
+# rules in turn: rule K (0 up) holds the /24s numbered K, K + RULES, K +
+# 2 RULES..., so no two of a rule are adjacent (a set cannot merge them)
+# and no two rules share one. Each rule gives its list on lines of 50.
+RULES=100 RULE_PREFIXES=100
+rules_conf() {
+	flowpin_conf | sed "s|^control = .*|control = $WORK/rules.sock|"
+	awk -v rules=$RULES -v per=$RULE_PREFIXES 'BEGIN {
+		printf "[policy p1]\nlinks = wan1 wan2\n[policy p2]\nlinks = wan3\n"
+		for (k = 0; k < rules; k++) {
+			printf "[rule r%d]", k + 1
+			for (j = 0; j < per; j++) {
+				n = j * rules + k
+				if (j % 50 == 0) printf "\ndst ="
+				printf " 100.%d.%d.0/24", 64 + int(n / 256), n % 256
+			}
+			printf "\npolicy = p%d\n", k % 2 + 1
+		}
+	}'
+}
+rules_status() { "$FLOWPIN" -c "$WORK/rules.conf" -j status 2>/dev/null; }
+rules_up() {
+	rules_status | jq -e '[.links[] | select(.state == "up")] | length == 3' >/dev/null
+}
+rules_start() {
+	rules_conf >"$WORK/rules.conf"
+	# not through ns(): $! must be the daemon
+	ip netns exec "${P}rtr" "$FLOWPIN" run -c "$WORK/rules.conf" 2>>"$WORK/rules.log" &
+	RULES_PID=$!
+	PIDS+=("$RULES_PID")
+	wait_until 5 rules_up && return 0
+	echo "rules: links not up:" >&2
+	rules_status >&2
+	cat "$WORK/rules.log" >&2
+	return 1
+}
+rules_stop() {
+	kill -TERM "$RULES_PID" 2>/dev/null
+	wait "$RULES_PID"
 }
 
 # Every namespace's conntrack table, emptied between contenders.

@@ -3,7 +3,12 @@
 # baseline measured in the same run, on a router namespace with 16 uplinks.
 #
 #   apply   a 16-link table, and a table change: one nftables transaction
-#           each (target < 20 ms); baseline: an empty transaction
+#           each (target < 20 ms); baseline: an empty transaction. The
+#           table of compare.sh's rules contender, 3 links and 100 rules
+#           holding 10,000 destination prefixes, loaded whole in one
+#           transaction (target < 50 ms), and a table change in it for
+#           information; baseline: the same without its rules (the
+#           flowpin contender's)
 #   status  flowpin status with 100,000 connections in conntrack (target
 #           < 20 ms); baseline: the same with an empty conntrack table
 #   health  on three masquerading providers with the default probes:
@@ -18,13 +23,16 @@
 # The forwarding targets, for IPv4 and IPv6, are compare.sh's (they need
 # the contenders of the same run): every rate at least 0.95x kernel
 # multipath + conntrack and at least 1.0x the seed recipe, the ratio to
-# plain kernel multipath for information.
+# plain kernel multipath for information; and with 100 rules (10,000
+# prefixes) flowpin's new connections per second at least 0.95x those of
+# flowpin without rules.
 #
 # FLOWPIN=DIR/flowpin takes the tools from DIR's build (default build/).
 FLOWPIN=${FLOWPIN:-$(cd "$(dirname "$0")/.." && pwd)/build/flowpin}
 BUILD=$(dirname "$FLOWPIN")
 TRAFFIC=${TRAFFIC:-$BUILD/tools/fp-traffic}
 source "$(dirname "$0")/../tests/system/lib.sh"
+source "$(dirname "$0")/contenders.sh"
 BENCH=$BUILD/bench
 CTFILL=$BUILD/tools/fp-ctfill
 LINKS=16
@@ -66,6 +74,26 @@ fi
 echo "== apply: nftables transactions, median of 50 (in a scratch namespace)"
 add_ns scratch
 ns scratch "$BENCH/fp-bench-nft" -c "$WORK/bench.conf" -n 50 | sed 's/^/  /'
+
+# load_ms CONFIG: fp-bench-nft's medians for CONFIG, "LOAD CHANGE": its
+# whole table loaded, and a table change (one link down)
+load_ms() {
+	ns scratch "$BENCH/fp-bench-nft" -c "$1" -n 50 | awk '
+		function ms() { for (i = 1; i < NF; i++) if ($(i + 1) == "ms") return $i }
+		/^load table/ { load = ms() }
+		/^table change/ { change = ms() }
+		END { print load, change }'
+}
+echo "== apply: flowpin + 100 rules (3 links, 3 policies), its whole table in one transaction, median of 50"
+flowpin_conf >"$WORK/norules.conf" # every link's weight 1 (contenders.sh)
+rules_conf >"$WORK/rules.conf"
+read -r none none_change < <(load_ms "$WORK/norules.conf")
+read -r full full_change < <(load_ms "$WORK/rules.conf")
+printf '  no rules (baseline)                  %7.2f ms; a table change (one link down) %.2f ms\n' \
+	"$none" "$none_change"
+printf '  %d rules, %d destination prefixes %7.2f ms  (%s baseline; target 50 ms); a table change %.2f ms (%s)\n' \
+	"$RULES" $((RULES * RULE_PREFIXES)) "$full" "$(ratio "$full" "$none")" \
+	"$full_change" "$(ratio "$full_change" "$none_change")"
 
 echo "== apply: the daemon starting on $LINKS links (routes, table, rules)"
 start_flowpin "$WORK/bench.conf" || exit 1
