@@ -214,6 +214,10 @@ static uint32_t rebalance(struct controller *c, bool *failback)
 
 	link_states(c, state);
 	*failback = false;
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++) {
+		c->links[i].balanced_up = state[i].up;
+		c->links[i].balanced_usable = state[i].usable;
+	}
 	for (unsigned int p = 0; p < c->cfg->npolicies; p++) {
 		struct ctl_policy *cp = &c->pol[p];
 		uint32_t was = cp->tier;
@@ -225,6 +229,19 @@ static uint32_t rebalance(struct controller *c, bool *failback)
 		*failback |= note_failback(c, p, was);
 	}
 	return moved;
+}
+
+/* Whether the links' states differ from those the tables were made of. */
+static bool states_changed(const struct controller *c)
+{
+	struct policy_link state[SLOTS_MAX];
+
+	link_states(c, state);
+	for (unsigned int i = 0; i < c->cfg->nlinks; i++)
+		if (state[i].up != c->links[i].balanced_up ||
+		    state[i].usable != c->links[i].balanced_usable)
+			return true;
+	return false;
 }
 
 uint32_t controller_owned(const struct controller *c, unsigned int i)
@@ -557,14 +574,18 @@ void controller_evaluate(struct controller *c, uint64_t now_ms,
 				u->src = (union inaddr){ 0 };
 		}
 	}
-	if (d->nchanged) {
+	/*
+	 * Not only when a link went up or down: one that is down anyway may
+	 * become unusable (or usable) while every link is down, and the
+	 * degraded tables are made of the usable ones.
+	 */
+	if (states_changed(c))
 		rebalance(c, &d->failback);
-		for (unsigned int i = 0; i < n; i++) {
-			uint32_t after = controller_owned(c, i);
+	for (unsigned int i = 0; i < n; i++) {
+		uint32_t after = controller_owned(c, i);
 
-			d->moved[i] = after > before[i] ? after - before[i] :
-							  before[i] - after;
-		}
+		d->moved[i] = after > before[i] ? after - before[i] :
+						  before[i] - after;
 	}
 	d->mode = c->pol[POLICY_DEFAULT].mode;
 	/* whenever a kernel's table differs: also retries a failed update */

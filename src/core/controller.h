@@ -85,6 +85,7 @@ struct ctl_link {
 	bool up; /* carries new connections */
 	bool flushed; /* its connections were deleted since it went down */
 	bool pending; /* went down at a reload: to be reported */
+	bool balanced_up, balanced_usable; /* as the tables were made */
 	char why[128]; /* when not usable, or down: why */
 	uint64_t since_ms; /* of the last change of up */
 	uint64_t changes; /* of up, since the daemon started (metrics) */

@@ -236,6 +236,23 @@ static void test_all_down(void **state)
 	assert_false(r.c.links[0].up || r.c.links[1].up);
 	assert_int_equal(controller_fallback(&r.c), -1);
 
+	/* wan1 loses its carrier meanwhile: no longer usable, its buckets
+	 * go to wan2, the one usable link left, and its connections too */
+	struct iface nocarrier = r.seen[0].ifc;
+
+	nocarrier.flags &= ~IFF_RUNNING;
+	assert_true(see(&r, 0, &nocarrier));
+	assert_int_equal(settle(&r, &d, flush), 1);
+	assert_true(flush[0]);
+	assert_int_equal(d.nchanged, 0);
+	assert_int_equal(owned(&r, 0), 0);
+	assert_int_equal(owned(&r, 1), 16);
+	/* and back: usable again, it shares again */
+	assert_true(see(&r, 0, &r.seen[0].ifc));
+	settle(&r, &d, flush);
+	assert_int_equal(owned(&r, 0), 8);
+	assert_int_equal(owned(&r, 1), 8);
+
 	/* wan2 recovers: out of the fallback, and wan1's connections go */
 	probes(&r, 1, 20, true);
 	assert_int_equal(settle(&r, &d, flush), 1);
