@@ -777,3 +777,65 @@ dual_prefix6() {
 		     l == "wan1]" && /^nat6 = / { print "nat6 = none\nprefix6 = 2001:db8:100::/56"; next }
 		     { print }' >"$1"
 }
+
+# Policies and rules.
+
+# serve PORT [NPORTS]: another server in the internet namespace (all its
+# addresses), TCP and UDP on NPORTS (1) ports from PORT, beside
+# start_server's; up when this returns
+serve() {
+	ip netns exec "${P}net" "$TRAFFIC" serve -p "$1" -P "${2:-1}" &
+	PIDS+=($!)
+	wait_until 5 listening $(($1 + ${2:-1} - 1))
+}
+# listening PORT: the internet namespace listens on TCP port PORT
+listening() { [ -n "$(ns net ss -Hltn "sport = :$1")" ]; }
+
+# tcp_result NS HOST PORT: how one TCP connection from NS to HOST:PORT
+# ends, as the connecting program sees it: "connected", "refused" (a
+# reset), "unreachable" (an ICMP unreachable), "timeout" (nothing within
+# 3 s: dropped), or "error: MESSAGE"
+tcp_result() {
+	local out rc
+	out=$(ns "$1" timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$2" "$3" 2>&1)
+	rc=$?
+	case $rc:$out in
+	0:*) echo connected ;;
+	124:*) echo timeout ;;
+	*"Connection refused"*) echo refused ;;
+	*"No route to host"* | *"Network is unreachable"*) echo unreachable ;;
+	*) echo "error: $out" ;;
+	esac
+}
+
+# reload PATTERN: SIGHUP to the daemon, then wait (5 s) for one more line
+# of its log matching PATTERN than it had
+reload() {
+	local n
+	n=$(grep -c -- "$1" "$WORK/flowpin.log")
+	kill -HUP "$FLOWPIN_PID"
+	wait_until 5 log_more "$1" "$n"
+}
+# log_more PATTERN N: the daemon's log has more than N lines matching PATTERN
+log_more() { [ "$(grep -c -- "$1" "$WORK/flowpin.log")" -gt "$2" ]; }
+
+# links_up N: N links are up (their IPv4 paths), for wait_until
+links_up() { [ "$(status | jq '[.links[] | select(.state == "up")] | length')" = "$1" ]; }
+
+# policy_get POLICY KEY: KEY of that policy in flowpin -j status (jq -r);
+# member_get POLICY LINK KEY: KEY of LINK in the policy's links
+policy_get() { status | jq -r --arg p "$1" ".policies[] | select(.name == \$p) | .$2"; }
+member_get() {
+	status | jq -r --arg p "$1" --arg l "$2" \
+		".policies[] | select(.name == \$p) | .links[] | select(.name == \$l) | .$3"
+}
+
+# ct_marks ARGS...: the flowpin marks (bits 0xff00, as numbers) of the
+# router's conntrack entries matching conntrack -L ARGS, one line per mark:
+# "MARK COUNT", the entries without a mark as mark 0
+ct_marks() {
+	ns rtr conntrack -L "$@" 2>/dev/null |
+		awk '{ m = 0; for (i = 1; i <= NF; i++) if ($i ~ /^mark=/) m = substr($i, 6) + 0
+		       n[int(m / 256) % 256 * 256]++ }
+		     END { for (k in n) print k, n[k] }' | sort -n
+}
