@@ -20,8 +20,12 @@ int nl_open(struct nl *nl, int bus, unsigned int groups)
 		ret = nl->sock ? -ENOMEM : -errno;
 		goto err;
 	}
-	/* both are hints: a kernel without them still answers */
+	/*
+	 * Hints, all: a kernel without them still answers. An error need
+	 * not carry the request back (a batch's message may be large).
+	 */
 	mnl_socket_setsockopt(nl->sock, NETLINK_EXT_ACK, &one, sizeof(one));
+	mnl_socket_setsockopt(nl->sock, NETLINK_CAP_ACK, &one, sizeof(one));
 	mnl_socket_setsockopt(nl->sock, NETLINK_GET_STRICT_CHK, &one,
 			      sizeof(one));
 	if (mnl_socket_bind(nl->sock, groups, MNL_SOCKET_AUTOPID) < 0) {
