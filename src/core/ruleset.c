@@ -122,18 +122,45 @@ static void put_bucket_elements(FILE *f, const struct ruleset *rs,
 	}
 }
 
+/*
+ * via_L (@policy NULL) or via.P.L: link L's packet mark and counter, for
+ * the link's own conntrack mark or policy P's on it.
+ */
+static void put_via(FILE *f, const struct ruleset *rs, unsigned int i,
+		    const char *policy)
+{
+	const struct config *c = rs->cfg;
+	const char *ln = c->links[i].name;
+
+	if (policy)
+		fprintf(f, "\tchain via.%s.%s {\n", policy, ln);
+	else
+		fprintf(f, "\tchain via_%s {\n", ln);
+	fprintf(f,
+		"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
+		"\t\tcounter name \"%s\"\n"
+		"\t}\n",
+		~c->mark_mask, rs->links[i].mark, ln);
+}
+
+/* Every via chain: the links' and the failback policies' on them. */
+static void put_all_vias(FILE *f, const struct ruleset *rs)
+{
+	for (unsigned int i = 0; i < rs->cfg->nlinks; i++)
+		put_via(f, rs, i, NULL);
+	for (unsigned int p = 0; p < rs->cfg->npolicies; p++)
+		for (unsigned int i = 0; i < rs->cfg->nlinks; i++)
+			if (ruleset_pair_mark(rs, p, i))
+				put_via(f, rs, i, rs->cfg->policies[p].name);
+}
+
+/* pin_L and check_L: link L's own conntrack mark set, or cleared. */
 static void put_link_chains(FILE *f, const struct ruleset *rs, unsigned int i)
 {
 	const struct config *c = rs->cfg;
 	const struct link_config *l = &c->links[i];
 	uint32_t keep = ~c->mark_mask, mark = rs->links[i].mark;
 
-	fprintf(f,
-		"\tchain via_%s {\n"
-		"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
-		"\t\tcounter name \"%s\"\n"
-		"\t}\n",
-		l->name, keep, mark, l->name);
 	fprintf(f,
 		"\tchain pin_%s {\n"
 		"\t\tct mark set ct mark & 0x%08x | 0x%08x\n"
@@ -147,7 +174,7 @@ static void put_link_chains(FILE *f, const struct ruleset *rs, unsigned int i)
 		l->name, l->ifname, keep);
 }
 
-/* via.P.L and pin.P.L: link L's, with policy P's conntrack mark. */
+/* pin.P.L: link L's chains with policy P's conntrack mark. */
 static void put_pair_chains(FILE *f, const struct ruleset *rs, unsigned int p,
 			    unsigned int i)
 {
@@ -155,12 +182,6 @@ static void put_pair_chains(FILE *f, const struct ruleset *rs, unsigned int p,
 	const char *pn = c->policies[p].name, *ln = c->links[i].name;
 	uint32_t keep = ~c->mark_mask;
 
-	fprintf(f,
-		"\tchain via.%s.%s {\n"
-		"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
-		"\t\tcounter name \"%s\"\n"
-		"\t}\n",
-		pn, ln, keep, rs->links[i].mark, ln);
 	fprintf(f,
 		"\tchain pin.%s.%s {\n"
 		"\t\tct mark set ct mark & 0x%08x | 0x%08x\n"
@@ -562,6 +583,7 @@ char *ruleset_table(const struct ruleset *rs)
 				0ULL :
 				(unsigned long long)rs->rules[r].bytes);
 	put_sets(f, rs);
+	put_all_vias(f, rs);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		put_link_chains(f, rs, i);
 	put_all_pair_chains(f, rs);
@@ -589,25 +611,7 @@ char *ruleset_marks_only(const struct ruleset *rs)
 	put_replace(f, rs);
 	for (unsigned int i = 0; i < c->nlinks; i++)
 		fprintf(f, "\tcounter %s {\n\t}\n", c->links[i].name);
-	for (unsigned int i = 0; i < c->nlinks; i++)
-		fprintf(f,
-			"\tchain via_%s {\n"
-			"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
-			"\t\tcounter name \"%s\"\n"
-			"\t}\n",
-			c->links[i].name, ~c->mark_mask, rs->links[i].mark,
-			c->links[i].name);
-	for (unsigned int p = 0; p < c->npolicies; p++)
-		for (unsigned int i = 0; i < c->nlinks; i++)
-			if (ruleset_pair_mark(rs, p, i))
-				fprintf(f,
-					"\tchain via.%s.%s {\n"
-					"\t\tmeta mark set meta mark & 0x%08x | 0x%08x\n"
-					"\t\tcounter name \"%s\"\n"
-					"\t}\n",
-					c->policies[p].name, c->links[i].name,
-					~c->mark_mask, rs->links[i].mark,
-					c->links[i].name);
+	put_all_vias(f, rs);
 	put_mark_map(f, rs, "marks", "goto", "via", true, "via");
 	fprintf(f,
 		"\tchain prerouting {\n"

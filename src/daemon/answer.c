@@ -103,12 +103,15 @@ static void add_path(json_object *o, struct daemon *d, enum fam f,
 		json_object_object_add(o, "rtt",
 				       u->health.rtt_ms < 0 ?
 					       NULL :
-					       answer_figure(u->health.rtt_ms, 3));
+					       answer_figure(u->health.rtt_ms,
+							     3));
 		json_object_object_add(o, "loss",
-				       answer_figure(health_loss(&u->health), 1));
+				       answer_figure(health_loss(&u->health),
+						     1));
 	}
 	json_object_object_add(o, "buckets", json_object_new_int64(owned));
-	json_object_object_add(o, "share", answer_figure(100.0 * owned / t->size, 1));
+	json_object_object_add(o, "share",
+			       answer_figure(100.0 * owned / t->size, 1));
 }
 
 /*

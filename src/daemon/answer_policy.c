@@ -58,6 +58,21 @@ static json_object *member(const struct daemon *d, unsigned int p,
 	return o;
 }
 
+/* What both answers say of a policy: its name, hash and last resort. */
+static json_object *policy_object(const struct policy_config *pc)
+{
+	json_object *o = json_object_new_object();
+
+	json_object_object_add(o, "name", json_object_new_string(pc->name));
+	json_object_object_add(o, "hash",
+			       json_object_new_string(
+				       hash_mode_name(pc->hash)));
+	json_object_object_add(o, "last_resort",
+			       json_object_new_string(
+				       last_resort_name(pc->last_resort)));
+	return o;
+}
+
 json_object *answer_policies(const struct daemon *d)
 {
 	const struct config *c = &d->m.cfg;
@@ -65,17 +80,9 @@ json_object *answer_policies(const struct daemon *d)
 
 	for (unsigned int p = 0; p < c->npolicies; p++) {
 		const struct policy_config *pc = &c->policies[p];
-		json_object *o = json_object_new_object();
+		json_object *o = policy_object(pc);
 		json_object *links = json_object_new_array();
 
-		json_object_object_add(o, "name",
-				       json_object_new_string(pc->name));
-		json_object_object_add(o, "hash",
-				       json_object_new_string(
-					       hash_mode_name(pc->hash)));
-		json_object_object_add(o, "last_resort",
-				       json_object_new_string(last_resort_name(
-					       pc->last_resort)));
 		json_object_object_add(o, "failback",
 				       json_object_new_string(
 					       pc->failback == FAILBACK_ALL ?
@@ -148,16 +155,8 @@ void answer_table_policies(const struct daemon *d, json_object *o)
 
 	for (unsigned int p = 0; p < c->npolicies; p++) {
 		const struct policy_config *pc = &c->policies[p];
-		json_object *po = json_object_new_object();
+		json_object *po = policy_object(pc);
 
-		json_object_object_add(po, "name",
-				       json_object_new_string(pc->name));
-		json_object_object_add(po, "hash",
-				       json_object_new_string(
-					       hash_mode_name(pc->hash)));
-		json_object_object_add(po, "last_resort",
-				       json_object_new_string(last_resort_name(
-					       pc->last_resort)));
 		json_object_object_add(po, "owners", owners(d, p, FAM_IPV4));
 		json_object_object_add(po, "owners6", owners(d, p, FAM_IPV6));
 		json_object_array_add(a, po);
